@@ -1,0 +1,217 @@
+/**
+ * @module
+ * The behaviour every runtime must show, as one `bun:test` suite. Each runtime's
+ * test file calls {@link describeRuntimeContract} with a factory; nothing here
+ * knows which runtime it drives. Skips must carry a reason.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import type { JobSpec, ReplicaSpec } from '../src/runtime/job.ts'
+import type { JobObservation } from '../src/runtime/job-status.ts'
+import type { LogCursor, LogLine, Runtime, RuntimeSink } from '../src/runtime/runtime.ts'
+
+/** How a runtime under test is made. */
+export interface ContractTarget {
+  /** A new runtime on the same backend and state; called again to simulate a server restart. */
+  create(): Promise<Runtime>
+  /** Image for every replica (`null` for runtimes that ignore images). */
+  image: string | null
+  namespace: string
+  /** Upper bound for a short job to finish, in ms. */
+  timeoutMs: number
+  /** Tests this runtime cannot pass, each with the reason. */
+  skip?: Array<{ reason: string; tests: string[] }>
+  /** Releases what the target set up (called once, after the suite). */
+  dispose?(): Promise<void>
+}
+
+/** A sink that keeps everything in memory, like the server's store would, across runtime instances. */
+export class MemorySink implements RuntimeSink {
+  readonly observations = new Map<string, JobObservation[]>()
+  readonly logs = new Map<string, LogLine[]>()
+
+  status(o: JobObservation): void {
+    const list = this.observations.get(o.jobId) ?? []
+    list.push(structuredClone(o))
+    this.observations.set(o.jobId, list)
+  }
+  lastStatus(jobId: string): JobObservation | null {
+    return this.observations.get(jobId)?.at(-1) ?? null
+  }
+  log(jobId: string, pod: string, lines: readonly LogLine[]): void {
+    const key = `${jobId}/${pod}`
+    this.logs.set(key, [...(this.logs.get(key) ?? []), ...lines])
+  }
+  logCursor(jobId: string, pod: string): LogCursor {
+    const lines = this.logs.get(`${jobId}/${pod}`) ?? []
+    const lastTs = lines.at(-1)?.ts ?? null
+    return { lines: lines.length, lastTs, atLastTs: lastTs === null ? 0 : lines.filter((l) => l.ts === lastTs).length }
+  }
+  /** The text of one replica's stored log. */
+  text(jobId: string, pod: string): string[] {
+    return (this.logs.get(`${jobId}/${pod}`) ?? []).map((l) => l.text)
+  }
+  conditions(jobId: string): string[] {
+    return (this.lastStatus(jobId)?.status.conditions ?? []).map((c) => `${c.type}=${c.status}`)
+  }
+}
+
+let counter = 0
+/** A fresh experiment id in Submarine's form. */
+export function newJobId(): string {
+  counter += 1
+  return `experiment-${Date.now()}-${String(counter).padStart(4, '0')}`
+}
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs: number): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value) return value as NonNullable<T>
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await Bun.sleep(50)
+  }
+}
+
+/** Registers the contract suite for one runtime. */
+export function describeRuntimeContract(name: string, makeTarget: () => Promise<ContractTarget>): void {
+  describe(`runtime contract: ${name}`, () => {
+    let target: ContractTarget
+    let runtime: Runtime
+    let sink: MemorySink
+    const skipped = new Set<string>()
+
+    beforeAll(async () => {
+      target = await makeTarget()
+      for (const s of target.skip ?? []) for (const t of s.tests) skipped.add(t)
+      sink = new MemorySink()
+      runtime = await target.create()
+      await runtime.start(sink)
+    })
+    afterAll(async () => {
+      await runtime?.dispose()
+      await target?.dispose?.()
+    })
+
+    const it = (title: string, fn: () => Promise<void>) => test.skipIf(skipped.has(title))(title, fn, 120_000)
+    const job = (framework: JobSpec['framework'], replicas: Array<Partial<ReplicaSpec> & Pick<ReplicaSpec, 'type'>>, command = 'echo hello'): JobSpec => ({
+      id: newJobId(),
+      name: 'contract',
+      namespace: target.namespace,
+      framework,
+      restartPolicy: 'OnFailure',
+      backoffLimit: 3,
+      replicaSpecs: replicas.map((r) => ({ replicas: 1, image: target.image, command, env: [], resources: {}, ...r })),
+    })
+    const finished = (id: string) =>
+      waitFor(`${id} to finish`, () => {
+        const c = sink.lastStatus(id)?.status.conditions.at(-1)
+        return c && (c.type === 'Succeeded' || c.type === 'Failed') ? c : null
+      }, target.timeoutMs)
+
+    it('runs a one-replica job to Succeeded and keeps its stdout and stderr', async () => {
+      const j = job('TensorFlow', [{ type: 'Worker' }], 'echo hello out; echo hello err >&2')
+      await runtime.submit(j)
+      const last = await finished(j.id)
+      expect(last.type).toBe('Succeeded')
+      expect(sink.conditions(j.id)[0]).toBe('Created=True')
+      const obs = sink.lastStatus(j.id)!
+      expect(obs.status.startTime).not.toBeNull()
+      expect(obs.status.completionTime).not.toBeNull()
+      await waitFor('both log lines', () => sink.text(j.id, `${j.id}-worker-0`).length >= 2, 5000)
+      expect(sink.text(j.id, `${j.id}-worker-0`).sort()).toEqual(['hello err', 'hello out'])
+    })
+
+    it('passes the experiment environment to every replica', async () => {
+      const j = job('PyTorch', [{ type: 'Master', env: [['MY_VAR', 'my value']] }], 'echo "MY_VAR=$MY_VAR"')
+      await runtime.submit(j)
+      expect((await finished(j.id)).type).toBe('Succeeded')
+      await waitFor('log', () => sink.text(j.id, `${j.id}-master-0`).length > 0, 5000)
+      expect(sink.text(j.id, `${j.id}-master-0`)).toEqual(['MY_VAR=my value'])
+    })
+
+    it('gives TensorFlow replicas the operator TF_CONFIG', async () => {
+      const j = job('TensorFlow', [
+        { type: 'Ps', command: 'echo "$TF_CONFIG"; sleep 60' },
+        { type: 'Worker', replicas: 2, command: 'echo "$TF_CONFIG"; sleep 1' },
+      ])
+      await runtime.submit(j)
+      expect((await finished(j.id)).type).toBe('Succeeded')
+      for (const [type, index] of [['ps', 0], ['worker', 0], ['worker', 1]] as const) {
+        const pod = `${j.id}-${type}-${index}`
+        const [line] = await waitFor(`${pod} log`, () => (sink.text(j.id, pod).length ? sink.text(j.id, pod) : null), 5000)
+        const config = JSON.parse(line!)
+        expect(Object.keys(config)).toEqual(['cluster', 'task', 'environment'])
+        expect(Object.keys(config.cluster)).toEqual(['ps', 'worker'])
+        expect(config.cluster.worker).toHaveLength(2)
+        expect(config.task).toEqual({ type, index })
+        expect(config.environment).toBe('cloud')
+      }
+    })
+
+    it('gives PyTorch replicas their RANK and WORLD_SIZE', async () => {
+      const j = job('PyTorch', [{ type: 'Master' }, { type: 'Worker', replicas: 2 }], 'echo "$RANK/$WORLD_SIZE"; sleep 1')
+      await runtime.submit(j)
+      expect((await finished(j.id)).type).toBe('Succeeded')
+      const pods = ['master-0', 'worker-0', 'worker-1'].map((p) => `${j.id}-${p}`)
+      await waitFor('three logs', () => pods.every((p) => sink.text(j.id, p).length > 0), 10_000)
+      expect(pods.map((p) => sink.text(j.id, p)[0])).toEqual(['0/3', '1/3', '2/3'])
+    })
+
+    it('restarts a failing replica in place and fails the job at the backoff limit', async () => {
+      const j = job('TensorFlow', [{ type: 'Worker' }], 'echo attempt; exit 1')
+      await runtime.submit(j)
+      const last = await finished(j.id)
+      expect(last.type).toBe('Failed')
+      expect(last.message).toBe(`Job ${j.id} has failed because it has reached the specified backoff limit`)
+      const worker = sink.lastStatus(j.id)!.replicas.find((r) => r.pod === `${j.id}-worker-0`)!
+      expect(worker.restartCount).toBe(3)
+      expect(sink.text(j.id, `${j.id}-worker-0`).filter((l) => l === 'attempt').length).toBeGreaterThanOrEqual(3)
+    })
+
+    it('stops replicas that still run once the job has finished', async () => {
+      const j = job('PyTorch', [{ type: 'Master', command: 'echo done' }, { type: 'Worker', command: 'echo started; sleep 120' }])
+      await runtime.submit(j)
+      expect((await finished(j.id)).type).toBe('Succeeded')
+      await waitFor('worker stopped', async () => !(await runtime.owned()).includes(j.id) || stoppedAll(sink, j.id), target.timeoutMs)
+    })
+
+    it('scales replicas on update without restarting running ones', async () => {
+      const j = job('PyTorch', [{ type: 'Master', command: 'echo up; sleep 120' }, { type: 'Worker', command: 'echo up; sleep 120' }])
+      await runtime.submit(j)
+      await waitFor('running', () => sink.conditions(j.id).includes('Running=True'), target.timeoutMs)
+      await runtime.update({ ...j, replicaSpecs: j.replicaSpecs.map((s) => (s.type === 'Worker' ? { ...s, replicas: 2 } : s)) })
+      await waitFor('worker-1 up', () => sink.text(j.id, `${j.id}-worker-1`).includes('up'), target.timeoutMs)
+      expect(sink.text(j.id, `${j.id}-master-0`)).toEqual(['up'])
+      expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual(['up'])
+      await runtime.delete(j.id)
+    })
+
+    it('deletes a running job and everything it created', async () => {
+      const j = job('TensorFlow', [{ type: 'Worker', command: 'echo up; sleep 120' }])
+      await runtime.submit(j)
+      await waitFor('running', () => sink.text(j.id, `${j.id}-worker-0`).includes('up'), target.timeoutMs)
+      expect(await runtime.owned()).toContain(j.id)
+      await runtime.delete(j.id)
+      await waitFor('gone', async () => !(await runtime.owned()).includes(j.id), target.timeoutMs)
+      await runtime.delete(j.id) // idempotent
+    })
+
+    it('picks a running job up again after a restart with no log line lost or repeated', async () => {
+      const j = job('TensorFlow', [{ type: 'Worker', command: 'for i in 1 2 3 4 5 6; do echo line-$i; sleep 0.5; done' }])
+      await runtime.submit(j)
+      await waitFor('first line', () => sink.text(j.id, `${j.id}-worker-0`).includes('line-1'), target.timeoutMs)
+      await runtime.dispose()
+      runtime = await target.create()
+      await runtime.start(sink)
+      expect((await finished(j.id)).type).toBe('Succeeded')
+      await waitFor('all lines', () => sink.text(j.id, `${j.id}-worker-0`).length >= 6, 10_000)
+      expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual(['line-1', 'line-2', 'line-3', 'line-4', 'line-5', 'line-6'])
+    })
+  })
+}
+
+function stoppedAll(sink: MemorySink, jobId: string): boolean {
+  const obs = sink.lastStatus(jobId)
+  return !!obs && obs.replicas.every((r) => r.phase !== 'Running' || r.exitCode !== null)
+}

@@ -1,0 +1,105 @@
+/**
+ * @module
+ * Typed errors. Each carries its HTTP status and a `reason` from one catalogue;
+ * `src/http/on-error.ts` is the only place that renders them.
+ */
+
+/** Every `attributes.reason` the API can answer with. */
+export const REASONS = {
+  INVALID_SPEC: 'The request body is not a valid spec',
+  MALFORMED_BODY: 'The request body could not be parsed',
+  BODY_TOO_LARGE: 'The request body is larger than allowed',
+  UNSUPPORTED_MEDIA_TYPE: 'The request body has an unsupported content type',
+  EXPERIMENT_NOT_FOUND: 'No experiment has that id',
+  ENVIRONMENT_NOT_FOUND: 'No environment has that name',
+  ENVIRONMENT_EXISTS: 'An environment with that name exists',
+  ROUTE_NOT_FOUND: 'No such endpoint',
+  METHOD_NOT_ALLOWED: 'The endpoint does not take that method',
+  RUNTIME_REJECTED: 'The runtime refused the job',
+  RUNTIME_UNAVAILABLE: 'The runtime cannot be reached',
+  INTERNAL: 'Unexpected server error',
+} as const
+
+export type Reason = keyof typeof REASONS
+
+/** Base of every error the API renders. */
+export abstract class AppError extends Error {
+  abstract readonly status: number
+  abstract readonly reason: Reason
+  /** Extra facts for `attributes` (e.g. the field at fault). */
+  readonly details: Record<string, unknown>
+
+  constructor(message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.details = options?.details ?? {}
+  }
+}
+
+/** 400: the body parsed but is not a valid spec; the message names the field. */
+export class ValidationError extends AppError {
+  readonly status = 400
+  readonly reason = 'INVALID_SPEC' as const
+}
+
+/** 400: the body is not JSON/YAML. */
+export class MalformedBodyError extends AppError {
+  readonly status = 400
+  readonly reason = 'MALFORMED_BODY' as const
+}
+
+/** 413 */
+export class BodyTooLargeError extends AppError {
+  readonly status = 413
+  readonly reason = 'BODY_TOO_LARGE' as const
+}
+
+/** 415 */
+export class UnsupportedMediaTypeError extends AppError {
+  readonly status = 415
+  readonly reason = 'UNSUPPORTED_MEDIA_TYPE' as const
+}
+
+/** 404 with a reason naming what was missing. */
+export class NotFoundError extends AppError {
+  readonly status = 404
+  constructor(
+    readonly reason: 'EXPERIMENT_NOT_FOUND' | 'ENVIRONMENT_NOT_FOUND' | 'ROUTE_NOT_FOUND',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** 405 */
+export class MethodNotAllowedError extends AppError {
+  readonly status = 405
+  readonly reason = 'METHOD_NOT_ALLOWED' as const
+}
+
+/** 409 */
+export class ConflictError extends AppError {
+  readonly status = 409
+  readonly reason = 'ENVIRONMENT_EXISTS' as const
+}
+
+/**
+ * The runtime refused the job for good (admission webhook, schema validation, RBAC):
+ * retrying the same job will not help. `status` is the HTTP status to answer with.
+ */
+export class RuntimeRejectedError extends AppError {
+  readonly reason = 'RUNTIME_REJECTED' as const
+  constructor(
+    message: string,
+    readonly status: 400 | 403 | 409 = 400,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/** The runtime cannot be reached or answered 5xx: the job waits and is retried. */
+export class RuntimeUnavailableError extends AppError {
+  readonly status = 503
+  readonly reason = 'RUNTIME_UNAVAILABLE' as const
+}

@@ -1,0 +1,198 @@
+/**
+ * @module
+ * A training operator plus kubelet for runtimes that have neither (process,
+ * Docker): it launches each replica, restarts failed ones in place under
+ * `OnFailure` with the kubelet's doubling back-off, applies `backoffLimit` and the
+ * framework rules of `job-rules.ts`, stops what still runs once the job finishes
+ * (cleanPodPolicy `Running`), and reports every change. The runtime supplies a
+ * {@link ReplicaDriver} and tells it when replicas start and exit.
+ */
+import { type JobSpec, type ReplicaRef, replicaRefs } from './job.ts'
+import { type JobObservation, type ReplicaState, emptyJobStatus, isFinished } from './job-status.ts'
+import { reconcileJob } from './job-rules.ts'
+
+/** The runtime-specific half: how one replica is started and stopped. */
+export interface ReplicaDriver {
+  /**
+   * Starts attempt `attempt` (0 first, then 1, 2 … after restarts) of a replica.
+   * Resolves once launched; the runtime then calls `running`/`exited`.
+   * A rejection leaves the replica waiting with the error's message, retried after back-off.
+   */
+  launch(ref: ReplicaRef, attempt: number): Promise<void>
+  /** Stops a replica if it runs (SIGTERM, SIGKILL after a grace period). Missing is success. */
+  stop(ref: ReplicaRef): Promise<void>
+}
+
+export interface EmulatorOptions {
+  /** First restart delay; doubles per restart up to 300 s, like CrashLoopBackOff (10 s on a kubelet). */
+  restartBackoffMs: number
+  now?: () => string
+}
+
+const MAX_BACKOFF_MS = 300_000
+
+/** One job driven by the emulated operator. */
+export class EmulatedJob {
+  #job: JobSpec
+  #obs: JobObservation
+  #lastReported = ''
+  #launching = new Set<string>()
+  #timers = new Map<string, ReturnType<typeof setTimeout>>()
+  #disposed = false
+
+  constructor(
+    job: JobSpec,
+    private readonly driver: ReplicaDriver,
+    private readonly report: (observation: JobObservation) => void,
+    private readonly options: EmulatorOptions,
+    previous?: JobObservation | null,
+  ) {
+    this.#job = job
+    this.#obs = previous ?? { jobId: job.id, status: emptyJobStatus(), replicas: [], message: null }
+    this.#obs = { ...this.#obs, replicas: this.#withRefs(job, this.#obs.replicas) }
+  }
+
+  /** The current observation. */
+  get observation(): JobObservation {
+    return this.#obs
+  }
+
+  get finished(): boolean {
+    return isFinished(this.#obs.status)
+  }
+
+  /** Launches every replica that is not running or launching yet, then reports. */
+  async run(): Promise<void> {
+    this.#reconcile()
+    if (this.finished) return
+    const pending = this.#obs.replicas.filter((r) => r.phase === 'Pending' && !this.#launching.has(r.pod) && !this.#timers.has(r.pod))
+    await Promise.all(pending.map((r) => this.#launch(r.pod, r.restartCount)))
+  }
+
+  /** The runtime saw a replica running. */
+  running(pod: string): void {
+    this.#patch(pod, { phase: 'Running', waiting: null })
+  }
+
+  /** The runtime says a replica cannot run yet, and why (shown to the user). */
+  waiting(pod: string, reason: string): void {
+    this.#patch(pod, { waiting: reason })
+  }
+
+  /** The runtime saw a replica's attempt exit. */
+  exited(pod: string, exitCode: number): void {
+    const replica = this.#replica(pod)
+    if (!replica) return
+    if (this.finished) {
+      this.#patch(pod, { exitCode }, false)
+      return
+    }
+    if (exitCode === 0) {
+      this.#patch(pod, { phase: 'Succeeded', exitCode: 0, waiting: null })
+      return
+    }
+    // OnFailure: the pod stays Running while the kubelet restarts its container in place.
+    this.#patch(pod, { phase: 'Running', exitCode, waiting: `CrashLoopBackOff: attempt ${replica.restartCount + 1} exited with code ${exitCode}` })
+    this.#scheduleRestart(pod)
+  }
+
+  /** Applies a replaced spec: new replicas start, replicas out of range stop, running ones are untouched. */
+  async update(job: JobSpec): Promise<void> {
+    const before = new Set(this.#obs.replicas.map((r) => r.pod))
+    this.#job = job
+    const replicas = this.#withRefs(job, this.#obs.replicas)
+    const keep = new Set(replicas.map((r) => r.pod))
+    const removed = this.#obs.replicas.filter((r) => !keep.has(r.pod))
+    this.#obs = { ...this.#obs, replicas }
+    for (const r of removed) this.#cancel(r.pod)
+    await Promise.all(removed.map((r) => this.driver.stop(r)))
+    if (!this.finished) await Promise.all(replicas.filter((r) => !before.has(r.pod)).map((r) => this.#launch(r.pod, 0)))
+    this.#reconcile()
+  }
+
+  /** Stops every replica and all timers (delete). */
+  async stopAll(): Promise<void> {
+    this.dispose()
+    await Promise.all(this.#obs.replicas.map((r) => this.driver.stop(r)))
+  }
+
+  /** Forgets timers; the replicas keep running (server shutdown). */
+  dispose(): void {
+    this.#disposed = true
+    for (const t of this.#timers.values()) clearTimeout(t)
+    this.#timers.clear()
+  }
+
+  #withRefs(job: JobSpec, known: readonly ReplicaState[]): ReplicaState[] {
+    const byPod = new Map(known.map((r) => [r.pod, r]))
+    return replicaRefs(job).map(
+      (ref) => byPod.get(ref.pod) ?? { ...ref, phase: 'Pending', restartCount: 0, exitCode: null, waiting: 'ContainerCreating' },
+    )
+  }
+
+  #replica(pod: string): ReplicaState | undefined {
+    return this.#obs.replicas.find((r) => r.pod === pod)
+  }
+
+  #patch(pod: string, change: Partial<ReplicaState>, reconcile = true): void {
+    this.#obs = { ...this.#obs, replicas: this.#obs.replicas.map((r) => (r.pod === pod ? { ...r, ...change } : r)) }
+    if (reconcile) this.#reconcile()
+    else this.#emit()
+  }
+
+  async #launch(pod: string, attempt: number): Promise<void> {
+    const replica = this.#replica(pod)
+    if (!replica || this.#disposed) return
+    this.#launching.add(pod)
+    try {
+      await this.driver.launch(replica, attempt)
+    } catch (err) {
+      this.waiting(pod, err instanceof Error ? err.message : String(err))
+      this.#scheduleRestart(pod, false)
+    } finally {
+      this.#launching.delete(pod)
+    }
+  }
+
+  #scheduleRestart(pod: string, counts = true): void {
+    if (this.#disposed || this.#timers.has(pod)) return
+    const replica = this.#replica(pod)
+    if (!replica) return
+    const delay = Math.min(this.options.restartBackoffMs * 2 ** replica.restartCount, MAX_BACKOFF_MS)
+    const timer = setTimeout(() => {
+      this.#timers.delete(pod)
+      const current = this.#replica(pod)
+      if (!current || this.finished || this.#disposed) return
+      const restartCount = counts ? current.restartCount + 1 : current.restartCount
+      this.#patch(pod, { restartCount, waiting: null })
+      if (!this.finished) void this.#launch(pod, restartCount)
+    }, delay)
+    this.#timers.set(pod, timer)
+  }
+
+  #cancel(pod: string): void {
+    const t = this.#timers.get(pod)
+    if (t) clearTimeout(t)
+    this.#timers.delete(pod)
+  }
+
+  #reconcile(): void {
+    const now = (this.options.now ?? (() => new Date().toISOString()))()
+    const decision = reconcileJob(this.#job, this.#obs.status, this.#obs.replicas, now)
+    const waiting = this.#obs.replicas.find((r) => r.phase === 'Pending' && r.waiting && r.waiting !== 'ContainerCreating')
+    this.#obs = { ...this.#obs, status: decision.status, message: waiting ? `${waiting.pod}: ${waiting.waiting}` : null }
+    this.#emit()
+    if (decision.finished) {
+      for (const pod of [...this.#timers.keys()]) this.#cancel(pod)
+      // cleanPodPolicy Running (and backoff teardown): stop what still runs; logs stay in the store.
+      for (const r of this.#obs.replicas) void this.driver.stop(r)
+    }
+  }
+
+  #emit(): void {
+    const json = JSON.stringify(this.#obs)
+    if (json === this.#lastReported) return
+    this.#lastReported = json
+    this.report(this.#obs)
+  }
+}
