@@ -170,10 +170,13 @@ export function describeRuntimeContract(name: string, makeTarget: () => Promise<
     })
 
     it('stops replicas that still run once the job has finished', async () => {
-      const j = job('PyTorch', [{ type: 'Master', command: 'echo done' }, { type: 'Worker', command: 'echo started; sleep 120' }])
+      const j = job('PyTorch', [{ type: 'Master', command: 'sleep 2; echo done' }, { type: 'Worker', command: 'echo started; sleep 120' }])
       await runtime.submit(j)
+      await waitFor('worker started', () => sink.text(j.id, `${j.id}-worker-0`).includes('started'), target.timeoutMs)
       expect((await finished(j.id)).type).toBe('Succeeded')
-      await waitFor('worker stopped', async () => !(await runtime.owned()).includes(j.id) || stoppedAll(sink, j.id), target.timeoutMs)
+      // Stopped replicas end with an exit code (cleanPodPolicy Running); the worker's log stays.
+      await waitFor('worker stopped', () => stoppedAll(sink, j.id), target.timeoutMs)
+      expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual(['started'])
     })
 
     it('scales replicas on update without restarting running ones', async () => {

@@ -13,6 +13,7 @@ export const REASONS = {
   EXPERIMENT_NOT_FOUND: 'No experiment has that id',
   ENVIRONMENT_NOT_FOUND: 'No environment has that name',
   ENVIRONMENT_EXISTS: 'An environment with that name exists',
+  SPEC_CONFLICT: 'The change conflicts with the stored experiment',
   ROUTE_NOT_FOUND: 'No such endpoint',
   METHOD_NOT_ALLOWED: 'The endpoint does not take that method',
   RUNTIME_REJECTED: 'The runtime refused the job',
@@ -80,7 +81,12 @@ export class MethodNotAllowedError extends AppError {
 /** 409 */
 export class ConflictError extends AppError {
   readonly status = 409
-  readonly reason = 'ENVIRONMENT_EXISTS' as const
+  constructor(
+    readonly reason: 'ENVIRONMENT_EXISTS' | 'SPEC_CONFLICT',
+    message: string,
+  ) {
+    super(message)
+  }
 }
 
 /**

@@ -1,0 +1,204 @@
+import { describe, expect, test } from 'bun:test'
+import { RuntimeRejectedError } from '../../src/errors.ts'
+import type { JobSpec, ReplicaSpec, Resources } from '../../src/runtime/job.ts'
+import { JOB_KINDS } from './job-kinds.ts'
+import { type KubeflowJob, containerResources, jobResource } from './job-resource.ts'
+import { doubleQuantity } from './quantity.ts'
+import { loadCrdSchema, validateResource } from './testing/crd-schema.ts'
+
+const CRDS = '/work/shared/reference/kubeflow-crds'
+const options = { instanceId: 'inst-1' }
+
+function replica(overrides: Partial<ReplicaSpec> = {}): ReplicaSpec {
+  return { type: 'Worker', replicas: 1, image: 'busybox:1.36', command: 'echo hi', env: [], resources: {}, ...overrides }
+}
+
+function makeJob(overrides: Partial<JobSpec> = {}): JobSpec {
+  return {
+    id: 'experiment-1700000000000-0001',
+    name: 'mnist',
+    namespace: 'team-a',
+    framework: 'TensorFlow',
+    replicaSpecs: [replica({ type: 'Ps' }), replica({ type: 'Worker', replicas: 2, env: [['A', '1']], resources: { cpu: '1', memory: '1024M', gpu: 1 } })],
+    restartPolicy: 'OnFailure',
+    backoffLimit: 3,
+    ...overrides,
+  }
+}
+
+const at = (value: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], value)
+
+describe('jobResource', () => {
+  test('builds a TFJob named after the experiment with the operator replica keys', () => {
+    const r = jobResource(makeJob(), options)
+    expect(r.apiVersion).toBe('kubeflow.org/v1')
+    expect(r.kind).toBe('TFJob')
+    expect(r.metadata.name).toBe('experiment-1700000000000-0001')
+    expect(r.metadata.namespace).toBe('team-a')
+    expect(Object.keys(r.spec.tfReplicaSpecs!)).toEqual(['PS', 'Worker'])
+    expect(r.spec.runPolicy).toEqual({ backoffLimit: 3, cleanPodPolicy: 'Running' })
+  })
+
+  test('gives every replica one framework-named container running the command through sh -c', () => {
+    const worker = jobResource(makeJob(), options).spec.tfReplicaSpecs!.Worker!
+    expect(worker.replicas).toBe(2)
+    expect(worker.restartPolicy).toBe('OnFailure')
+    expect(worker.template.spec.containers).toEqual([
+      {
+        name: 'tensorflow',
+        image: 'busybox:1.36',
+        command: ['sh', '-c', 'echo hi'],
+        env: [{ name: 'A', value: '1' }],
+        resources: {
+          requests: { cpu: '1', memory: '1024M', 'nvidia.com/gpu': '1' },
+          limits: { cpu: '1', memory: '2048M', 'nvidia.com/gpu': '1' },
+        },
+      },
+    ])
+  })
+
+  test('labels the resource and the pod templates as this server instance and keeps Istio out', () => {
+    const r = jobResource(makeJob(), options)
+    const owner = { 'periscope.io/experiment-id': 'experiment-1700000000000-0001', 'periscope.io/instance': 'inst-1' }
+    expect(r.metadata.labels).toEqual({ ...owner, 'submarine-experiment-name': 'mnist' })
+    expect(r.metadata.annotations).toEqual({ 'periscope.io/experiment-name': 'mnist' })
+    for (const spec of Object.values(r.spec.tfReplicaSpecs!)) {
+      expect(spec.template.metadata.labels).toEqual(owner)
+      expect(spec.template.metadata.annotations).toEqual({ 'sidecar.istio.io/inject': 'false' })
+    }
+  })
+
+  test('keeps a name that is not a valid label value in the annotation only', () => {
+    const r = jobResource(makeJob({ name: 'my experiment #1' }), options)
+    expect(r.metadata.labels['submarine-experiment-name']).toBeUndefined()
+    expect(r.metadata.annotations['periscope.io/experiment-name']).toBe('my experiment #1')
+  })
+
+  test('uses the PyTorch and XGBoost replica maps and container names', () => {
+    const pt = jobResource(makeJob({ framework: 'PyTorch', replicaSpecs: [replica({ type: 'Master' }), replica()] }), options)
+    expect(pt.kind).toBe('PyTorchJob')
+    expect(Object.keys(pt.spec.pytorchReplicaSpecs!)).toEqual(['Master', 'Worker'])
+    expect(pt.spec.pytorchReplicaSpecs!.Master!.template.spec.containers[0]!.name).toBe('pytorch')
+    const xgb = jobResource(makeJob({ framework: 'XGBoost', replicaSpecs: [replica({ type: 'Master' })] }), options)
+    expect(xgb.kind).toBe('XGBoostJob')
+    expect(xgb.spec.xgbReplicaSpecs!.Master!.template.spec.containers[0]!.name).toBe('xgboost')
+  })
+
+  test('omits env and resources when none are given', () => {
+    const [container] = jobResource(makeJob({ replicaSpecs: [replica()] }), options).spec.tfReplicaSpecs!.Worker!.template.spec.containers
+    expect(container).toEqual({ name: 'tensorflow', image: 'busybox:1.36', command: ['sh', '-c', 'echo hi'] })
+  })
+
+  test('refuses a replica without an image rather than sending a pod that cannot start', () => {
+    expect(() => jobResource(makeJob({ replicaSpecs: [replica({ image: null })] }), options)).toThrow(RuntimeRejectedError)
+    expect(() => jobResource(makeJob({ replicaSpecs: [replica({ image: null })] }), options)).toThrow('replica Worker has no image')
+  })
+})
+
+describe('memory limit', () => {
+  test('is twice the request in the same unit', () => {
+    expect(doubleQuantity('1024M')).toBe('2048M')
+    expect(doubleQuantity('1Gi')).toBe('2Gi')
+    expect(doubleQuantity('1.5G')).toBe('3G')
+    expect(doubleQuantity('512')).toBe('1024')
+    expect(doubleQuantity('0.1Ki')).toBe('0.2Ki')
+    expect(doubleQuantity('1e3')).toBe('2e3')
+  })
+
+  test('falls back to limit = request for text that is not a quantity', () => {
+    expect(doubleQuantity('lots')).toBeNull()
+    expect(containerResources({ memory: 'lots' })).toEqual({ requests: { memory: 'lots' }, limits: { memory: 'lots' } })
+  })
+
+  test('ignores zero GPUs', () => {
+    expect(containerResources({ gpu: 0 })).toBeUndefined()
+  })
+})
+
+describe('every built resource validates against the operator CRDs', () => {
+  const cases: Array<[string, JobSpec]> = [
+    ['TFJob PS/Worker with resources', makeJob()],
+    ['TFJob Chief/Evaluator/Master', makeJob({ replicaSpecs: [replica({ type: 'Chief' }), replica({ type: 'Evaluator' }), replica({ type: 'Master' })] })],
+    ['PyTorchJob', makeJob({ framework: 'PyTorch', replicaSpecs: [replica({ type: 'Master', resources: { memory: '2Gi' } }), replica({ replicas: 3 })] })],
+    ['XGBoostJob', makeJob({ framework: 'XGBoost', replicaSpecs: [replica({ type: 'Master', resources: { cpu: '500m' } }), replica({ env: [['X', 'y']] })] })],
+  ]
+  for (const [title, job] of cases) {
+    test(title, async () => {
+      const resource = jobResource(job, options)
+      const crd = JOB_KINDS.find((k) => k.kind === resource.kind)!
+      const { kind, schema } = await loadCrdSchema(`${CRDS}/kubeflow.org_${crd.plural}.yaml`)
+      expect(kind).toBe(resource.kind)
+      expect(validateResource(schema, resource)).toEqual([])
+    })
+  }
+
+  test('the validator itself rejects unknown fields, wrong types and bad quantities', async () => {
+    const { schema } = await loadCrdSchema(`${CRDS}/kubeflow.org_tfjobs.yaml`)
+    const bad = structuredClone(jobResource(makeJob(), options)) as unknown as Record<string, any>
+    bad.spec.tfReplicaSpecs.Worker.replicas = '2'
+    bad.spec.tfReplicaSpecs.Worker.template.spec.containers[0].resources.limits.memory = 'lots'
+    bad.spec.runPolicy.bogus = true
+    bad.spec.tfReplicaSpecs.PS.template.spec.containers[0].commands = []
+    expect(validateResource(schema, bad)).toEqual([
+      'spec.runPolicy.bogus: unknown field',
+      'spec.tfReplicaSpecs.PS.template.spec.containers[0].commands: unknown field',
+      'spec.tfReplicaSpecs.Worker.replicas: must be an integer',
+      expect.stringContaining('spec.tfReplicaSpecs.Worker.template.spec.containers[0].resources.limits.memory: "lots" does not match'),
+    ])
+  })
+})
+
+/**
+ * Every field of the job's types is either reflected in the resource (changing it
+ * changes the value at the listed paths) or excluded with a reason. The mapped types
+ * make a missing key a compile error, so a new JobSpec field cannot be dropped silently.
+ */
+describe('every JobSpec field is reflected in the resource or excluded on purpose', () => {
+  type Check<T> = { vary: (value: T) => T; reflectedAt: string[] } | { excluded: string }
+  const base = makeJob({ framework: 'TensorFlow', replicaSpecs: [replica({ type: 'Worker', env: [['A', '1']], resources: { cpu: '1', memory: '1Gi', gpu: 1 } })] })
+  const W = 'spec.tfReplicaSpecs.Worker'
+  const C = `${W}.template.spec.containers`
+  const withWorker = (change: (r: ReplicaSpec) => ReplicaSpec) => (j: JobSpec): JobSpec => ({ ...j, replicaSpecs: j.replicaSpecs.map(change) })
+  const withResources = (change: (r: Resources) => Resources) => withWorker((r) => ({ ...r, resources: change(r.resources) }))
+
+  const JOB: { [K in keyof JobSpec]-?: Check<JobSpec> } = {
+    id: { vary: (j) => ({ ...j, id: 'experiment-1-0002' }), reflectedAt: ['metadata.name', 'metadata.labels', `${W}.template.metadata.labels`] },
+    name: { vary: (j) => ({ ...j, name: 'other' }), reflectedAt: ['metadata.annotations', 'metadata.labels'] },
+    namespace: { vary: (j) => ({ ...j, namespace: 'team-b' }), reflectedAt: ['metadata.namespace'] },
+    framework: { vary: (j) => ({ ...j, framework: 'PyTorch' }), reflectedAt: ['kind', 'spec.tfReplicaSpecs', 'spec.pytorchReplicaSpecs'] },
+    replicaSpecs: { vary: (j) => ({ ...j, replicaSpecs: [...j.replicaSpecs, replica({ type: 'Ps' })] }), reflectedAt: ['spec.tfReplicaSpecs'] },
+    restartPolicy: { vary: (j) => ({ ...j, restartPolicy: 'Never' as unknown as 'OnFailure' }), reflectedAt: [`${W}.restartPolicy`] },
+    backoffLimit: { vary: (j) => ({ ...j, backoffLimit: 5 }), reflectedAt: ['spec.runPolicy.backoffLimit'] },
+  }
+  const REPLICA: { [K in keyof ReplicaSpec]-?: Check<JobSpec> } = {
+    type: { vary: withWorker((r) => ({ ...r, type: 'Chief' })), reflectedAt: [W, 'spec.tfReplicaSpecs.Chief'] },
+    replicas: { vary: withWorker((r) => ({ ...r, replicas: 4 })), reflectedAt: [`${W}.replicas`] },
+    image: { vary: withWorker((r) => ({ ...r, image: 'python:3.12' })), reflectedAt: [C] },
+    command: { vary: withWorker((r) => ({ ...r, command: 'python train.py' })), reflectedAt: [C] },
+    env: { vary: withWorker((r) => ({ ...r, env: [['B', '2']] })), reflectedAt: [C] },
+    resources: { vary: withWorker((r) => ({ ...r, resources: {} })), reflectedAt: [C] },
+  }
+  const RESOURCES: { [K in keyof Resources]-?: Check<JobSpec> } = {
+    cpu: { vary: withResources((r) => ({ ...r, cpu: '2' })), reflectedAt: [C] },
+    memory: { vary: withResources((r) => ({ ...r, memory: '3Gi' })), reflectedAt: [C] },
+    gpu: { vary: withResources((r) => ({ ...r, gpu: 2 })), reflectedAt: [C] },
+  }
+
+  const all: Array<[string, Check<JobSpec>]> = [
+    ...Object.entries(JOB).map(([k, c]) => [`JobSpec.${k}`, c] as [string, Check<JobSpec>]),
+    ...Object.entries(REPLICA).map(([k, c]) => [`ReplicaSpec.${k}`, c] as [string, Check<JobSpec>]),
+    ...Object.entries(RESOURCES).map(([k, c]) => [`Resources.${k}`, c] as [string, Check<JobSpec>]),
+  ]
+  const built: KubeflowJob = jobResource(base, options)
+  for (const [field, check] of all) {
+    test(field, () => {
+      if ('excluded' in check) {
+        expect(check.excluded.length).toBeGreaterThan(10)
+        return
+      }
+      const varied = jobResource(check.vary(base), options)
+      for (const path of check.reflectedAt) expect({ path, value: at(varied, path) }).not.toEqual({ path, value: at(built, path) })
+    })
+  }
+})

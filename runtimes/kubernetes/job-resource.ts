@@ -1,0 +1,139 @@
+/**
+ * @module
+ * Pure translation of a {@link JobSpec} into the Kubeflow custom resource that runs
+ * it (`TFJob`, `PyTorchJob` or `XGBoostJob`, kubeflow.org/v1), following what
+ * Submarine submits (submarine-semantics.md §6.1). Kept apart from the client
+ * because a wrong field here is a pod that starts and behaves differently, not a
+ * request that fails; `job-resource.test.ts` proves every field of the spec is
+ * either used or excluded on purpose, and that the result validates against the
+ * operator's real CRDs.
+ */
+import { RuntimeRejectedError } from '../../src/errors.ts'
+import { type JobSpec, type ReplicaSpec, type Resources, containerName, operatorReplicaKey } from '../../src/runtime/job.ts'
+import { ownerLabels } from '../../src/runtime/labels.ts'
+import { type JobKind, KUBEFLOW_GROUP, KUBEFLOW_VERSION, kindOf } from './job-kinds.ts'
+import { doubleQuantity } from './quantity.ts'
+
+/** Annotation carrying the experiment name (any text; labels cannot hold every name). */
+export const EXPERIMENT_NAME_ANNOTATION = 'periscope.io/experiment-name'
+/** Submarine's own label for the experiment name, set when the name is a valid label value. */
+export const SUBMARINE_NAME_LABEL = 'submarine-experiment-name'
+/** Keeps Istio from injecting a sidecar that would keep finished pods Running (kubeflow-semantics §8 #6). */
+export const ISTIO_INJECT_ANNOTATION = 'sidecar.istio.io/inject'
+
+/** What the builder needs besides the job. */
+export interface JobResourceOptions {
+  /** This server's instance id, written into the ownership labels. */
+  instanceId: string
+}
+
+/** `resources` of one container. */
+export interface ContainerResources {
+  requests?: Record<string, string>
+  limits?: Record<string, string>
+}
+
+/** The framework container of a replica's pod template. */
+export interface Container {
+  name: string
+  image: string
+  command: string[]
+  env?: Array<{ name: string; value: string }>
+  resources?: ContainerResources
+}
+
+/** One value of the replica map (`spec.tfReplicaSpecs.Worker` …). */
+export interface KubeflowReplicaSpec {
+  replicas: number
+  restartPolicy: JobSpec['restartPolicy']
+  template: {
+    metadata: { labels: Record<string, string>; annotations: Record<string, string> }
+    spec: { containers: Container[] }
+  }
+}
+
+/** Keyed by the operator's replica type (`PS`, `Worker`, …). */
+export type ReplicaMap = Record<string, KubeflowReplicaSpec>
+
+/** A TFJob, PyTorchJob or XGBoostJob as this runtime creates it. */
+export interface KubeflowJob {
+  apiVersion: `${typeof KUBEFLOW_GROUP}/${typeof KUBEFLOW_VERSION}`
+  kind: JobKind['kind']
+  metadata: {
+    name: string
+    namespace: string
+    labels: Record<string, string>
+    annotations: Record<string, string>
+  }
+  spec: {
+    runPolicy: { backoffLimit: number; cleanPodPolicy: 'Running' }
+    tfReplicaSpecs?: ReplicaMap
+    pytorchReplicaSpecs?: ReplicaMap
+    xgbReplicaSpecs?: ReplicaMap
+  }
+}
+
+/**
+ * The custom resource for a job: named after the experiment, labelled as this
+ * server's, one replica-map entry per replica type.
+ * @throws RuntimeRejectedError when a replica has no image (a cluster cannot run it)
+ */
+export function jobResource(job: JobSpec, options: JobResourceOptions): KubeflowJob {
+  const kind = kindOf(job.framework)
+  const labels: Record<string, string> = ownerLabels(job.id, options.instanceId)
+  if (isLabelValue(job.name)) labels[SUBMARINE_NAME_LABEL] = job.name
+  return {
+    apiVersion: `${KUBEFLOW_GROUP}/${KUBEFLOW_VERSION}`,
+    kind: kind.kind,
+    metadata: { name: job.id, namespace: job.namespace, labels, annotations: { [EXPERIMENT_NAME_ANNOTATION]: job.name } },
+    spec: {
+      // cleanPodPolicy Running: the operator's default (None) leaves PS and workers running
+      // after the job finished (kubeflow-semantics §8 #2); the emulated runtimes stop them too.
+      runPolicy: { backoffLimit: job.backoffLimit, cleanPodPolicy: 'Running' },
+      [kind.replicaMap]: Object.fromEntries(job.replicaSpecs.map((spec) => [operatorReplicaKey(spec.type), replicaSpec(job, spec, options)])),
+    },
+  }
+}
+
+/** One replica type's entry in the replica map. */
+export function replicaSpec(job: JobSpec, spec: ReplicaSpec, options: JobResourceOptions): KubeflowReplicaSpec {
+  if (spec.image === null || spec.image.trim() === '') {
+    throw new RuntimeRejectedError(`replica ${spec.type} has no image: the kubernetes runtime needs an image for every replica`, 400)
+  }
+  const container: Container = { name: containerName(job.framework), image: spec.image, command: ['sh', '-c', spec.command] }
+  if (spec.env.length > 0) container.env = spec.env.map(([name, value]) => ({ name, value }))
+  const resources = containerResources(spec.resources)
+  if (resources) container.resources = resources
+  return {
+    replicas: spec.replicas,
+    restartPolicy: job.restartPolicy,
+    template: {
+      // The operator copies template labels onto pods, so pods are found by instance too.
+      metadata: { labels: ownerLabels(job.id, options.instanceId), annotations: { [ISTIO_INJECT_ANNOTATION]: 'false' } },
+      spec: { containers: [container] },
+    },
+  }
+}
+
+/**
+ * Requests as given; limits equal to the requests except memory, whose limit is twice
+ * the request as Submarine sets it (SUBMARINE-948), computed on the quantity so the unit
+ * is kept (`1Gi` → `2Gi`, where Submarine's string arithmetic crashed). GPUs, an
+ * extended resource, must have limit = request.
+ */
+export function containerResources(resources: Resources): ContainerResources | undefined {
+  const requests: Record<string, string> = {}
+  const limits: Record<string, string> = {}
+  if (resources.cpu !== undefined) requests.cpu = limits.cpu = resources.cpu
+  if (resources.memory !== undefined) {
+    requests.memory = resources.memory
+    limits.memory = doubleQuantity(resources.memory) ?? resources.memory
+  }
+  if (resources.gpu !== undefined && resources.gpu > 0) requests['nvidia.com/gpu'] = limits['nvidia.com/gpu'] = String(resources.gpu)
+  return Object.keys(requests).length > 0 ? { requests, limits } : undefined
+}
+
+/** A valid label value: ≤ 63 characters, alphanumerics with `-_.` inside. */
+function isLabelValue(value: string): boolean {
+  return value.length <= 63 && /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(value)
+}

@@ -1,0 +1,94 @@
+/**
+ * @module
+ * Follows one replica's log file into the sink, line by line, without reading
+ * the file whole. Its position is kept beside the file together with the number
+ * of lines the sink had then, so a restarted server resumes exactly: no line
+ * lost, none repeated.
+ */
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs'
+import type { RuntimeSink } from '../../src/runtime/runtime.ts'
+
+const CHUNK = 1 << 20
+/** A line longer than this is cut, so one endless line cannot fill memory. */
+const MAX_LINE = 1 << 20
+
+/** A follower of one log file. */
+export class LogTail {
+  /** Bytes of the file already read. */
+  #offset: number
+  /** Bytes read after the last newline. */
+  #pending: Buffer = Buffer.alloc(0)
+  /** Lines to drop because the sink already has them (a crash between the sink and the state write). */
+  #skip: number
+
+  constructor(
+    private readonly jobId: string,
+    private readonly pod: string,
+    private readonly logPath: string,
+    private readonly statePath: string,
+    private readonly sink: RuntimeSink,
+  ) {
+    const state = readState(statePath)
+    this.#offset = state.offset
+    this.#skip = Math.max(0, sink.logCursor(jobId, pod).lines - state.lines)
+  }
+
+  /** Reads what was appended since the last call; `final` also emits an unterminated last line. */
+  poll(final = false): void {
+    const size = existsSync(this.logPath) ? statSync(this.logPath).size : 0
+    if (size > this.#offset) {
+      const fd = openSync(this.logPath, 'r')
+      try {
+        const buf = Buffer.allocUnsafe(CHUNK)
+        while (this.#offset < size) {
+          const n = readSync(fd, buf, 0, Math.min(CHUNK, size - this.#offset), this.#offset)
+          if (n <= 0) break
+          this.#offset += n
+          this.#take(Buffer.concat([this.#pending, buf.subarray(0, n)]))
+        }
+      } finally {
+        closeSync(fd)
+      }
+    }
+    if (final && this.#pending.length > 0) {
+      const last = this.#pending.toString('utf8')
+      this.#pending = Buffer.alloc(0)
+      this.#deliver([last])
+    }
+  }
+
+  #take(bytes: Buffer): void {
+    const nl = bytes.lastIndexOf(10)
+    if (nl < 0) {
+      this.#pending = bytes
+      if (bytes.length > MAX_LINE) {
+        this.#pending = Buffer.alloc(0)
+        this.#deliver([bytes.toString('utf8')])
+      }
+      return
+    }
+    this.#pending = Buffer.from(bytes.subarray(nl + 1))
+    this.#deliver(bytes.subarray(0, nl).toString('utf8').split('\n'))
+  }
+
+  #deliver(lines: string[]): void {
+    const skipped = Math.min(this.#skip, lines.length)
+    this.#skip -= skipped
+    const fresh = lines.slice(skipped)
+    if (fresh.length > 0) {
+      const ts = new Date().toISOString()
+      this.sink.log(this.jobId, this.pod, fresh.map((line) => ({ ts, text: line.endsWith('\r') ? line.slice(0, -1) : line })))
+    }
+    const state = { offset: this.#offset - this.#pending.length, lines: this.sink.logCursor(this.jobId, this.pod).lines }
+    writeFileSync(this.statePath, JSON.stringify(state))
+  }
+}
+
+function readState(path: string): { offset: number; lines: number } {
+  try {
+    const state = JSON.parse(readFileSync(path, 'utf8')) as { offset: number; lines: number }
+    return { offset: state.offset, lines: state.lines }
+  } catch {
+    return { offset: 0, lines: 0 }
+  }
+}

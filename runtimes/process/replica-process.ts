@@ -1,0 +1,95 @@
+/**
+ * @module
+ * One replica as a local process group. The command runs as `sh -c <cmd>` inside a
+ * small wrapper that appends stdout and stderr to the replica's log file and
+ * records the exit code in a file, so a replica survives a server crash and a
+ * restarted server can still learn how it ended.
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { constants } from 'node:os'
+
+// $1 = the command, $2 = log file, $3 = exit-code file. `periscope-replica` is $0, for ps.
+const WRAPPER = 'sh -c "$1" >>"$2" 2>&1; code=$?; echo "$code" >"$3.tmp" && mv "$3.tmp" "$3"; exit "$code"'
+
+/** Files of one replica. */
+export interface ReplicaFiles {
+  /** Working directory of the command. */
+  cwd: string
+  log: string
+  pid: string
+  exit: string
+}
+
+/** Starts one attempt; resolves with its pid and a promise of its exit code. */
+export function spawnReplica(command: string, env: Record<string, string>, files: ReplicaFiles): { pid: number; exited: Promise<number> } {
+  rmSync(files.exit, { force: true })
+  const proc = Bun.spawn(['sh', '-c', WRAPPER, 'periscope-replica', command, files.log, files.exit], {
+    cwd: files.cwd,
+    env,
+    stdin: 'ignore',
+    stdout: 'ignore',
+    stderr: 'ignore',
+    detached: true,
+  })
+  writeFileSync(files.pid, String(proc.pid))
+  const exited = proc.exited.then((code) => exitCodeOf(files) ?? signalCode(proc.signalCode) ?? code)
+  return { pid: proc.pid, exited }
+}
+
+/** The recorded exit code of the last attempt, if it ended by itself. */
+export function exitCodeOf(files: ReplicaFiles): number | null {
+  if (!existsSync(files.exit)) return null
+  const code = Number(readFileSync(files.exit, 'utf8').trim())
+  return Number.isInteger(code) ? code : null
+}
+
+/** The pid recorded for the replica, if its process group still runs. */
+export function livePid(files: ReplicaFiles): number | null {
+  if (!existsSync(files.pid)) return null
+  const pid = Number(readFileSync(files.pid, 'utf8').trim())
+  if (!Number.isInteger(pid) || pid <= 0) return null
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return null
+  }
+  // Guard against pid reuse: the process must be our wrapper for this log file.
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    if (!cmdline.includes('periscope-replica') || !cmdline.includes(files.log)) return null
+    if (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')) return null
+  } catch {
+    // No /proc (not Linux): trust kill(0).
+  }
+  return pid
+}
+
+/** Waits until `pid` is gone, checking every `intervalMs`. */
+export async function waitForExit(files: ReplicaFiles, intervalMs = 200): Promise<void> {
+  while (livePid(files) !== null) await Bun.sleep(intervalMs)
+}
+
+/** SIGTERM to the replica's process group, SIGKILL after `graceMs`. */
+export async function stopReplica(files: ReplicaFiles, graceMs: number): Promise<void> {
+  const pid = livePid(files)
+  if (pid === null) return
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig)
+    } catch {
+      // already gone
+    }
+  }
+  signal('SIGTERM')
+  const deadline = Date.now() + graceMs
+  while (livePid(files) !== null && Date.now() < deadline) await Bun.sleep(50)
+  if (livePid(files) !== null) signal('SIGKILL')
+  while (livePid(files) !== null) await Bun.sleep(20)
+}
+
+function signalCode(signal: string | number | null | undefined): number | null {
+  if (typeof signal === 'number') return 128 + signal
+  if (!signal) return null
+  const n = (constants.signals as Record<string, number>)[signal]
+  return n === undefined ? null : 128 + n
+}

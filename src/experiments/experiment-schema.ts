@@ -1,0 +1,105 @@
+/**
+ * @module
+ * The shape of an experiment spec in a request body (JSON or YAML), as valibot
+ * schemas. Structure only; `normalize-spec.ts` checks meaning (framework, task
+ * types, resources) and fills defaults.
+ */
+import * as v from 'valibot'
+
+const text = v.string('expected a string')
+const optionalText = v.nullish(text)
+/** Env values: strings, or scalars written as strings (as Submarine's Jackson does). */
+const envVars = v.nullish(
+  v.record(
+    v.pipe(text, v.regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'expected an environment variable name')),
+    v.pipe(v.union([text, v.number(), v.boolean()], 'expected a string value'), v.transform(String)),
+    'expected an object of NAME: value pairs',
+  ),
+)
+const replicas = v.union(
+  [
+    v.pipe(v.number(), v.integer('expected a whole number')),
+    v.pipe(text, v.regex(/^\d+$/, 'expected a whole number'), v.transform(Number)),
+  ],
+  'expected a whole number of replicas',
+)
+
+export const TaskInput = v.strictObject(
+  {
+    replicas: v.nullish(replicas),
+    resources: optionalText,
+    name: optionalText,
+    image: optionalText,
+    cmd: optionalText,
+    envVars,
+    /** Derived on output; accepted and ignored so a GET result can be sent back. */
+    resourceMap: v.nullish(v.unknown()),
+  },
+  'expected an object with replicas, resources, image, cmd, envVars',
+)
+
+export const MetaInput = v.strictObject(
+  {
+    experimentId: v.nullish(v.unknown()),
+    name: v.pipe(text, v.trim(), v.nonEmpty('must not be empty'), v.maxLength(253, 'must be at most 253 characters')),
+    namespace: optionalText,
+    framework: v.pipe(text, v.nonEmpty('must not be empty')),
+    cmd: optionalText,
+    envVars,
+    tags: v.nullish(v.array(text, 'expected a list of strings')),
+  },
+  'expected an object with name, framework, cmd, envVars, tags',
+)
+
+const KernelInput = v.strictObject(
+  {
+    name: optionalText,
+    channels: v.nullish(v.array(text, 'expected a list of strings')),
+    condaDependencies: v.nullish(v.array(text, 'expected a list of strings')),
+    pipDependencies: v.nullish(v.array(text, 'expected a list of strings')),
+  },
+  'expected an object with name, channels, condaDependencies, pipDependencies',
+)
+
+export const EnvironmentInput = v.strictObject(
+  {
+    name: optionalText,
+    dockerImage: optionalText,
+    kernelSpec: v.nullish(KernelInput),
+    description: optionalText,
+    image: optionalText,
+  },
+  'expected an object with name, dockerImage, kernelSpec, description, image',
+)
+
+const CodeInput = v.strictObject(
+  {
+    syncMode: optionalText,
+    git: v.nullish(
+      v.strictObject(
+        {
+          url: v.pipe(text, v.nonEmpty('must not be empty')),
+          branch: optionalText,
+          username: optionalText,
+          password: optionalText,
+          trustCerts: v.nullish(v.boolean('expected true or false')),
+        },
+        'expected an object with url, branch, username, password, trustCerts',
+      ),
+    ),
+  },
+  'expected an object with syncMode and git',
+)
+
+export const ExperimentInput = v.strictObject(
+  {
+    meta: MetaInput,
+    environment: v.nullish(EnvironmentInput),
+    spec: v.record(text, TaskInput, 'is required: an object mapping task types (e.g. Ps, Worker) to tasks'),
+    code: v.nullish(CodeInput),
+  },
+  'expected an object with meta, environment, spec, code',
+)
+
+export type ExperimentInput = v.InferOutput<typeof ExperimentInput>
+export type TaskInput = v.InferOutput<typeof TaskInput>

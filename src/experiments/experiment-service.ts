@@ -1,0 +1,155 @@
+/**
+ * @module
+ * The experiment operations behind the API: create, get, list, patch, delete,
+ * logs. Every change is committed to SQLite before the runtime is called; what
+ * the runtime cannot take now is retried by `supervisor.ts`.
+ */
+import { ConflictError, NotFoundError, RuntimeRejectedError } from '../errors.ts'
+import { type JobSpec, type ReplicaType, replicaRefs } from '../runtime/job.ts'
+import type { Runtime } from '../runtime/runtime.ts'
+import type { EnvironmentRepository } from '../storage/environment-repository.ts'
+import type { ExperimentRecord, ExperimentRepository, ListOptions } from '../storage/experiment-repository.ts'
+import type { LogStore } from '../storage/log-store.ts'
+import type { Experiment, ExperimentSpec } from './experiment.ts'
+import { frameworkOf, normalizeSpec } from './normalize-spec.ts'
+import { toJob } from './to-job.ts'
+
+export interface ExperimentServiceDeps {
+  experiments: ExperimentRepository
+  environments: EnvironmentRepository
+  logs: LogStore
+  runtime: Runtime
+  ids: { experiment(): string }
+  namespace: string
+  /** How long a create waits for the runtime before answering Accepted and retrying later. */
+  submitTimeoutMs: number
+  now?: () => string
+}
+
+/** A replica's log for the API: its pod name and a way to read its lines. */
+export interface PodLog {
+  podName: string
+  lines: () => Iterable<string>
+}
+
+export type ExperimentService = ReturnType<typeof createExperimentService>
+
+/** Creates the service. */
+export function createExperimentService(deps: ExperimentServiceDeps) {
+  const { experiments, environments, logs, runtime } = deps
+  const now = deps.now ?? (() => new Date().toISOString())
+  const findEnvironment = (name: string) => environments.get(name)?.environmentSpec ?? null
+
+  const required = (id: string): ExperimentRecord => {
+    const rec = experiments.get(id)
+    if (!rec) throw new NotFoundError('EXPERIMENT_NOT_FOUND', 'Not found experiment.')
+    return rec
+  }
+  const jobOf = (id: string, spec: ExperimentSpec): JobSpec =>
+    toJob(id, spec, spec.environment.name ? findEnvironment(spec.environment.name) : null)
+
+  /**
+   * Hands a stored, unsubmitted experiment to the runtime. A runtime that is down or slow
+   * leaves it Accepted with the reason shown; a refusal fails it (or, on create, undoes it).
+   * @returns the refusal, if the runtime refused the job for good
+   */
+  async function submit(id: string): Promise<RuntimeRejectedError | null> {
+    const rec = experiments.get(id)
+    if (!rec || rec.submitted) return null
+    let timer: ReturnType<typeof setTimeout> | undefined
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${deps.submitTimeoutMs} ms`)), deps.submitTimeoutMs)
+      })
+      await Promise.race([runtime.submit(jobOf(id, rec.experiment.spec)), timeout])
+      if (experiments.get(id)) experiments.markSubmitted(id)
+      return null
+    } catch (err) {
+      if (err instanceof RuntimeRejectedError) return err
+      const reason = err instanceof Error ? err.message : String(err)
+      experiments.setMessage(id, `Waiting to be submitted to the ${runtime.name} runtime: ${reason}`)
+      return null
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  return {
+    submit,
+
+    /** Validates, stores (Accepted) and submits a new experiment; answers as stored. */
+    async create(body: unknown): Promise<Experiment> {
+      const spec = normalizeSpec(body, { namespace: deps.namespace, findEnvironment, lowerCaseName: true })
+      const id = deps.ids.experiment()
+      spec.meta.experimentId = id
+      experiments.insert({ id, uid: crypto.randomUUID(), spec, acceptedTime: now() })
+      const inserted = required(id).experiment
+      const refused = await submit(id)
+      if (refused) {
+        experiments.remove(id)
+        throw refused
+      }
+      return { ...inserted, statusMessage: experiments.get(id)?.experiment.statusMessage ?? null }
+    },
+
+    get(id: string): Experiment {
+      return required(id).experiment
+    },
+
+    /** Experiments in creation order, one at a time. */
+    *list(opts: ListOptions = {}): Generator<Experiment> {
+      for (const rec of experiments.iterate(opts)) yield rec.experiment
+    },
+
+    /** Replaces the whole spec; id, uid, status and times stay; the runtime scales like the operator. */
+    async patch(id: string, body: unknown): Promise<Experiment> {
+      const rec = required(id)
+      const spec = normalizeSpec(body, { namespace: deps.namespace, findEnvironment, lowerCaseName: false })
+      const before = frameworkOf(rec.experiment.spec.meta.framework)
+      const after = frameworkOf(spec.meta.framework)
+      if (before !== after) {
+        throw new ConflictError('SPEC_CONFLICT', `meta.framework cannot change from ${before} to ${after}; create a new experiment instead`)
+      }
+      spec.meta.experimentId = id
+      experiments.updateSpec(id, spec)
+      if (rec.submitted) {
+        try {
+          await runtime.update(jobOf(id, spec))
+        } catch (err) {
+          experiments.setMessage(id, `The new spec is stored but the ${runtime.name} runtime has not applied it yet: ${err instanceof Error ? err.message : err}`)
+        }
+      }
+      return required(id).experiment
+    },
+
+    /** Stops the job, removes what the runtime made, and deletes the experiment and its logs. */
+    async delete(id: string): Promise<Experiment> {
+      const rec = required(id)
+      try {
+        await runtime.delete(id)
+      } catch {
+        // The runtime is unreachable: the supervisor removes the orphaned job once it answers.
+      }
+      experiments.remove(id)
+      logs.remove(id)
+      return { ...rec.experiment, status: 'Deleted', acceptedTime: null, createdTime: null, runningTime: null, finishedTime: null }
+    },
+
+    /** Every replica of an experiment (from its spec, plus any with stored lines), in spec order. */
+    podLogs(id: string): PodLog[] {
+      const rec = required(id)
+      return podsOf(rec.experiment).map((podName) => ({ podName, lines: () => logs.lines(id, podName) }))
+    },
+
+    /** Pod names of an experiment: its replicas by spec, then any other pod with stored lines. */
+    podsOf,
+  }
+
+  function podsOf(experiment: Experiment): string[] {
+    const id = experiment.experimentId
+    const replicaSpecs = Object.entries(experiment.spec.spec).map(([type, t]) => ({ type: type as ReplicaType, replicas: t.replicas }))
+    const fromSpec = replicaRefs({ id, replicaSpecs }).map((r) => r.pod)
+    const stored = logs.pods(id).filter((p) => !fromSpec.includes(p)).sort()
+    return [...fromSpec, ...stored]
+  }
+}

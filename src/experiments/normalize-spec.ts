@@ -1,0 +1,153 @@
+/**
+ * @module
+ * Turns a parsed request body into the stored {@link ExperimentSpec}: checks what
+ * the schema cannot (framework, task types, replica counts, resources, that an
+ * image and a command exist), fills Submarine's defaults and nulls.
+ */
+import * as v from 'valibot'
+import { NotFoundError, ValidationError } from '../errors.ts'
+import { type Framework, REPLICA_TYPES, type ReplicaType } from '../runtime/job.ts'
+import type { EnvironmentSpec, ExperimentSpec, TaskSpec } from './experiment.ts'
+import { ExperimentInput } from './experiment-schema.ts'
+import { parseResources } from './resources.ts'
+
+/** What normalizing needs from the rest of the server. */
+export interface NormalizeContext {
+  /** The server's namespace; `meta.namespace` always shows it. */
+  namespace: string
+  /** A stored environment by name, or null. */
+  findEnvironment(name: string): EnvironmentSpec | null
+  /** Submarine lower-cases `meta.name` on create, not on patch. */
+  lowerCaseName: boolean
+}
+
+const FRAMEWORKS: Record<string, Framework> = { tensorflow: 'TensorFlow', pytorch: 'PyTorch', xgboost: 'XGBoost' }
+const MAX_REPLICAS = 1000
+
+/** Renders valibot issues as one sentence naming each field and what was expected. */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  const parts = issues.slice(0, 5).map((issue) => {
+    const path = v.getDotPath(issue) ?? '(body)'
+    if (issue.type === 'strict_object' && issue.expected === 'never') return `${path} is not a known field (${issue.message})`
+    if (issue.input === undefined) return `${path} is required (${issue.message})`
+    return `${path}: ${issue.message}`
+  })
+  return `Invalid experiment spec: ${parts.join('; ')}`
+}
+
+/** The canonical framework for a name given in any case, or null. */
+export function frameworkOf(name: string): Framework | null {
+  return FRAMEWORKS[name.toLowerCase()] ?? null
+}
+
+/**
+ * Validates and normalizes an experiment body.
+ * @throws ValidationError (400) naming the field; NotFoundError (404) for an unknown stored environment
+ */
+export function normalizeSpec(body: unknown, ctx: NormalizeContext): ExperimentSpec {
+  if (body === null || body === undefined || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0)) {
+    throw new ValidationError('Invalid experiment spec.')
+  }
+  if (typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('Invalid experiment spec: expected a JSON or YAML object with meta, environment and spec')
+  const spec = (body as { spec?: unknown }).spec
+  if (Array.isArray(spec)) throw new ValidationError('Invalid experiment spec: spec: expected an object mapping task types (e.g. Ps, Worker) to tasks, not a list')
+  const parsed = v.safeParse(ExperimentInput, body)
+  if (!parsed.success) throw new ValidationError(describeIssues(parsed.issues))
+  const input = parsed.output
+
+  const framework = frameworkOf(input.meta.framework)
+  if (!framework) {
+    throw new ValidationError(`Invalid experiment spec: meta.framework: unsupported framework "${input.meta.framework}"; expected one of TensorFlow, PyTorch, XGBoost`)
+  }
+  const environment: EnvironmentSpec = {
+    name: input.environment?.name ?? null,
+    dockerImage: input.environment?.dockerImage ?? null,
+    kernelSpec: input.environment?.kernelSpec
+      ? {
+          name: input.environment.kernelSpec.name ?? null,
+          channels: input.environment.kernelSpec.channels ?? [],
+          condaDependencies: input.environment.kernelSpec.condaDependencies ?? [],
+          pipDependencies: input.environment.kernelSpec.pipDependencies ?? [],
+        }
+      : null,
+    description: input.environment?.description ?? null,
+    image: input.environment?.image ?? null,
+  }
+  const stored = environment.name ? ctx.findEnvironment(environment.name) : null
+  if (environment.name && !stored) throw new NotFoundError('ENVIRONMENT_NOT_FOUND', 'Environment not found.')
+
+  const allowed = REPLICA_TYPES[framework]
+  const tasks: Partial<Record<ReplicaType, TaskSpec>> = {}
+  const keys = Object.keys(input.spec)
+  if (keys.length === 0) throw new ValidationError(`Invalid experiment spec: spec: expected at least one task; ${framework} takes ${allowed.join(', ')}`)
+  for (const key of keys) {
+    const task = input.spec[key]!
+    const type = allowed.find((t) => t.toLowerCase() === key.toLowerCase())
+    const field = `spec.${key}`
+    if (!type) throw new ValidationError(`Invalid experiment spec: ${field}: unknown task type "${key}" for ${framework}; expected one of ${allowed.join(', ')}`)
+    if (tasks[type]) throw new ValidationError(`Invalid experiment spec: ${field}: task type ${type} is given twice`)
+    const replicas = task.replicas ?? 1
+    if (replicas < 1 || replicas > MAX_REPLICAS) {
+      throw new ValidationError(`Invalid experiment spec: ${field}.replicas: expected a whole number from 1 to ${MAX_REPLICAS}, got ${replicas}`)
+    }
+    const { resourceMap } = parseResources(task.resources, `${field}.resources`)
+    if (!(task.cmd ?? input.meta.cmd)) throw new ValidationError(`Invalid experiment spec: ${field}.cmd or meta.cmd is required (the command the task runs)`)
+    if (!(task.image ?? environment.image ?? stored?.dockerImage)) {
+      throw new ValidationError(
+        `Invalid experiment spec: ${field}.image, environment.image or a stored environment (environment.name) with a dockerImage is required`,
+      )
+    }
+    tasks[type] = {
+      replicas,
+      resources: task.resources ?? null,
+      name: task.name ?? null,
+      image: task.image ?? null,
+      cmd: task.cmd ?? null,
+      envVars: task.envVars ?? null,
+      resourceMap,
+    }
+  }
+  checkOperatorRules(framework, tasks)
+
+  return {
+    meta: {
+      experimentId: null,
+      name: ctx.lowerCaseName ? input.meta.name.toLowerCase() : input.meta.name,
+      namespace: ctx.namespace,
+      framework: input.meta.framework,
+      cmd: input.meta.cmd ?? null,
+      envVars: input.meta.envVars ?? {},
+      tags: input.meta.tags ?? [],
+    },
+    environment,
+    spec: tasks,
+    code: input.code
+      ? {
+          syncMode: input.code.syncMode ?? null,
+          git: input.code.git
+            ? {
+                url: input.code.git.url,
+                branch: input.code.git.branch || 'main',
+                username: input.code.git.username ?? null,
+                password: input.code.git.password ?? null,
+                trustCerts: input.code.git.trustCerts ?? null,
+              }
+            : null,
+        }
+      : null,
+  }
+}
+
+/** The training operator's admission rules (kubeflow-semantics.md §1.4), checked before anything runs. */
+function checkOperatorRules(framework: Framework, tasks: Partial<Record<ReplicaType, TaskSpec>>): void {
+  const fail = (msg: string) => {
+    throw new ValidationError(`Invalid experiment spec: ${msg}`)
+  }
+  if (framework === 'TensorFlow') {
+    if (tasks.Chief && tasks.Master) fail('spec: a TensorFlow experiment takes Chief or Master, not both')
+    for (const t of ['Chief', 'Master'] as const) if ((tasks[t]?.replicas ?? 1) !== 1) fail(`spec.${t}.replicas: expected 1 (there is one ${t})`)
+  } else {
+    if (tasks.Master && tasks.Master.replicas !== 1) fail(`spec.Master.replicas: expected 1 (a ${framework} experiment has one Master)`)
+    if (framework === 'XGBoost' && !tasks.Master) fail('spec.Master is required for an XGBoost experiment')
+  }
+}

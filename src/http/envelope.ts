@@ -1,0 +1,75 @@
+/**
+ * @module
+ * Submarine's response envelope: exactly `status, code, success, message, result,
+ * attributes`, in that order, nulls written out.
+ */
+
+/** Status names (JAX-RS style) for the codes this server answers with. */
+export const STATUS_NAMES: Readonly<Record<number, string>> = {
+  200: 'OK',
+  400: 'BAD_REQUEST',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  500: 'INTERNAL_SERVER_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
+}
+
+/** A success envelope around `result`. */
+export function okBody(result: unknown): string {
+  return JSON.stringify({ status: 'OK', code: 200, success: true, message: null, result, attributes: {} })
+}
+
+/** An error envelope; `attributes.reason` is from the `REASONS` catalogue. */
+export function errorBody(code: number, message: string, attributes: Record<string, unknown>): string {
+  return JSON.stringify({ status: STATUS_NAMES[code] ?? 'BAD_REQUEST', code, success: false, message, result: null, attributes })
+}
+
+/** The two halves of a success envelope whose `result` is streamed between them. */
+export const STREAM_HEAD = '{"status":"OK","code":200,"success":true,"message":null,"result":'
+export const STREAM_TAIL = ',"attributes":{}}'
+
+/**
+ * A response body written piece by piece from `parts`, so a large list or log is
+ * never held in memory whole. Pieces are batched into chunks of about 64 KiB.
+ */
+export function streamBody(parts: Iterable<string>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  const it = parts[Symbol.iterator]()
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      let chunk = ''
+      for (;;) {
+        const next = it.next()
+        if (next.done) {
+          if (chunk) controller.enqueue(encoder.encode(chunk))
+          controller.close()
+          return
+        }
+        chunk += next.value
+        if (chunk.length >= 65_536) {
+          controller.enqueue(encoder.encode(chunk))
+          return
+        }
+      }
+    },
+    cancel() {
+      it.return?.()
+    },
+  })
+}
+
+/** JSON array text of `items`, one element at a time. */
+export function* jsonArray<T>(items: Iterable<T>, write: (item: T) => Iterable<string> = (item) => [JSON.stringify(item)]): Generator<string> {
+  yield '['
+  let first = true
+  for (const item of items) {
+    if (!first) yield ','
+    first = false
+    yield* write(item)
+  }
+  yield ']'
+}

@@ -1,0 +1,142 @@
+/**
+ * @module
+ * Experiment rows: prepared statements and the one row ↔ domain mapping.
+ */
+import type { Database } from 'bun:sqlite'
+import type { Experiment, ExperimentSpec, ExperimentStatus } from '../experiments/experiment.ts'
+import type { StoredStatus } from '../experiments/experiment-status.ts'
+import type { JobObservation } from '../runtime/job-status.ts'
+
+interface Row {
+  seq: number
+  id: string
+  uid: string
+  status: string
+  spec: string
+  accepted_time: string | null
+  created_time: string | null
+  running_time: string | null
+  finished_time: string | null
+  submitted: number
+  status_message: string | null
+  observation: string | null
+}
+
+/** A stored experiment with the bookkeeping the API does not show. */
+export interface ExperimentRecord {
+  experiment: Experiment
+  /** The stored status and times (an experiment in the store is never `Deleted`). */
+  status: StoredStatus
+  submitted: boolean
+  observation: JobObservation | null
+}
+
+function fromRow(row: Row): ExperimentRecord {
+  const spec = JSON.parse(row.spec) as ExperimentSpec
+  spec.meta.experimentId = row.id
+  const status = row.status as ExperimentStatus
+  return {
+    status: { status, createdTime: row.created_time, runningTime: row.running_time, finishedTime: row.finished_time },
+    experiment: {
+      experimentId: row.id,
+      uid: row.uid,
+      status,
+      acceptedTime: row.accepted_time,
+      createdTime: row.created_time,
+      runningTime: row.running_time,
+      finishedTime: row.finished_time,
+      spec,
+      statusMessage: row.status_message,
+    },
+    submitted: row.submitted === 1,
+    observation: row.observation ? (JSON.parse(row.observation) as JobObservation) : null,
+  }
+}
+
+/** Options for listing. */
+export interface ListOptions {
+  status?: ExperimentStatus
+  limit?: number
+  offset?: number
+}
+
+export type ExperimentRepository = ReturnType<typeof createExperimentRepository>
+
+/** Experiment storage over one database. */
+export function createExperimentRepository(db: Database) {
+  const insert = db.query(
+    `INSERT INTO experiment (id, uid, status, spec, accepted_time, submitted) VALUES ($id, $uid, 'Accepted', $spec, $acceptedTime, 0)`,
+  )
+  const byId = db.query<Row, { id: string }>('SELECT * FROM experiment WHERE id = $id')
+  const all = db.query<Row, { limit: number; offset: number }>('SELECT * FROM experiment ORDER BY seq LIMIT $limit OFFSET $offset')
+  const byStatus = db.query<Row, { status: string; limit: number; offset: number }>(
+    'SELECT * FROM experiment WHERE status = $status ORDER BY seq LIMIT $limit OFFSET $offset',
+  )
+  const unsubmitted = db.query<Row, Record<string, never>>('SELECT * FROM experiment WHERE submitted = 0 ORDER BY seq')
+  const unfinished = db.query<Row, Record<string, never>>(
+    `SELECT * FROM experiment WHERE status IN ('Accepted', 'Created', 'Running') ORDER BY seq`,
+  )
+  const exists = db.query<{ one: number }, { id: string }>('SELECT 1 AS one FROM experiment WHERE id = $id')
+  const allIds = db.query<{ id: string }, Record<string, never>>('SELECT id FROM experiment')
+  const setSpec = db.query('UPDATE experiment SET spec = $spec WHERE id = $id')
+  const setStatus = db.query(
+    `UPDATE experiment SET status = $status, created_time = $createdTime, running_time = $runningTime,
+       finished_time = $finishedTime, status_message = $message, observation = $observation WHERE id = $id`,
+  )
+  const setSubmitted = db.query('UPDATE experiment SET submitted = 1, status_message = NULL WHERE id = $id')
+  const setMessage = db.query('UPDATE experiment SET status_message = $message WHERE id = $id')
+  const remove = db.query('DELETE FROM experiment WHERE id = $id')
+  const MAX = Number.MAX_SAFE_INTEGER
+
+  return {
+    insert(e: { id: string; uid: string; spec: ExperimentSpec; acceptedTime: string }): void {
+      insert.run({ id: e.id, uid: e.uid, spec: JSON.stringify(e.spec), acceptedTime: e.acceptedTime })
+    },
+    get(id: string): ExperimentRecord | null {
+      const row = byId.get({ id })
+      return row ? fromRow(row) : null
+    },
+    /** Rows in creation order, one at a time (never all in memory). */
+    *iterate(opts: ListOptions = {}): Generator<ExperimentRecord> {
+      const page = { limit: opts.limit ?? MAX, offset: opts.offset ?? 0 }
+      const rows = opts.status ? byStatus.iterate({ status: opts.status, ...page }) : all.iterate(page)
+      for (const row of rows) yield fromRow(row)
+    },
+    has(id: string): boolean {
+      return exists.get({ id }) !== null
+    },
+    unsubmitted(): ExperimentRecord[] {
+      return unsubmitted.all({}).map(fromRow)
+    },
+    unfinished(): ExperimentRecord[] {
+      return unfinished.all({}).map(fromRow)
+    },
+    ids(): Set<string> {
+      return new Set(allIds.all({}).map((r) => r.id))
+    },
+    updateSpec(id: string, spec: ExperimentSpec): void {
+      setSpec.run({ id, spec: JSON.stringify(spec) })
+    },
+    markSubmitted(id: string): void {
+      setSubmitted.run({ id })
+    },
+    setMessage(id: string, message: string | null): void {
+      setMessage.run({ id, message })
+    },
+    /** Stores a merged status, the message to show and the observation it came from. */
+    setStatus(id: string, s: StoredStatus, message: string | null, observation: JobObservation | null): void {
+      setStatus.run({
+        id,
+        status: s.status,
+        createdTime: s.createdTime,
+        runningTime: s.runningTime,
+        finishedTime: s.finishedTime,
+        message,
+        observation: observation ? JSON.stringify(observation) : null,
+      })
+    },
+    remove(id: string): boolean {
+      return remove.run({ id }).changes > 0
+    },
+  }
+}
