@@ -1,0 +1,80 @@
+#!/usr/bin/env bun
+/**
+ * @module
+ * The command line: `periscope serve`, `--help`, `--version`. The only reader of
+ * `process.argv` and `process.env`.
+ */
+import pkg from '../package.json' with { type: 'json' }
+import { ConfigError, SERVE_FLAGS, parseServeConfig } from './config.ts'
+import { selectRuntime } from './select-runtime.ts'
+import { startServer } from './server.ts'
+
+const USAGE = `periscope ${pkg.version}: Apache Submarine's experiment API in one binary
+
+Usage:
+  periscope serve [flags]    serve the API (default http://127.0.0.1:32080)
+  periscope --help           this text ("periscope serve --help" lists the flags)
+  periscope --version        print the version
+`
+
+function serveHelp(): string {
+  const rows = Object.values(SERVE_FLAGS).map((f) => {
+    const def = f.default === undefined ? '' : ` (default ${f.default})`
+    return `  --${f.flag.padEnd(20)} ${f.help}${def}\n  ${''.padEnd(22)} env ${f.env}`
+  })
+  return `Usage: periscope serve [flags]\n\nFlags (each also read from its environment variable; flags win):\n${rows.join('\n')}\n`
+}
+
+const log = (message: string) => console.error(`${new Date().toISOString()} ${message}`)
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE)
+    return command === undefined ? 2 : 0
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`${pkg.version}\n`)
+    return 0
+  }
+  if (command !== 'serve') {
+    console.error(`periscope: unknown command "${command}"; try "periscope --help"`)
+    return 2
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(serveHelp())
+    return 0
+  }
+  try {
+    const config = parseServeConfig(rest, process.env)
+    const server = await startServer({
+      config,
+      version: pkg.version,
+      log,
+      makeRuntime: (instanceId) => selectRuntime(config, instanceId, process.env, log),
+    })
+    const shutdown = async () => {
+      log('shutting down; running experiments keep running and are picked up at the next start')
+      await server.stop()
+      process.exit(0)
+    }
+    process.on('SIGINT', shutdown)
+    process.on('SIGTERM', shutdown)
+    return -1
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`periscope: ${err.message}`)
+      return 2
+    }
+    const e = err as NodeJS.ErrnoException
+    if (e?.code === 'EADDRINUSE') {
+      console.error(`periscope: cannot listen: the address is already in use (${e.message})`)
+      return 1
+    }
+    console.error(`periscope: ${err instanceof Error ? err.message : String(err)}`)
+    return 1
+  }
+}
+
+const code = await main(process.argv.slice(2))
+if (code >= 0) process.exit(code)

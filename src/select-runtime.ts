@@ -1,0 +1,32 @@
+/**
+ * @module
+ * Picks and builds the runtime named by `--runtime`. `auto`: the Kubernetes
+ * runtime inside a cluster, else Docker when an engine answers, else processes.
+ */
+import { createProcessRuntime } from '../runtimes/process/index.ts'
+import { type Config, ConfigError, isLoopback } from './config.ts'
+import type { Runtime } from './runtime/runtime.ts'
+
+/** Builds the configured runtime for this server instance. */
+export async function selectRuntime(config: Config, instanceId: string, env: Record<string, string | undefined>, log: (m: string) => void): Promise<Runtime> {
+  const base = { namespace: config.namespace, instanceId, restartBackoffMs: config.restartBackoffMs }
+  const name = config.runtime === 'auto' ? 'process' : config.runtime
+  if (config.runtime === 'auto') log(`--runtime auto: using the ${name} runtime`)
+  switch (name) {
+    case 'process':
+      if (!isLoopback(config.host)) {
+        throw new ConfigError(
+          `refusing to listen on ${config.host} with the process runtime: it runs every experiment's command as this user on this machine; use --host 127.0.0.1, or the docker or kubernetes runtime`,
+        )
+      }
+      return createProcessRuntime({ ...base, dataDir: config.dataDir, baseEnv: cleanEnv(env) })
+    default:
+      throw new ConfigError(`the ${name} runtime is not built into this binary yet`)
+  }
+}
+
+function cleanEnv(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !k.startsWith('PERISCOPE_')) out[k] = v
+  return out
+}

@@ -1,0 +1,72 @@
+/**
+ * @module
+ * A real server for tests: SQLite file in a temp dir, the process runtime, the
+ * supervisor running. `request`/`json` go through `app.request` (no socket); `url` is
+ * the real listener on a free loopback port.
+ */
+import type { Config } from '../../src/config.ts'
+import { createProcessRuntime } from '../../runtimes/process/index.ts'
+import type { Runtime } from '../../src/runtime/runtime.ts'
+import { type Server, startServer } from '../../src/server.ts'
+import { tempDir } from './temp-dir.ts'
+
+export interface TestServer extends Server {
+  dataDir: string
+  /** Sends a request through `app.request` (no socket); path like `/api/v1/experiment`. */
+  request(path: string, init?: RequestInit): Promise<Response>
+  /** Sends JSON and returns the parsed envelope with the HTTP status. */
+  json(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ http: number; body: any }>
+}
+
+export interface TestServerOptions {
+  dataDir?: string
+  namespace?: string
+  /** First restart delay of failed replicas; default 60 s so failing doc examples stay Running. */
+  restartBackoffMs?: number
+  makeRuntime?: (instanceId: string, dataDir: string) => Promise<Runtime>
+}
+
+/** Starts a server on a free loopback port with the process runtime. */
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? tempDir()
+  const config: Config = Object.freeze({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    runtime: 'process',
+    namespace: opts.namespace ?? 'default',
+    restartBackoffMs: opts.restartBackoffMs ?? 60_000,
+  } as const)
+  const server = await startServer({
+    config,
+    version: 'test',
+    log: () => {},
+    retryMs: 200,
+    makeRuntime: async (instanceId) =>
+      opts.makeRuntime?.(instanceId, dataDir) ??
+      createProcessRuntime({
+        dataDir,
+        baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+        namespace: config.namespace,
+        instanceId,
+        restartBackoffMs: config.restartBackoffMs,
+        stopGraceMs: 1000,
+        pollMs: 20,
+      }),
+  })
+  const request = async (path: string, init?: RequestInit) => server.app.request(`http://localhost${path}`, init)
+  return {
+    ...server,
+    dataDir,
+    request,
+    async json(method, path, body, headers = {}) {
+      const res = await request(path, {
+        method,
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      })
+      const text = await res.text()
+      return { http: res.status, body: text ? JSON.parse(text) : null }
+    },
+  }
+}
