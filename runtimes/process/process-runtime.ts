@@ -7,7 +7,7 @@
  * Replicas outlive a server crash; a restarted server re-attaches to them.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { EmulatedJob, type ReplicaDriver } from '../../src/runtime/emulated-operator.ts'
 import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
 import { isFinished } from '../../src/runtime/job-status.ts'
@@ -48,7 +48,8 @@ class ProcessRuntime implements Runtime {
   #timer: ReturnType<typeof setInterval> | undefined
 
   constructor(private readonly options: ProcessRuntimeOptions) {
-    this.#runs = join(options.dataDir, 'runs')
+    // Absolute: replicas run in their own working directories.
+    this.#runs = resolve(options.dataDir, 'runs')
   }
 
   async start(sink: RuntimeSink): Promise<void> {

@@ -1,0 +1,9 @@
+/**
+ * Builds the single executable `dist/periscope` with `bun build --compile`.
+ * Migrations and everything else are embedded; the file runs from any directory.
+ */
+import { $ } from 'bun'
+
+const outfile = process.argv[2] ?? 'dist/periscope'
+await $`bun build --compile --minify-syntax --sourcemap=none src/main.ts --outfile ${outfile}`
+console.log(`built ${outfile}`)
