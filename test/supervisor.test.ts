@@ -1,0 +1,84 @@
+/**
+ * When the runtime cannot take a job, the experiment is kept Accepted with the
+ * reason shown, and submitted once the runtime answers; a runtime's refusal is a
+ * clear error and stores nothing.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { createProcessRuntime } from '../runtimes/process/index.ts'
+import { RuntimeRejectedError, RuntimeUnavailableError } from '../src/errors.ts'
+import type { JobSpec } from '../src/runtime/job.ts'
+import type { Runtime } from '../src/runtime/runtime.ts'
+import { type TestServer, startTestServer } from './helpers/test-server.ts'
+
+/** The real process runtime behind a switch: closed, it answers like an unreachable engine. */
+class GatedRuntime implements Runtime {
+  readonly name = 'process' as const
+  open = false
+  refuse: string | null = null
+  constructor(private readonly inner: Runtime) {}
+  start = (sink: Parameters<Runtime['start']>[0]) => this.inner.start(sink)
+  async submit(job: JobSpec) {
+    if (this.refuse) throw new RuntimeRejectedError(this.refuse, 403)
+    if (!this.open) throw new RuntimeUnavailableError('connect ECONNREFUSED /var/run/docker.sock')
+    return this.inner.submit(job)
+  }
+  update = (job: JobSpec) => this.inner.update(job)
+  delete = (id: string) => this.inner.delete(id)
+  owned = () => this.inner.owned()
+  unavailable = () => (this.open ? null : 'the engine does not answer')
+  dispose = () => this.inner.dispose()
+}
+
+let server: TestServer
+let gate: GatedRuntime
+beforeAll(async () => {
+  server = await startTestServer({
+    restartBackoffMs: 50,
+    makeRuntime: async (instanceId, dataDir) => {
+      gate = new GatedRuntime(createProcessRuntime({ dataDir, baseEnv: { PATH: process.env.PATH ?? '' }, namespace: 'default', instanceId, restartBackoffMs: 50, pollMs: 20 }))
+      return gate
+    },
+  })
+})
+afterAll(() => server.stop())
+
+const spec = { meta: { name: 'waits', framework: 'TensorFlow', cmd: 'echo ran' }, environment: { image: 'x' }, spec: { Worker: {} } }
+
+test('an unreachable runtime leaves the experiment Accepted with the reason, then it runs once the runtime answers', async () => {
+  const created = await server.json('POST', '/api/v1/experiment', spec)
+  expect(created.http).toBe(200)
+  expect(created.body.result.status).toBe('Accepted')
+  expect(created.body.result.statusMessage).toBe('Waiting to be submitted to the process runtime: connect ECONNREFUSED /var/run/docker.sock')
+  const id = created.body.result.experimentId
+  expect((await server.request('/readyz')).status).toBe(503)
+
+  await Bun.sleep(500) // a few supervisor rounds while still closed
+  expect((await server.json('GET', `/api/v1/experiment/${id}`)).body.result.status).toBe('Accepted')
+
+  gate.open = true
+  let e: any
+  for (let i = 0; i < 100; i++) {
+    e = (await server.json('GET', `/api/v1/experiment/${id}`)).body.result
+    if (e.status === 'Succeeded') break
+    await Bun.sleep(50)
+  }
+  expect(e.status).toBe('Succeeded')
+  expect(e.statusMessage).toBeNull()
+  expect((await server.request('/readyz')).status).toBe(200)
+  const logs = await server.json('GET', `/api/v1/experiment/logs/${id}`)
+  expect(logs.body.result.logContent[0].podLog).toEqual(['ran'])
+})
+
+test("a runtime's refusal answers with its message and stores nothing", async () => {
+  const before = (await server.json('GET', '/api/v1/experiment')).body.result.length
+  gate.refuse = 'admission webhook "validator.tfjob.training-operator.kubeflow.org" denied the request: no'
+  try {
+    const res = await server.json('POST', '/api/v1/experiment', spec)
+    expect(res.http).toBe(403)
+    expect(res.body).toMatchObject({ status: 'FORBIDDEN', code: 403, success: false, attributes: { reason: 'RUNTIME_REJECTED' } })
+    expect(res.body.message).toContain('denied the request')
+  } finally {
+    gate.refuse = null
+  }
+  expect((await server.json('GET', '/api/v1/experiment')).body.result.length).toBe(before)
+})
