@@ -11,7 +11,7 @@
 #                              line on stdout; progress goes to stderr)
 #   scripts/dockerd.sh stop    kill its containers, stop dockerd and containerd
 #                              (SIGTERM, wait, SIGKILL), remove leftover shims,
-#                              mounts, netns files and its bridges; keeps the
+#                              mounts, netns files and its own bridges; keeps the
 #                              data root (images) so the next start is warm
 #   scripts/dockerd.sh env     prints `export DOCKER_HOST=unix://$DIR/docker.sock`
 #   scripts/dockerd.sh status  exit 0 if the engine answers
@@ -19,7 +19,9 @@
 #
 # Environment:
 #   PERISCOPE_DOCKERD_DIR             everything lives here (default /tmp/periscope-dockerd)
-#   PERISCOPE_DOCKERD_POOL            address pool for user-defined networks (default 10.213.0.0/16)
+#   PERISCOPE_DOCKERD_POOL            address pool for user-defined networks (default
+#                                     10.213.0.0/16; for another DIR a /16 in 10.214-253
+#                                     derived from the DIR, so parallel engines differ)
 #   PERISCOPE_DOCKERD_POOL_SIZE       prefix length of each network (default 24)
 #   PERISCOPE_DOCKERD_STORAGE_DRIVER  overlay2 | vfs | ... (default: overlay2 if an overlay
 #                                     mount works inside $DIR, else vfs)
@@ -38,12 +40,23 @@ SOCK="$DIR/docker.sock"
 HOST="unix://$SOCK"
 CTR_DIR="$DIR/containerd"
 CTR_SOCK="$CTR_DIR/containerd.sock"
-POOL="${PERISCOPE_DOCKERD_POOL:-10.213.0.0/16}"
+if [ -n "${PERISCOPE_DOCKERD_POOL:-}" ]; then
+  POOL="$PERISCOPE_DOCKERD_POOL"
+elif [ "$DIR" = /tmp/periscope-dockerd ]; then
+  POOL=10.213.0.0/16
+else # another engine dir: its own /16 (10.214-253.x), stable for that dir
+  POOL="10.$((214 + $(printf %s "$DIR" | cksum | cut -d' ' -f1) % 40)).0.0/16"
+fi
 POOL_SIZE="${PERISCOPE_DOCKERD_POOL_SIZE:-24}"
 TIMEOUT="${PERISCOPE_DOCKERD_TIMEOUT:-60}"
 IMAGE="${PERISCOPE_TEST_IMAGE:-periscope-test/busybox:latest}"
 BUSYBOX="${PERISCOPE_BUSYBOX:-/bin/busybox}"
 IMAGE_DIR="$ROOT/test/docker-image"
+
+# Our docker calls talk to our socket only, whatever the caller's environment.
+unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
+export DOCKER_HOST="$HOST"
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 log() { echo "dockerd.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -182,7 +195,9 @@ EOF
 
 start_dockerd() {
   local driver="$1"
-  [ -f "$DIR/daemon.json" ] || echo '{}' >"$DIR/daemon.json"
+  # Own config file, so /etc/docker/daemon.json is not read; the trust key
+  # (which also gives the engine its ID) goes here, not /etc/docker/key.json.
+  printf '{\n  "deprecated-key-path": "%s"\n}\n' "$DIR/key.json" >"$DIR/daemon.json"
   local flags=(
     --host "$HOST"
     --config-file "$DIR/daemon.json"        # ignore /etc/docker/daemon.json
@@ -225,13 +240,20 @@ build_image() {
   cp "$BUSYBOX" "$ctx/busybox"
   log "building $IMAGE"
   # Legacy builder: the engine is 20.10 and no buildx plugin is installed.
-  if ! DOCKER_BUILDKIT=0 dk build --label org.periscope.test-image=1 -t "$IMAGE" "$ctx" >"$DIR/build.log" 2>&1; then
+  if ! DOCKER_BUILDKIT=0 dk build -t "$IMAGE" "$ctx" >"$DIR/build.log" 2>&1; then
     rm -rf "$ctx"
     cat "$DIR/build.log" >&2
     die "image build failed"
   fi
   rm -rf "$ctx"
   dk run --rm --network none "$IMAGE" sh -c 'echo hi' >/dev/null || die "$IMAGE does not run"
+}
+
+on_start_exit() {
+  local rc=$?
+  [ "$rc" -eq 0 ] && return 0
+  log "start failed: stopping what was started"
+  cmd_stop >/dev/null 2>&1 || true
 }
 
 cmd_start() {
@@ -256,8 +278,11 @@ cmd_start() {
       rm -f "$DIR/dockerd.pid"
       driver="$(pick_storage_driver)"
       log "starting private dockerd in $DIR (storage driver $driver)"
+      # On failure, leave nothing running behind.
+      trap on_start_exit EXIT
       start_containerd
       start_dockerd "$driver"
+      trap - EXIT
     fi
     log "engine up in $((($(date +%s%N) - t0) / 1000000))ms"
   fi
@@ -296,26 +321,18 @@ cleanup_mounts() {
     done
 }
 
-ip2int() {
-  local IFS=.
-  # shellcheck disable=SC2086
-  set -- $1
-  echo $((($1 << 24) + ($2 << 16) + ($3 << 8) + $4))
-}
-
-# Bridges of our user-defined networks (br-<id>, address inside $POOL): dockerd
-# leaves them behind on exit and re-creates them on start.
+# Bridges of this engine's user-defined networks: dockerd leaves them behind
+# when it exits and re-creates them on start. Their names are read from this
+# engine's own network store, so another engine's bridges are never touched
+# (even when both use the same address pool).
 cleanup_bridges() {
-  command -v ip >/dev/null 2>&1 || return 0
-  local base bits mask name cidr
-  base="$(ip2int "${POOL%/*}")"
-  bits="${POOL#*/}"
-  mask=$(((0xffffffff << (32 - bits)) & 0xffffffff))
-  ip -o -4 addr show 2>/dev/null | awk '$2 ~ /^br-/ { print $2, $4 }' | while read -r name cidr; do
-    if [ $(($(ip2int "${cidr%/*}") & mask)) -eq $((base & mask)) ]; then
+  local db="$DIR/data/network/files/local-kv.db" name
+  [ -f "$db" ] && command -v ip >/dev/null 2>&1 || return 0
+  { grep -aoE '"BridgeName":"[^"]+"' "$db" || true; } | sed 's/.*:"\(.*\)"/\1/' | sort -u |
+    while read -r name; do
+      [ -e "/sys/class/net/$name/bridge" ] || continue
       ip link delete "$name" 2>/dev/null || log "warning: cannot delete bridge $name"
-    fi
-  done
+    done
 }
 
 cmd_stop() {
