@@ -1,0 +1,146 @@
+/**
+ * @module
+ * Pure: what a Kubeflow job and its pods say, as a {@link JobObservation}. The
+ * job's status is the custom resource's own `.status` (the operator's conditions
+ * and times, untouched apart from normalisation); the replicas come from pods.
+ */
+import { type Framework, type ReplicaType, containerName, podName } from '../../src/runtime/job.ts'
+import type { ConditionType, JobCondition, JobObservation, JobStatus, PodPhase, ReplicaCounts, ReplicaState } from '../../src/runtime/job-status.ts'
+import { LABEL } from '../../src/runtime/labels.ts'
+import { kindOf } from './job-kinds.ts'
+import type { ContainerStatus, KubeflowJobObject, PodObject } from './kube-types.ts'
+
+const CONDITION_TYPES: readonly ConditionType[] = ['Created', 'Running', 'Restarting', 'Succeeded', 'Failed']
+const REPLICA_TYPES: Readonly<Record<string, ReplicaType>> = { ps: 'Ps', worker: 'Worker', chief: 'Chief', master: 'Master', evaluator: 'Evaluator' }
+const PHASES: readonly PodPhase[] = ['Pending', 'Running', 'Succeeded', 'Failed']
+/** Waiting reasons that are normal progress, not a reason to tell the user anything. */
+const ROUTINE_WAITING = new Set(['ContainerCreating', 'PodInitializing'])
+
+/**
+ * The CR's `.status` as a {@link JobStatus}: conditions of the five known types in the
+ * operator's order (`Suspended` is dropped: this runtime never suspends), zero counts
+ * omitted, missing times as null.
+ */
+export function jobStatusOf(cr: KubeflowJobObject): JobStatus {
+  const status = cr.status ?? {}
+  const conditions: JobCondition[] = []
+  for (const c of status.conditions ?? []) {
+    if (!CONDITION_TYPES.includes(c.type as ConditionType)) continue
+    conditions.push({
+      type: c.type as ConditionType,
+      status: c.status === 'True' ? 'True' : 'False',
+      reason: c.reason ?? '',
+      message: c.message ?? '',
+      lastUpdateTime: c.lastUpdateTime ?? c.lastTransitionTime ?? '',
+      lastTransitionTime: c.lastTransitionTime ?? c.lastUpdateTime ?? '',
+    })
+  }
+  const replicaStatuses: Record<string, ReplicaCounts> = {}
+  for (const [type, counts] of Object.entries(status.replicaStatuses ?? {})) {
+    const out: ReplicaCounts = {}
+    for (const key of ['active', 'succeeded', 'failed'] as const) {
+      const n = counts?.[key]
+      if (typeof n === 'number' && n > 0) out[key] = n
+    }
+    replicaStatuses[type] = out
+  }
+  return { conditions, replicaStatuses, startTime: status.startTime ?? null, completionTime: status.completionTime ?? null }
+}
+
+/** Replica type and index of an operator pod, from its labels; null for a pod that is not one. */
+export function replicaRefOf(pod: PodObject): { type: ReplicaType; index: number; pod: string } | null {
+  const labels = pod.metadata?.labels ?? {}
+  const type = REPLICA_TYPES[labels[LABEL.replicaType] ?? '']
+  const index = Number(labels[LABEL.replicaIndex])
+  const name = pod.metadata?.name
+  if (!type || !Number.isInteger(index) || index < 0 || !name) return null
+  return { type, index, pod: name }
+}
+
+/** The experiment a pod belongs to (the operator's job-name label, else ours). */
+export function jobIdOfPod(pod: PodObject): string | null {
+  const labels = pod.metadata?.labels ?? {}
+  return labels[LABEL.jobName] ?? labels[LABEL.experimentId] ?? null
+}
+
+/** The framework container's status in a pod, if the kubelet reported it. */
+export function frameworkContainer(pod: PodObject, framework: Framework): ContainerStatus | undefined {
+  return pod.status?.containerStatuses?.find((c) => c.name === containerName(framework))
+}
+
+/**
+ * One replica as a pod shows it: phase, in-place restarts and the last exit code of
+ * the framework container, and why it does not run yet (`ErrImagePull: …`,
+ * `CrashLoopBackOff: …`, `Unschedulable: …`).
+ */
+export function replicaFromPod(pod: PodObject, framework: Framework): ReplicaState | null {
+  const ref = replicaRefOf(pod)
+  if (!ref) return null
+  const phase = PHASES.includes(pod.status?.phase as PodPhase) ? (pod.status!.phase as PodPhase) : 'Pending'
+  const c = frameworkContainer(pod, framework)
+  const exitCode = c?.state?.terminated?.exitCode ?? c?.lastState?.terminated?.exitCode ?? null
+  return { ...ref, phase, restartCount: c?.restartCount ?? 0, exitCode, waiting: waitingReason(pod, c, phase) }
+}
+
+function waitingReason(pod: PodObject, c: ContainerStatus | undefined, phase: PodPhase): string | null {
+  const waiting = c?.state?.waiting
+  if (waiting) return withMessage(waiting.reason ?? 'Waiting', waiting.message)
+  if (phase !== 'Pending') return null
+  for (const init of pod.status?.initContainerStatuses ?? []) {
+    const w = init.state?.waiting
+    if (w && w.reason && !ROUTINE_WAITING.has(w.reason)) return withMessage(`Init:${w.reason}`, w.message)
+    if (init.state?.running || w) return 'PodInitializing'
+  }
+  const scheduled = pod.status?.conditions?.find((cond) => cond.type === 'PodScheduled')
+  if (scheduled?.status === 'False') return withMessage(scheduled.reason ?? 'Unschedulable', scheduled.message)
+  return 'ContainerCreating'
+}
+
+const withMessage = (reason: string, message: string | undefined) => (message ? `${reason}: ${message}` : reason)
+
+/**
+ * A replica whose pod was deleted, from its final object (or its last known state).
+ * A pod removed before it finished was killed: Kubernetes has no phase for that, so it
+ * reads as Failed (its exit code kept when the kubelet reported one).
+ */
+export function replicaAfterDeletion(last: ReplicaState, finalPod: PodObject | null, framework: Framework): ReplicaState {
+  const state = (finalPod && replicaFromPod(finalPod, framework)) || last
+  const current = finalPod ? frameworkContainer(finalPod, framework)?.state : undefined
+  if (state.phase === 'Succeeded' || state.phase === 'Failed') return { ...state, waiting: null }
+  if (current?.terminated) return { ...state, exitCode: current.terminated.exitCode ?? state.exitCode, waiting: null }
+  return { ...state, phase: 'Failed', waiting: null }
+}
+
+/** The replicas a job's spec asks for, in spec order then index order. */
+export function expectedReplicas(cr: KubeflowJobObject, jobId: string, framework: Framework): Array<{ type: ReplicaType; index: number; pod: string }> {
+  const map = (cr.spec?.[kindOf(framework).replicaMap] ?? {}) as Record<string, { replicas?: number } | undefined>
+  return Object.entries(map).flatMap(([key, spec]) => {
+    const type = REPLICA_TYPES[key.toLowerCase()]
+    if (!type) return []
+    const count = typeof spec?.replicas === 'number' ? spec.replicas : 1
+    return Array.from({ length: count }, (_, index) => ({ type, index, pod: podName(jobId, type, index) }))
+  })
+}
+
+/**
+ * Every expected replica with its last known state (Pending `ContainerCreating` until a
+ * pod shows up), followed by known pods the spec no longer lists only while they still
+ * run (a scale-down in progress).
+ */
+export function mergeReplicas(expected: ReadonlyArray<{ type: ReplicaType; index: number; pod: string }>, known: ReadonlyMap<string, ReplicaState>): ReplicaState[] {
+  const out = expected.map((ref) => known.get(ref.pod) ?? { ...ref, phase: 'Pending' as const, restartCount: 0, exitCode: null, waiting: 'ContainerCreating' })
+  const listed = new Set(expected.map((r) => r.pod))
+  for (const r of known.values()) if (!listed.has(r.pod) && r.phase === 'Running') out.push(r)
+  return out
+}
+
+/** Why the job is not progressing: the first replica stuck before starting, as `<pod>: <reason>`. */
+export function jobMessage(replicas: readonly ReplicaState[]): string | null {
+  const stuck = replicas.find((r) => r.phase === 'Pending' && r.waiting && !ROUTINE_WAITING.has(r.waiting))
+  return stuck ? `${stuck.pod}: ${stuck.waiting}` : null
+}
+
+/** The full observation of a job. */
+export function observeJob(jobId: string, cr: KubeflowJobObject, replicas: ReplicaState[]): JobObservation {
+  return { jobId, status: jobStatusOf(cr), replicas, message: jobMessage(replicas) }
+}

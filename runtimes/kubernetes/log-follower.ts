@@ -1,0 +1,171 @@
+/**
+ * @module
+ * Follows one replica's container log into the sink for the pod's whole life:
+ * every instance (in-place restarts included), resumed without loss or repeats
+ * from the stored cursor after a dropped stream or a server restart.
+ *
+ * A pass reads the previous instance first (`previous=true`, when the container
+ * restarted since the last pass: that instance may have ended before we attached),
+ * then follows the current one (`follow=true`), both from `sinceTime` = the last
+ * stored timestamp, deduplicated by {@link LogDedup}. A follow ends when that
+ * instance exits; the next pass starts when the pod's status changes (a pod watch
+ * event pokes the follower) or after a fallback delay. A 400 means the container is
+ * waiting to start (retry later); a 404 or the pod's deletion ends the follower:
+ * what was read stays in the sink.
+ */
+import type { RuntimeSink } from '../../src/runtime/runtime.ts'
+import { Backoff, type BackoffOptions, sleep } from './backoff.ts'
+import { httpCode } from './errors.ts'
+import type { KubePort } from './kube-port.ts'
+import type { ContainerStatus, PodObject } from './kube-types.ts'
+import { readLines } from './line-reader.ts'
+import { LogDedup } from './log-dedup.ts'
+
+export interface LogFollowerOptions {
+  namespace: string
+  jobId: string
+  pod: string
+  container: string
+  /** The pod as last watched, or null once it is deleted. */
+  currentPod(): PodObject | null
+  /** Longest wait between passes when no pod change arrives. */
+  idlePollMs: number
+  /** Retry delays after API errors. */
+  backoff: BackoffOptions
+}
+
+type ReadOutcome = 'ended' | 'gone' | 'not-ready' | 'failed' | 'stopped'
+
+/** One container's log follower. Started once; ends by itself or with {@link stop}. */
+export class LogFollower {
+  readonly #port: KubePort
+  readonly #sink: RuntimeSink
+  readonly #o: LogFollowerOptions
+  readonly #stop = new AbortController()
+  readonly #backoff: Backoff
+  #dedup: LogDedup
+  #wake: (() => void) | null = null
+  #poked = false
+  /** restartCount at the last `previous=true` read. */
+  #previousReadAt = -1
+  readonly done: Promise<void>
+
+  constructor(port: KubePort, sink: RuntimeSink, options: LogFollowerOptions) {
+    this.#port = port
+    this.#sink = sink
+    this.#o = options
+    this.#backoff = new Backoff(options.backoff)
+    this.#dedup = new LogDedup(sink.logCursor(options.jobId, options.pod))
+    this.done = this.#run().catch((err) => console.error(`kubernetes runtime: log follower ${options.pod} failed`, err))
+  }
+
+  /** The pod changed: look again now rather than after the idle delay. */
+  poke(): void {
+    this.#poked = true
+    this.#wake?.()
+  }
+
+  /** Stops following (idempotent); resolves when the follower has ended. */
+  async stop(): Promise<void> {
+    this.#stop.abort()
+    this.#wake?.()
+    await this.done
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#stop.signal
+    while (!signal.aborted) {
+      const pod = this.#o.currentPod()
+      if (!pod) return
+      const status = this.#containerStatus(pod)
+      if (!hasStarted(status)) {
+        await this.#idle(this.#o.idlePollMs)
+        continue
+      }
+      const restarts = status?.restartCount ?? 0
+      if (restarts > 0 && restarts !== this.#previousReadAt && status?.lastState?.terminated) {
+        const previous = await this.#read(true)
+        if (previous === 'stopped' || previous === 'gone') return
+        if (previous === 'ended' || previous === 'not-ready') this.#previousReadAt = restarts
+      }
+      this.#poked = false
+      const outcome = await this.#read(false)
+      if (outcome === 'stopped' || outcome === 'gone') return
+      if (outcome === 'failed') {
+        await sleep(this.#backoff.next(), signal)
+        continue
+      }
+      this.#backoff.reset()
+      const now = this.#o.currentPod()
+      if (!now) return
+      if (outcome === 'ended' && isFinished(now, this.#containerStatus(now))) {
+        // The follow ended after the pod finished: that was the last instance, read to its end.
+        if (isFinished(pod, status)) return
+        continue
+      }
+      // Still running as far as the watch knows: the stream dropped, or the exit is not
+      // reported yet. Re-attach soon; otherwise wait for the next status change.
+      const running = this.#containerStatus(now)?.state?.running !== undefined
+      await this.#idle(outcome === 'ended' && running ? 200 : this.#o.idlePollMs)
+    }
+  }
+
+  async #read(previous: boolean): Promise<ReadOutcome> {
+    const signal = this.#stop.signal
+    this.#dedup.beginRead()
+    try {
+      const stream = await this.#port.podLog(
+        this.#o.namespace,
+        this.#o.pod,
+        { container: this.#o.container, follow: !previous, timestamps: true, sinceTime: this.#dedup.sinceTime, previous },
+        signal,
+      )
+      for await (const lines of readLines(stream)) {
+        if (signal.aborted) return 'stopped'
+        const fresh = this.#dedup.accept(lines)
+        if (fresh.length > 0) this.#sink.log(this.#o.jobId, this.#o.pod, fresh)
+      }
+      return signal.aborted ? 'stopped' : 'ended'
+    } catch (err) {
+      if (signal.aborted) return 'stopped'
+      const code = httpCode(err)
+      if (code === 404) return 'gone'
+      if (code === 400) return 'not-ready'
+      return 'failed'
+    }
+  }
+
+  #containerStatus(pod: PodObject): ContainerStatus | undefined {
+    return pod.status?.containerStatuses?.find((c) => c.name === this.#o.container)
+  }
+
+  /** Waits for a poke or `ms`, whichever comes first. */
+  async #idle(ms: number): Promise<void> {
+    if (this.#poked) {
+      this.#poked = false
+      return
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, ms)
+      function finish() {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.#wake = finish
+      if (this.#stop.signal.aborted) finish()
+    })
+    this.#wake = null
+    this.#poked = false
+  }
+}
+
+/** The container has run at least once, so it has a log. */
+function hasStarted(status: ContainerStatus | undefined): boolean {
+  return !!(status?.state?.running || status?.state?.terminated || status?.lastState?.terminated)
+}
+
+/** The pod will run this container no more: terminal phase, or the container terminated for good. */
+function isFinished(pod: PodObject, status: ContainerStatus | undefined): boolean {
+  const phase = pod.status?.phase
+  return phase === 'Succeeded' || phase === 'Failed' || (!!status?.state?.terminated && pod.metadata?.deletionTimestamp !== undefined)
+}
