@@ -101,7 +101,8 @@ export function spawnContainer(argv: string[], env: Record<string, string>, work
     // Like a container runtime: when the main process ends, everything else in the container dies.
     killGroup('SIGKILL')
     await Promise.race([readers, Bun.sleep(1000)])
-    return { exitCode: proc.exitCode ?? signalExitCode(proc.signalCode) }
+    const signal = proc.signalCode as string | number | null
+    return { exitCode: proc.exitCode ?? (typeof signal === 'number' ? 128 + signal : signalExitCode(signal)) }
   })()
   return { pid: proc.pid, exited, kill: killGroup }
 }

@@ -162,5 +162,5 @@ export function checkAgainstSchema(obj: Json, schema: Json): SchemaCheck {
     if (key === 'metadata') pruned.metadata = prunedMeta
     else if (Object.hasOwn(checked, key)) pruned[key] = checked[key]
   }
-  return { unknownFields: checker.unknownFields, errors: checker.errors, pruned }
+  return { unknownFields: [...checker.unknownFields].sort(), errors: checker.errors, pruned }
 }

@@ -3,6 +3,7 @@
  * and JSON patch (RFC 6902, `test` included).
  * @module
  */
+import { isObject, jsonEqual } from './json-values.ts'
 import type { Json } from './types.ts'
 
 /** A patch that does not apply; the message follows evanphx/json-patch, which the API server uses. */
@@ -11,10 +12,6 @@ export class PatchError extends Error {
     super(message)
     this.name = 'PatchError'
   }
-}
-
-function isObject(v: unknown): v is Record<string, Json> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 /** Applies an RFC 7386 merge patch; returns a new value. `null` deletes a key. */
@@ -40,16 +37,6 @@ function parsePointer(pointer: string): string[] {
   if (pointer === '') return []
   if (!pointer.startsWith('/')) throw new PatchError(`JSON pointer must be empty or start with a "/": ${pointer}`)
   return pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
-}
-
-/** True when both JSON values are equal, key order ignored. */
-export function jsonEqual(a: Json, b: Json): boolean {
-  if (a === b) return true
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  const ka = Object.keys(a)
-  const kb = Object.keys(b)
-  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]))
 }
 
 interface Location {

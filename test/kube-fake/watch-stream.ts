@@ -5,6 +5,7 @@
  * @module
  */
 import { expired } from './api-error.ts'
+import { STREAM_HEADER } from './http-server.ts'
 import type { ResourceInfo } from './kinds.ts'
 import type { ObjectStore, StoreEvent } from './object-store.ts'
 import type { KubeObject, WatchEventType } from './types.ts'
@@ -111,5 +112,5 @@ export function watchResponse(req: WatchRequest): Response {
       cleanup()
     },
   })
-  return new Response(body, { status: 200, headers: { 'Content-Type': 'application/json;stream=watch', 'Cache-Control': 'no-cache, private' } })
+  return new Response(body, { status: 200, headers: { 'Content-Type': 'application/json;stream=watch', 'Cache-Control': 'no-cache, private', [STREAM_HEADER]: '1' } })
 }

@@ -1,0 +1,34 @@
+/**
+ * What every route handler of the fake API server can reach.
+ * @module
+ */
+import type { LogRegistry } from './container-logs.ts'
+import type { FaultInjector } from './fault-injector.ts'
+import type { ObjectStore } from './object-store.ts'
+import type { KubeObject } from './types.ts'
+import type { OpenWatch } from './watch-stream.ts'
+
+/** Shared state and actions of one fake server. */
+export interface ServerContext {
+  store: ObjectStore
+  logs: LogRegistry
+  faults: FaultInjector
+  /** Open watch streams, for `dropWatches`. */
+  watches: Set<OpenWatch>
+  /** The user RBAC messages name. */
+  user: string
+  /** The bearer token requests must carry. */
+  token: string
+  /** BOOKMARK period for watches that ask for bookmarks. */
+  bookmarkIntervalMs: number
+  /** `host:port` the server listens on (discovery). */
+  address: () => string
+  /** Whether the Kubeflow CRDs are installed right now. */
+  installed: () => boolean
+  /** CRD folders to read schemas from. */
+  crdDirs: readonly string[]
+  /** Graceful pod deletion: sets deletionTimestamp; the kubelet stops the pod and removes it. */
+  deletePod: (namespace: string, name: string, graceSeconds?: number) => KubeObject | undefined
+  /** Removes any object; dependents follow through ownerReferences unless orphaned. */
+  deleteObject: (plural: string, namespace: string, name: string, orphan?: boolean) => KubeObject | undefined
+}
