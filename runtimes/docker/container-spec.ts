@@ -1,0 +1,109 @@
+/**
+ * @module
+ * Pure translation of a job into Docker objects: one user-defined bridge network
+ * per job and one container per replica, named, labelled and addressed the way
+ * the training operator names, labels and addresses pods (kubeflow-semantics.md §7).
+ * `container-spec.test.ts` proves every JobSpec field is used or excluded on purpose.
+ */
+import { RuntimeRejectedError } from '../../src/errors.ts'
+import { type JobSpec, type ReplicaRef, operatorName } from '../../src/runtime/job.ts'
+import { LABEL, ownerLabels, podLabels } from '../../src/runtime/labels.ts'
+import { clusterNetwork, replicaEnv } from '../../src/runtime/operator-env.ts'
+import { type DockerLimits, dockerLimits } from './resources.ts'
+
+/** Labels this runtime adds to the shared ones. */
+export const DOCKER_LABEL = {
+  /** The JobSpec (JSON) the object was created from, so a restarted server can rebuild the job from the engine alone. */
+  jobSpec: 'periscope.io/job-spec',
+  /** `meta.name`, for people reading `docker ps`. */
+  experimentName: 'periscope.io/experiment-name',
+} as const
+
+/** Body of `POST /networks/create`. */
+export interface NetworkSpec {
+  Name: string
+  Driver: 'bridge'
+  Labels: Record<string, string>
+}
+
+/** Body of `POST /containers/create` plus the container name. */
+export interface ContainerSpec {
+  name: string
+  Image: string
+  Hostname: string
+  Entrypoint: string[]
+  Cmd: string[]
+  Env: string[]
+  Labels: Record<string, string>
+  HostConfig: DockerLimits & { NetworkMode: string; RestartPolicy: { Name: 'no' } }
+  NetworkingConfig: { EndpointsConfig: Record<string, { Aliases: string[] }> }
+}
+
+/** The job's network: named after the job, like every other object of it. */
+export function networkName(jobId: string): string {
+  return jobId
+}
+
+/** The names a replica answers to on its job's network, as a pod does behind its headless service. */
+export function replicaAliases(pod: string, namespace: string): string[] {
+  return [pod, `${pod}.${namespace}.svc`, `${pod}.${namespace}.svc.cluster.local`]
+}
+
+/** The JobSpec as stored in the {@link DOCKER_LABEL.jobSpec} label. */
+export function encodeJobSpec(job: JobSpec): string {
+  return JSON.stringify(job)
+}
+
+/** The JobSpec stored in a label, or null when the label is missing or not a JobSpec. */
+export function decodeJobSpec(text: string | undefined): JobSpec | null {
+  if (!text) return null
+  try {
+    const job = JSON.parse(text) as JobSpec
+    return typeof job?.id === 'string' && Array.isArray(job.replicaSpecs) ? job : null
+  } catch {
+    return null
+  }
+}
+
+function jobLabels(job: JobSpec, instanceId: string): Record<string, string> {
+  return { ...ownerLabels(job.id, instanceId), [DOCKER_LABEL.experimentName]: job.name, [DOCKER_LABEL.jobSpec]: encodeJobSpec(job) }
+}
+
+/** The job's bridge network, labelled like the operator's services (no replica labels) plus ours. */
+export function networkSpec(job: JobSpec, instanceId: string): NetworkSpec {
+  return {
+    Name: networkName(job.id),
+    Driver: 'bridge',
+    Labels: { [LABEL.operatorName]: operatorName(job.framework), [LABEL.jobName]: job.id, ...jobLabels(job, instanceId) },
+  }
+}
+
+/**
+ * One replica's container: named and hostnamed after the pod, on the job's
+ * network under the pod's three DNS names, running `sh -c <command>` with the
+ * user's env then the operator's, and the replica's resources as limits.
+ * @throws RuntimeRejectedError when the replica has no image or a resource quantity cannot be read
+ */
+export function containerSpec(job: JobSpec, ref: ReplicaRef, instanceId: string): ContainerSpec {
+  const spec = job.replicaSpecs.find((s) => s.type === ref.type)
+  if (!spec) throw new Error(`${job.id} has no ${ref.type} replicas`)
+  if (!spec.image) throw new RuntimeRejectedError(`the docker runtime needs an image for the ${ref.type} task (set the task's image or environment.image)`)
+  const env = replicaEnv(job, ref, clusterNetwork(job.namespace))
+  return {
+    name: ref.pod,
+    Image: spec.image,
+    Hostname: ref.pod,
+    // Like a pod's `command`, this replaces the image's entrypoint.
+    Entrypoint: ['sh', '-c'],
+    Cmd: [spec.command],
+    Env: env.map(([k, v]) => `${k}=${v}`),
+    Labels: { ...podLabels(job, ref), ...jobLabels(job, instanceId) },
+    HostConfig: {
+      NetworkMode: networkName(job.id),
+      // The emulated kubelet restarts in place (OnFailure); Docker must not restart on its own.
+      RestartPolicy: { Name: 'no' },
+      ...dockerLimits(spec.resources),
+    },
+    NetworkingConfig: { EndpointsConfig: { [networkName(job.id)]: { Aliases: replicaAliases(ref.pod, job.namespace) } } },
+  }
+}

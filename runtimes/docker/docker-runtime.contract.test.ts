@@ -1,0 +1,16 @@
+import { describeRuntimeContract } from '../contract.ts'
+import { TEST_IMAGE, describeWithDocker, findTestEngine, removeAll, testInstanceId, testOptions } from './test-engine.ts'
+import { createDockerRuntime } from './index.ts'
+
+const engine = await findTestEngine()
+
+describeWithDocker('docker runtime', engine, ({ host }) => {
+  const instanceId = testInstanceId()
+  describeRuntimeContract('docker', async () => ({
+    create: async () => createDockerRuntime(testOptions(host, instanceId)),
+    image: TEST_IMAGE,
+    namespace: 'default',
+    timeoutMs: 30_000,
+    dispose: () => removeAll(host, instanceId),
+  }))
+})

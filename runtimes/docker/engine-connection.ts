@@ -1,0 +1,115 @@
+/**
+ * @module
+ * Which engine the runtime talks to, and whether it answers. An explicit
+ * address is used as given; otherwise the usual sockets are tried and the first
+ * that answers a ping is kept (and looked for again after it stops answering).
+ */
+import { type DockerClient, createDockerClient } from './docker-client.ts'
+import { dockerHostCandidates, parseDockerHost } from './engine-address.ts'
+import { EngineError } from './engine-error.ts'
+
+/** Where to look for an engine. */
+export interface EngineLookup {
+  /** `unix:///path`, a socket path, or `tcp://host:port`; else the usual sockets in `env` are tried. */
+  dockerHost?: string
+  /** The environment the usual sockets are found from (`DOCKER_HOST`, `XDG_RUNTIME_DIR`, `HOME`). */
+  env?: Readonly<Record<string, string | undefined>>
+  /** How long a ping may take (default 1000 ms). */
+  timeoutMs?: number
+}
+
+/**
+ * The engine address that answers a ping within `timeoutMs` (all candidates are
+ * pinged at once; the first in candidate order that answers wins), or null.
+ * For `--runtime auto`.
+ */
+export async function detectDockerEngine(lookup: EngineLookup = {}): Promise<string | null> {
+  const found = await pingAll(candidates(lookup), lookup.timeoutMs ?? 1000)
+  return found?.host ?? null
+}
+
+function candidates(lookup: EngineLookup): string[] {
+  return lookup.dockerHost ? [lookup.dockerHost] : dockerHostCandidates(lookup.env ?? {})
+}
+
+async function pingAll(hosts: string[], timeoutMs: number): Promise<DockerClient | null> {
+  const answers = await Promise.all(
+    hosts.map(async (host) => {
+      try {
+        const client = createDockerClient(parseDockerHost(host))
+        await client.ping(timeoutMs)
+        return client
+      } catch {
+        return null
+      }
+    }),
+  )
+  return answers.find((c) => c !== null) ?? null
+}
+
+/** The runtime's link to its engine. */
+export class EngineConnection {
+  #client: DockerClient | null = null
+  #down: string | null = null
+  readonly #hosts: string[]
+  readonly #fixed: boolean
+
+  constructor(
+    private readonly lookup: EngineLookup,
+    private readonly requestTimeoutMs: number,
+  ) {
+    this.#hosts = candidates(lookup)
+    this.#fixed = lookup.dockerHost !== undefined
+    if (this.#fixed) {
+      try {
+        this.#client = createDockerClient(parseDockerHost(lookup.dockerHost!), { requestTimeoutMs })
+      } catch (err) {
+        this.#down = err instanceof Error ? err.message : String(err)
+      }
+    }
+  }
+
+  /** Why the engine cannot be used right now, or null when it answered last time. */
+  get down(): string | null {
+    return this.#down
+  }
+
+  /** The client last connected, without checking it still answers (null before the first connect). */
+  get current(): DockerClient | null {
+    return this.#client
+  }
+
+  /**
+   * A client whose engine answered a ping just now.
+   * @throws EngineError (`unreachable`) with the reason, also kept in {@link down}
+   */
+  async connect(timeoutMs = this.lookup.timeoutMs ?? 1000): Promise<DockerClient> {
+    if (this.#fixed && !this.#client) throw new EngineError('unreachable', this.#down ?? 'no Docker engine address')
+    if (this.#client) {
+      try {
+        await this.#client.ping(timeoutMs)
+        this.#down = null
+        return this.#client
+      } catch (err) {
+        if (this.#fixed) throw this.markDown(err)
+      }
+    }
+    const found = await pingAll(this.#hosts, timeoutMs)
+    if (!found) throw this.markDown(new Error(`no Docker engine answers at ${this.#hosts.join(', ')}`))
+    this.#client = createDockerClient(parseDockerHost(found.host), { requestTimeoutMs: this.requestTimeoutMs })
+    this.#down = null
+    return this.#client
+  }
+
+  /** Records that the engine failed to answer; returns the error to throw. */
+  markDown(err: unknown): EngineError {
+    const message = err instanceof Error ? err.message : String(err)
+    this.#down = `Docker engine unreachable: ${message}`
+    return err instanceof EngineError ? err : new EngineError('unreachable', message, null, { cause: err })
+  }
+
+  /** The engine answered. */
+  markUp(): void {
+    this.#down = null
+  }
+}

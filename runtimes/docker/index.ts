@@ -1,0 +1,20 @@
+/**
+ * @module
+ * The Docker runtime: one bridge network per experiment, one container per
+ * replica, operator statuses, env and logs (see README.md beside this file).
+ */
+import type { Runtime } from '../../src/runtime/runtime.ts'
+import { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.ts'
+
+export type { DockerRuntimeOptions } from './docker-runtime.ts'
+export { detectDockerEngine, type EngineLookup } from './engine-connection.ts'
+export { dockerHostCandidates, parseDockerHost } from './engine-address.ts'
+
+/**
+ * Creates the Docker runtime. Nothing is dialled until `start`.
+ * @example
+ * const runtime = createDockerRuntime({ namespace: 'default', instanceId, restartBackoffMs: 10_000, dockerHost: config.dockerHost, env: process.env })
+ */
+export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
+  return new DockerRuntime(options)
+}
