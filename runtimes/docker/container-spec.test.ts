@@ -106,6 +106,12 @@ describe('containerSpec', () => {
     expect(() => containerSpec(badMemory, replicaRefs(badMemory)[0]!, 'inst')).toThrow('memory "lots"')
   })
 
+  test('refuses a spec too large for a label', () => {
+    const huge = makeJob({ replicaSpecs: [replica({ replicas: 1, env: [['BIG', 'x'.repeat(300 * 1024)]] })] })
+    expect(() => containerSpec(huge, replicaRefs(huge)[0]!, 'inst')).toThrow('at most 262144 bytes')
+    expect(() => networkSpec(huge, 'inst')).toThrow(RuntimeRejectedError)
+  })
+
   test('decodes only labels that hold a JobSpec', () => {
     expect(decodeJobSpec(undefined)).toBeNull()
     expect(decodeJobSpec('{')).toBeNull()

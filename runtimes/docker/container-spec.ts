@@ -49,6 +49,12 @@ export function replicaAliases(pod: string, namespace: string): string[] {
   return [pod, `${pod}.${namespace}.svc`, `${pod}.${namespace}.svc.cluster.local`]
 }
 
+/**
+ * Largest spec label this runtime writes (a real spec is a few KiB). Docker has
+ * no label size limit of its own: 1 MiB labels were stored and read back.
+ */
+export const MAX_JOB_SPEC_LABEL = 256 * 1024
+
 /** The JobSpec as stored in the {@link DOCKER_LABEL.jobSpec} label. */
 export function encodeJobSpec(job: JobSpec): string {
   return JSON.stringify(job)
@@ -66,7 +72,11 @@ export function decodeJobSpec(text: string | undefined): JobSpec | null {
 }
 
 function jobLabels(job: JobSpec, instanceId: string): Record<string, string> {
-  return { ...ownerLabels(job.id, instanceId), [DOCKER_LABEL.experimentName]: job.name, [DOCKER_LABEL.jobSpec]: encodeJobSpec(job) }
+  const spec = encodeJobSpec(job)
+  if (spec.length > MAX_JOB_SPEC_LABEL) {
+    throw new RuntimeRejectedError(`the experiment spec is ${spec.length} bytes as JSON; the docker runtime keeps it in a label of at most ${MAX_JOB_SPEC_LABEL} bytes (large env values?)`)
+  }
+  return { ...ownerLabels(job.id, instanceId), [DOCKER_LABEL.experimentName]: job.name, [DOCKER_LABEL.jobSpec]: spec }
 }
 
 /** The job's bridge network, labelled like the operator's services (no replica labels) plus ours. */
@@ -82,7 +92,7 @@ export function networkSpec(job: JobSpec, instanceId: string): NetworkSpec {
  * One replica's container: named and hostnamed after the pod, on the job's
  * network under the pod's three DNS names, running `sh -c <command>` with the
  * user's env then the operator's, and the replica's resources as limits.
- * @throws RuntimeRejectedError when the replica has no image or a resource quantity cannot be read
+ * @throws RuntimeRejectedError when the replica has no image, a resource quantity cannot be read, or the spec is too large for a label
  */
 export function containerSpec(job: JobSpec, ref: ReplicaRef, instanceId: string): ContainerSpec {
   const spec = job.replicaSpecs.find((s) => s.type === ref.type)

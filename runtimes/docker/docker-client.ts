@@ -16,6 +16,14 @@ export interface ByteStream extends AsyncIterable<Uint8Array> {
   close(): void
 }
 
+/** A container as listed (no exit code or times: inspect for those). */
+export interface ContainerSummary {
+  name: string
+  /** `created`, `running`, `exited`, … */
+  state: string
+  labels: Record<string, string>
+}
+
 /** What the runtime needs to know about a network. */
 export interface NetworkFacts {
   name: string
@@ -47,8 +55,8 @@ export interface DockerClient {
   /** Force-removes. Missing is success. */
   removeContainer(name: string): Promise<void>
   inspectContainer(name: string): Promise<ContainerFacts | null>
-  /** Containers (any state) carrying every `key=value` label given, inspected. */
-  listContainers(labels: string[]): Promise<ContainerFacts[]>
+  /** Containers (any state) carrying every `key=value` label given. */
+  listContainers(labels: string[]): Promise<ContainerSummary[]>
   /** Newline-separated JSON events of containers carrying the labels: start, die, oom. */
   containerEvents(labels: string[]): Promise<ByteStream>
   /** Multiplexed, timestamped stdout+stderr of a container, followed until it stops. */
@@ -105,6 +113,12 @@ export function createDockerClient(address: EngineAddress, options: DockerClient
     }
   }
   const labelFilter = (labels: string[]) => JSON.stringify({ label: labels })
+  /**
+   * dockerode copies create options into the query string as well as the body, which
+   * would put env values in URLs (and in the engine's debug log) and cap labels at
+   * the engine's 1 MiB header limit. docker-modem's `_query`/`_body` split them.
+   */
+  const split = <T>(query: Record<string, string>, body: object, abortSignal: AbortSignal) => ({ _query: query, _body: body, abortSignal }) as unknown as T
 
   async function inspectContainer(name: string): Promise<ContainerFacts | null> {
     const info = await tolerate('inspect container', ['not-found'], () => docker.getContainer(name).inspect(quick()))
@@ -155,7 +169,9 @@ export function createDockerClient(address: EngineAddress, options: DockerClient
       if (!(await this.hasImage(image))) throw new EngineError('rejected', `${image} is not on the engine after the pull`)
     },
     async createNetwork(spec) {
-      const made = await tolerate('create network', ['conflict'], () => docker.createNetwork({ ...spec, CheckDuplicate: true, ...quick() }))
+      const made = await tolerate('create network', ['conflict'], () =>
+        docker.createNetwork(split<Docker.NetworkCreateOptions>({}, { ...spec, CheckDuplicate: true }, AbortSignal.timeout(limit))),
+      )
       return made ? 'created' : 'exists'
     },
     async inspectNetwork(name) {
@@ -172,7 +188,7 @@ export function createDockerClient(address: EngineAddress, options: DockerClient
     async createContainer(spec, signal) {
       const { name, ...body } = spec
       const abortSignal = signal ? AbortSignal.any([signal, AbortSignal.timeout(limit)]) : AbortSignal.timeout(limit)
-      const made = await tolerate('create container', ['conflict'], () => docker.createContainer({ name, ...body, abortSignal }))
+      const made = await tolerate('create container', ['conflict'], () => docker.createContainer(split<Docker.ContainerCreateOptions>({ name }, body, abortSignal)))
       return made ? 'created' : 'exists'
     },
     async startContainer(name) {
@@ -187,8 +203,7 @@ export function createDockerClient(address: EngineAddress, options: DockerClient
     inspectContainer,
     async listContainers(labels) {
       const list = await call('list containers', () => docker.listContainers({ all: true, filters: labelFilter(labels), ...quick() }))
-      const facts = await Promise.all(list.map((c) => inspectContainer(c.Id)))
-      return facts.filter((f): f is ContainerFacts => f !== null)
+      return list.map((c) => ({ name: (c.Names[0] ?? c.Id).replace(/^\//, ''), state: c.State, labels: c.Labels ?? {} }))
     },
     async containerEvents(labels) {
       const filters = JSON.stringify({ type: ['container'], event: ['start', 'die', 'oom'], label: labels })

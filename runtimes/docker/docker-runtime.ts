@@ -15,7 +15,7 @@ import { LABEL, type RuntimeBaseOptions, instanceSelector } from '../../src/runt
 import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
 import { containerSpec, networkName, networkSpec } from './container-spec.ts'
 import { type ContainerFacts, type ReplicaEvent, type SyncAction, factsTime, hasStarted, parseEvent, syncAction } from './container-status.ts'
-import type { ByteStream, DockerClient, NetworkFacts } from './docker-client.ts'
+import type { ByteStream, ContainerSummary, DockerClient, NetworkFacts } from './docker-client.ts'
 import { EngineConnection, type EngineLookup } from './engine-connection.ts'
 import { EngineError } from './engine-error.ts'
 import { ImagePuller } from './image-puller.ts'
@@ -91,11 +91,12 @@ export class DockerRuntime implements Runtime {
     this.#loop = this.#watch(firstPass)
     await ready
     this.#resyncTimer = setInterval(() => {
-      if (this.#connected) void this.#exclusive(() => this.#resyncAll()).catch((err) => this.#log(`re-list failed: ${message(err)}`))
+      if (this.#connected) void this.#exclusive(() => this.#resyncAll(false)).catch((err) => this.#log(`re-list failed: ${message(err)}`))
     }, this.#resyncMs)
   }
 
   async submit(job: JobSpec): Promise<void> {
+    if (!this.#sink) throw new Error('start(sink) must be called before submit')
     this.#validate(job)
     if (this.#jobs.has(job.id)) return
     this.#deleted.delete(job.id)
@@ -107,7 +108,7 @@ export class DockerRuntime implements Runtime {
       if (net && net.labels[LABEL.instance] !== this.options.instanceId) {
         throw new RuntimeRejectedError(`a Docker network named ${job.id} exists and belongs to another server (label ${LABEL.instance})`, 409)
       }
-      containers = await this.#call(() => client.listContainers(this.#jobSelector(job.id)))
+      containers = await this.#call(async () => this.#inspect(client, await client.listContainers(this.#jobSelector(job.id))))
     }
     await this.#exclusive(async () => {
       if (!this.#jobs.has(job.id)) this.#track(job, containers)
@@ -119,8 +120,8 @@ export class DockerRuntime implements Runtime {
     let t = this.#jobs.get(job.id)
     if (!t) {
       const client = await this.#reachable()
-      const [nets, containers] = await this.#call(() =>
-        Promise.all([client.inspectNetwork(networkName(job.id)), client.listContainers(this.#jobSelector(job.id))]),
+      const [nets, containers] = await this.#call(async () =>
+        Promise.all([client.inspectNetwork(networkName(job.id)), this.#inspect(client, await client.listContainers(this.#jobSelector(job.id)))]),
       )
       const ours = nets && nets.labels[LABEL.instance] === this.options.instanceId ? [nets] : []
       if (!ours.length && !containers.length) return this.submit(job)
@@ -207,6 +208,12 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  /** Inspects the listed containers (those `want` selects); vanished ones are left out. */
+  async #inspect(client: DockerClient, list: ContainerSummary[], want: (c: ContainerSummary) => boolean = () => true): Promise<ContainerFacts[]> {
+    const facts = await Promise.all(list.filter(want).map((c) => client.inspectContainer(c.name)))
+    return facts.filter((f): f is ContainerFacts => f !== null)
+  }
+
   #jobSelector(jobId: string): string[] {
     return [`${LABEL.experimentId}=${jobId}`, instanceSelector(this.options.instanceId)]
   }
@@ -238,7 +245,7 @@ export class DockerRuntime implements Runtime {
           break
         }
         // Subscribed first, then listed: nothing that happens in between is missed.
-        await this.#exclusive(() => this.#resyncAll())
+        await this.#exclusive(() => this.#resyncAll(true))
         this.#connected = true
         backoff = 250
         firstPass()
@@ -272,7 +279,7 @@ export class DockerRuntime implements Runtime {
       while ((nl = rest.indexOf('\n')) >= 0) {
         const event = parseEvent(rest.slice(0, nl))
         rest = rest.slice(nl + 1)
-        if (event) void this.#exclusive(async () => this.#apply(event))
+        if (event) void this.#exclusive(async () => this.#apply(event)).catch((err) => this.#log(`event for ${event.pod}: ${message(err)}`))
       }
     }
   }
@@ -288,7 +295,7 @@ export class DockerRuntime implements Runtime {
       return
     }
     if (e.action === 'start') {
-      this.#followers.follow(t.job.id, e.pod)
+      this.#followers.follow(t.job.id, e.pod, true)
       if (t.live.has(e.pod)) return
       t.live.add(e.pod)
       if (t.emulated.finished) void t.driver.stop({ ...refOf(t, e.pod) })
@@ -320,13 +327,18 @@ export class DockerRuntime implements Runtime {
 
   // ---- re-list and resume ---------------------------------------------------------
 
-  /** Adopts every job of this server found on the engine, and reconciles the ones already tracked. */
-  async #resyncAll(): Promise<void> {
+  /**
+   * Adopts every job of this server found on the engine, and reconciles the ones
+   * already tracked. `catchUp` (after the event stream was down) also reads the
+   * logs of every container that ran, in case a follower was cut.
+   */
+  async #resyncAll(catchUp: boolean): Promise<void> {
     const client = this.#engine.current
     if (!client || this.#disposed) return
+    await this.#engine.connect() // keeps unavailable() true to the engine between events
     const selector = [instanceSelector(this.options.instanceId)]
     const [nets, containers] = await Promise.all([client.listNetworks(selector), client.listContainers(selector)])
-    const byJob = new Map<string, { nets: NetworkFacts[]; containers: ContainerFacts[] }>()
+    const byJob = new Map<string, { nets: NetworkFacts[]; containers: ContainerSummary[] }>()
     const group = (id: string | undefined) => {
       if (!id) return null
       let g = byJob.get(id)
@@ -336,12 +348,18 @@ export class DockerRuntime implements Runtime {
     for (const n of nets) group(n.labels[LABEL.experimentId])?.nets.push(n)
     for (const c of containers) group(c.labels[LABEL.experimentId])?.containers.push(c)
     for (const [id, g] of byJob) {
-      if (this.#disposed) return
+      if (this.#disposed || this.#deleted.has(id)) continue
       const t = this.#jobs.get(id)
-      if (t) this.#sync(t, g.containers, false)
-      else if (!this.#deleted.has(id)) this.#adopt(id, g.nets, g.containers)
+      if (t) {
+        // A finished job's stopped containers have nothing more to say; skip inspecting them.
+        const facts = await this.#inspect(client, g.containers, (c) => catchUp || !t.emulated.finished || c.state === 'running' || t.live.has(c.name))
+        const listed = new Set(g.containers.map((c) => c.name))
+        this.#sync(t, facts, { resuming: false, catchUp }, listed)
+      } else {
+        this.#adopt(id, g.nets, await this.#inspect(client, g.containers))
+      }
     }
-    for (const t of this.#jobs.values()) if (!byJob.has(t.job.id)) this.#sync(t, [], false)
+    for (const t of this.#jobs.values()) if (!byJob.has(t.job.id)) this.#sync(t, [], { resuming: false, catchUp })
   }
 
   /** Rebuilds a job from its labels and the sink's last observation, and resumes it. */
@@ -387,22 +405,28 @@ export class DockerRuntime implements Runtime {
     const now = () => t.clock ?? new Date().toISOString()
     t.emulated = new EmulatedJob(job, t.driver, report, { restartBackoffMs: this.options.restartBackoffMs, now }, sink.lastStatus(job.id))
     this.#jobs.set(job.id, t)
-    this.#sync(t, containers, true)
+    this.#sync(t, containers, { resuming: true, catchUp: true })
     void t.emulated.run()
   }
 
-  /** Reconciles a tracked job with its containers (see {@link syncAction}). */
-  #sync(t: Tracked, containers: ContainerFacts[], resuming: boolean): void {
+  /**
+   * Reconciles a tracked job with its containers (see {@link syncAction}).
+   * `listed` names containers that exist but were not inspected (not missing).
+   */
+  #sync(t: Tracked, containers: ContainerFacts[], mode: { resuming: boolean; catchUp: boolean }, listed: ReadonlySet<string> = new Set()): void {
+    const { resuming, catchUp } = mode
     if (t.closed) return
     const byPod = new Map(containers.map((c) => [c.name, c]))
     const wanted = new Set(t.emulated.observation.replicas.map((r) => r.pod))
     for (const c of containers) {
-      if (hasStarted(c)) this.#followers.follow(t.job.id, c.name)
+      // After a gap, read what was written while no one followed; otherwise follow what runs.
+      if (c.running || (catchUp && hasStarted(c))) this.#followers.follow(t.job.id, c.name)
       // Left over from a scale-down the server did not see through: the operator deletes such pods.
       if (!wanted.has(c.name)) void t.driver.stop({ ...refOf(t, c.name) })
     }
     for (const replica of t.emulated.observation.replicas) {
       const c = byPod.get(replica.pod) ?? null
+      if (!c && listed.has(replica.pod)) continue
       if (c && factsTime(c) < (t.seen.get(replica.pod) ?? 0n)) continue
       if (t.emulated.finished) {
         if (c?.running) void t.driver.stop(replica)

@@ -29,13 +29,16 @@ export class LogFollowers {
     private readonly onError: (message: string) => void = () => {},
   ) {}
 
-  /** Follows a replica's container until it stops; a call while following reads once more after. */
-  follow(jobId: string, pod: string): void {
+  /**
+   * Follows a replica's container until it stops. `restarted` (the container
+   * started again) makes a busy follower read once more when its stream ends.
+   */
+  follow(jobId: string, pod: string, restarted = false): void {
     if (this.#closed) return
     const key = `${jobId}/${pod}`
     const existing = this.#followers.get(key)
     if (existing) {
-      existing.again = true
+      if (restarted) existing.again = true
       return
     }
     const f: Follower = { jobId, again: true, stream: null, done: Promise.resolve() }
