@@ -109,7 +109,7 @@ export class KubernetesRuntime implements Runtime {
       throw toRuntimeError(err, { verb: 'create', ...op })
     }
     this.#missingKinds.delete(kind)
-    this.#upsertJob(kind, created)
+    this.#trackIfNew(kind, created)
   }
 
   async update(job: JobSpec): Promise<void> {
@@ -132,8 +132,7 @@ export class KubernetesRuntime implements Runtime {
     }
     for (const key of Object.keys(existing)) if (!(key in replicaMap)) replicaMap[key] = null
     try {
-      const patched = await this.#port.mergePatch(this.#ref(kind), job.id, { spec: { [kind.replicaMap]: replicaMap } })
-      this.#upsertJob(kind, patched)
+      await this.#port.mergePatch(this.#ref(kind), job.id, { spec: { [kind.replicaMap]: replicaMap } })
     } catch (err) {
       throw toRuntimeError(err, { verb: 'patch', ...op })
     }
@@ -236,7 +235,11 @@ export class KubernetesRuntime implements Runtime {
       this.#pods.set(name, { object: pod, jobId, deleted: false })
     }
     // Deleted while the watch was away: the last object seen is the final one we get.
-    for (const [name, pod] of this.#pods) if (!seen.has(name)) pod.deleted = true
+    for (const [name, pod] of this.#pods) {
+      if (seen.has(name)) continue
+      if (this.#jobs.has(pod.jobId)) pod.deleted = true
+      else this.#pods.delete(name)
+    }
     this.#podsSynced = true
     for (const id of this.#jobs.keys()) {
       this.#followPods(id)
@@ -249,6 +252,11 @@ export class KubernetesRuntime implements Runtime {
     const name = pod.metadata?.name
     const jobId = jobIdOfPod(pod)
     if (!name || !jobId) return
+    if (type === 'DELETED' && !this.#jobs.has(jobId)) {
+      // The job is gone already (deleted): nothing to report or follow.
+      this.#pods.delete(name)
+      return
+    }
     this.#pods.set(name, { object: pod, jobId, deleted: type === 'DELETED' })
     if (type !== 'DELETED') this.#followPods(jobId)
     this.#followers.get(name)?.poke()
@@ -357,6 +365,15 @@ export class KubernetesRuntime implements Runtime {
         409,
       )
     }
-    this.#upsertJob(kind, existing)
+    this.#trackIfNew(kind, existing)
+  }
+
+  /**
+   * Tracks an object a request returned, unless the watch already delivered it: a response
+   * can be older than watch events processed before it (resourceVersions are opaque, so
+   * the two cannot be ordered), and the watch brings every later change anyway.
+   */
+  #trackIfNew(kind: JobKind, object: KubeObject): void {
+    if (!this.#jobs.has(object.metadata?.name ?? '')) this.#upsertJob(kind, object)
   }
 }

@@ -46,8 +46,10 @@ export class LogFollower {
   #dedup: LogDedup
   #wake: (() => void) | null = null
   #poked = false
-  /** restartCount at the last `previous=true` read. */
+  /** restartCount at the last `previous=true` read (for servers that give no container ids). */
   #previousReadAt = -1
+  /** Container instances whose log was read to its end. */
+  readonly #completed = new Set<string>()
   readonly done: Promise<void>
 
   constructor(port: KubePort, sink: RuntimeSink, options: LogFollowerOptions) {
@@ -83,12 +85,18 @@ export class LogFollower {
         continue
       }
       const restarts = status?.restartCount ?? 0
-      if (restarts > 0 && restarts !== this.#previousReadAt && status?.lastState?.terminated) {
+      const previousId = status?.lastState?.terminated?.containerID
+      // The previous instance may have ended before we attached. Skipping it when it is known
+      // to be read saves a round trip: the next instance can be short-lived.
+      const readPrevious = !!status?.lastState?.terminated && restarts > 0 && (previousId ? !this.#completed.has(previousId) : restarts !== this.#previousReadAt)
+      if (readPrevious) {
         const previous = await this.#read(true)
         if (previous === 'stopped' || previous === 'gone') return
+        if (previous === 'ended' && previousId) this.#completed.add(previousId)
         if (previous === 'ended' || previous === 'not-ready') this.#previousReadAt = restarts
       }
       this.#poked = false
+      const currentId = instanceId(status)
       const outcome = await this.#read(false)
       if (outcome === 'stopped' || outcome === 'gone') return
       if (outcome === 'failed') {
@@ -98,6 +106,10 @@ export class LogFollower {
       this.#backoff.reset()
       const now = this.#o.currentPod()
       if (!now) return
+      // Read to its end if it had exited before the read, or has exited since (the follow ended with it).
+      if (outcome === 'ended' && currentId && (status?.state?.running === undefined || terminatedIds(this.#containerStatus(now)).has(currentId))) {
+        this.#completed.add(currentId)
+      }
       if (outcome === 'ended' && isFinished(now, this.#containerStatus(now))) {
         // The follow ended after the pod finished: that was the last instance, read to its end.
         if (isFinished(pod, status)) return
@@ -157,6 +169,19 @@ export class LogFollower {
     this.#wake = null
     this.#poked = false
   }
+}
+
+/** The instance the kubelet serves a non-previous log from. */
+function instanceId(status: ContainerStatus | undefined): string | undefined {
+  if (status?.state?.running) return status.containerID
+  if (status?.state?.terminated) return status.state.terminated.containerID ?? status.containerID
+  return status?.lastState?.terminated?.containerID
+}
+
+/** Ids of the instances a status shows as terminated. */
+function terminatedIds(status: ContainerStatus | undefined): Set<string> {
+  const ids = [status?.state?.terminated?.containerID, status?.lastState?.terminated?.containerID]
+  return new Set(ids.filter((id): id is string => !!id))
 }
 
 /** The container has run at least once, so it has a log. */
