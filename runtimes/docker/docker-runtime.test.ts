@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import type { JobSpec, ReplicaSpec } from '../../src/runtime/job.ts'
 import { RuntimeUnavailableError } from '../../src/errors.ts'
 import type { Runtime } from '../../src/runtime/runtime.ts'
@@ -62,8 +63,9 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
       'TensorFlow',
       [
         { type: 'Ps', command: `printf '%s\\n' "$TF_CONFIG"; sleep 60` },
-        // worker-0 ends the job (TF rule), so it waits for worker-1 to finish its checks.
-        { type: 'Worker', replicas: 2, command: `printf '%s\\n' "$TF_CONFIG"; echo "HOSTNAME=$HOSTNAME"; ${resolveAll}; [ "\${HOSTNAME##*-}" = 1 ] || sleep 2` },
+        // Names resolve only while their container runs: each stays up a while after its checks,
+        // worker-1 longest, since worker-0 ends the job (TF rule) and worker-1 is then stopped.
+        { type: 'Worker', replicas: 2, command: `printf '%s\\n' "$TF_CONFIG"; echo "HOSTNAME=$HOSTNAME"; ${resolveAll}; sleep $((2 + 2 * \${HOSTNAME##*-}))` },
       ],
       id,
     )
@@ -224,6 +226,18 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     expect(await logOf(id, `${id}-worker-0`, 1)).toEqual([`resolved ${master} at start`])
   }, 60_000)
 
+  test('reports an OOM-killed attempt as such, and restarts it like any failure', async () => {
+    const id = newJobId()
+    // Request 8M: the memory limit is twice that, 16 MB; the shell then holds 40 MB.
+    const j = job('TensorFlow', [{ type: 'Worker', resources: { memory: '8M' }, command: 'echo start; x=$(head -c 40000000 /dev/zero | tr "\\0" a); echo survived' }], id)
+    await runtime.submit(j)
+    expect(await finished(id)).toBe('Failed')
+    const reasons = (sink.observations.get(id) ?? []).map((o) => o.replicas[0]?.waiting).filter((w) => w?.includes('OOMKilled'))
+    expect(reasons[0]).toBe('CrashLoopBackOff: attempt 1 was OOMKilled (exit code 137)')
+    expect(sink.lastStatus(id)!.replicas[0]).toMatchObject({ restartCount: 3, exitCode: 137 })
+    expect(sink.text(id, `${id}-worker-0`).filter((l) => l === 'survived')).toEqual([])
+  }, 60_000)
+
   test('restarts a failed replica in place: same container and filesystem, log appended', async () => {
     const id = newJobId()
     const j = job('TensorFlow', [{ type: 'Worker', command: 'echo attempt; [ -f /failed-once ] || { touch /failed-once; exit 3; }; echo done' }], id)
@@ -236,33 +250,50 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     expect(await logOf(id, `${id}-worker-0`, 3)).toEqual(['attempt', 'attempt', 'done'])
   }, 60_000)
 
-  test('a new runtime instance finishes a two-replica job begun by another, with the right finish time and complete logs', async () => {
+  test('after kill -9 of the server, a new runtime instance finishes its two-replica job with the right finish time and complete logs', async () => {
     const id = newJobId()
     const j = job('TensorFlow', [{ type: 'Worker', replicas: 2, command: 'n=$((8 - 6 * ${HOSTNAME##*-})); i=1; while [ $i -le $n ]; do echo line-$i; i=$((i+1)); sleep 0.5; done' }], id)
     const [w0, w1] = [`${id}-worker-0`, `${id}-worker-1`]
-    const own = new MemorySink()
-    const first = createDockerRuntime(testOptions(host, instanceId, { namespace: NS }))
-    await first.start(own)
-    await first.submit(j)
-    await waitFor('both started', () => own.text(id, w0).includes('line-1') && own.text(id, w1).includes('line-1'), 10_000)
-    await first.dispose() // as if the server were killed: containers keep running
-    await Bun.sleep(2000) // worker-1 (2 lines) exits while no server watches; worker-0 (8 lines) still runs
-    expect((await client.inspectContainer(w1))?.running).toBe(false)
-    expect((await client.inspectContainer(w0))?.running).toBe(true)
-
-    const second = createDockerRuntime(testOptions(host, instanceId, { namespace: NS }))
-    await second.start(own)
+    const file = `/tmp/periscope-sink-${id}.jsonl`
+    const child = Bun.spawn([process.execPath, `${import.meta.dir}/test-child.ts`, host, instanceId, file, JSON.stringify(j)], { stdout: 'inherit', stderr: 'inherit' })
+    /** What the killed server had stored, read back as the next one would. */
+    const stored = () => {
+      const sink = new MemorySink()
+      const text = existsSync(file) ? readFileSync(file, 'utf8') : ''
+      for (const line of text.split('\n').filter(Boolean)) {
+        const rec = JSON.parse(line)
+        if (rec.status) sink.status(rec.status)
+        else sink.log(rec.log.jobId, rec.log.pod, rec.log.lines)
+      }
+      return sink
+    }
     try {
-      await waitFor(`${id} to finish`, () => own.lastStatus(id)?.status.conditions.at(-1)?.type === 'Succeeded', 20_000)
-      const obs = own.lastStatus(id)!
-      expect(obs.replicas.map((r) => [r.pod, r.phase, r.exitCode])).toEqual([[w0, 'Succeeded', 0], [w1, 'Succeeded', 0]])
-      const finishedAt = Date.parse(isoMillis((await client.inspectContainer(w0))!.finishedAt)!)
-      expect(Math.abs(Date.parse(obs.status.completionTime!) - finishedAt)).toBeLessThan(200)
-      await waitFor('all lines', () => own.text(id, w0).length >= 8, 10_000)
-      expect(own.text(id, w0)).toEqual(['line-1', 'line-2', 'line-3', 'line-4', 'line-5', 'line-6', 'line-7', 'line-8'])
-      expect(own.text(id, w1)).toEqual(['line-1', 'line-2'])
+      await waitFor('both started', () => stored().text(id, w0).includes('line-1') && stored().text(id, w1).includes('line-1'), 15_000)
+      child.kill(9)
+      await child.exited
+      await Bun.sleep(2000) // worker-1 (2 lines) exits while no server runs; worker-0 (8 lines) still runs
+      expect((await client.inspectContainer(w1))?.running).toBe(false)
+      expect((await client.inspectContainer(w0))?.running).toBe(true)
+
+      const own = stored()
+      const second = createDockerRuntime(testOptions(host, instanceId, { namespace: NS }))
+      await second.start(own)
+      try {
+        await waitFor(`${id} to finish`, () => own.lastStatus(id)?.status.conditions.at(-1)?.type === 'Succeeded', 20_000)
+        const obs = own.lastStatus(id)!
+        expect(obs.replicas.map((r) => [r.pod, r.phase, r.exitCode])).toEqual([[w0, 'Succeeded', 0], [w1, 'Succeeded', 0]])
+        // Finished when worker-0 did (TF rule), by the engine's clock.
+        const finishedAt = Date.parse(isoMillis((await client.inspectContainer(w0))!.finishedAt)!)
+        expect(Math.abs(Date.parse(obs.status.completionTime!) - finishedAt)).toBeLessThan(200)
+        await waitFor('all lines', () => own.text(id, w0).length >= 8, 10_000)
+        expect(own.text(id, w0)).toEqual(['line-1', 'line-2', 'line-3', 'line-4', 'line-5', 'line-6', 'line-7', 'line-8'])
+        expect(own.text(id, w1)).toEqual(['line-1', 'line-2'])
+      } finally {
+        await second.dispose()
+      }
     } finally {
-      await second.dispose()
+      child.kill(9)
+      rmSync(file, { force: true })
     }
   }, 60_000)
 

@@ -1,28 +1,26 @@
 /**
  * @module
  * The Docker runtime: each job is a bridge network plus one container per
- * replica, driven by the shared operator emulation ({@link EmulatedJob}). The
+ * replica, driven by the shared operator emulation (`EmulatedJob`, see
+ * `tracked-job.ts`). The
  * engine's event stream (filtered by this server's instance label) says when
  * containers start and die; a periodic re-list catches what a lost stream
  * missed. Nothing is stored on disk: after a restart every job is rebuilt from
  * labels, `inspect` and the sink's last observation.
  */
 import { RuntimeRejectedError, RuntimeUnavailableError } from '../../src/errors.ts'
-import { EmulatedJob } from '../../src/runtime/emulated-operator.ts'
 import { type JobSpec, replicaRefs } from '../../src/runtime/job.ts'
-import type { JobObservation } from '../../src/runtime/job-status.ts'
 import { LABEL, type RuntimeBaseOptions, instanceSelector } from '../../src/runtime/labels.ts'
 import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
-import { containerSpec, networkName, networkSpec } from './container-spec.ts'
-import { type ContainerFacts, type ReplicaEvent, type SyncAction, factsTime, hasStarted, parseEvent, syncAction } from './container-status.ts'
+import { DOCKER_LABEL, containerSpec, networkName, networkSpec } from './container-spec.ts'
+import { type ContainerFacts, parseEvent } from './container-status.ts'
 import type { ByteStream, ContainerSummary, DockerClient, NetworkFacts } from './docker-client.ts'
 import { EngineConnection, type EngineLookup } from './engine-connection.ts'
 import { EngineError } from './engine-error.ts'
 import { ImagePuller } from './image-puller.ts'
 import { newestJobSpec, withObservedCounts } from './job-recovery.ts'
 import { LogFollowers } from './log-follower.ts'
-import { DockerReplicaDriver } from './replica-driver.ts'
-import { eventTime, isoMillis } from './timestamps.ts'
+import { TrackedJob } from './tracked-job.ts'
 
 /** Options of {@link createDockerRuntime}; the server parses them from its flags and environment. */
 export interface DockerRuntimeOptions extends RuntimeBaseOptions, Pick<EngineLookup, 'dockerHost' | 'env'> {
@@ -36,31 +34,13 @@ export interface DockerRuntimeOptions extends RuntimeBaseOptions, Pick<EngineLoo
   log?: (message: string) => void
 }
 
-/** One job this runtime drives. */
-interface Tracked {
-  job: JobSpec
-  emulated: EmulatedJob
-  driver: DockerReplicaDriver
-  /** Pods whose container was last seen running. */
-  live: Set<string>
-  /** Pods whose container the kernel OOM-killed (until its die event). */
-  oom: Set<string>
-  /** Per pod, the engine time of the newest fact applied; older facts are stale. */
-  seen: Map<string, bigint>
-  abort: AbortController
-  /** Time the emulated operator reads while a past fact is applied (its event or inspect time). */
-  clock: string | null
-  /** Deleted or disposed: reports are dropped. */
-  closed: boolean
-}
-
 /** The Docker {@link Runtime}. */
 export class DockerRuntime implements Runtime {
   readonly name = 'docker' as const
   readonly #engine: EngineConnection
   readonly #images = new ImagePuller()
   readonly #followers: LogFollowers
-  readonly #jobs = new Map<string, Tracked>()
+  readonly #jobs = new Map<string, TrackedJob>()
   /** Jobs deleted by this runtime: a re-list that saw them before they were gone must not adopt them. */
   readonly #deleted = new Set<string>()
   readonly #grace: number
@@ -131,11 +111,7 @@ export class DockerRuntime implements Runtime {
       t = this.#jobs.get(job.id)
       if (!t) return this.submit(job)
     }
-    t.job = job
-    const tracked = t
-    void tracked.emulated.update(job).catch((err) => this.#log(`update of ${job.id}: ${message(err)}`))
-    // Reports the new replica list at once (the sink keeps it across restarts) and launches new replicas.
-    void tracked.emulated.run()
+    t.update(job, this.#log)
   }
 
   async delete(jobId: string): Promise<void> {
@@ -146,7 +122,7 @@ export class DockerRuntime implements Runtime {
       return t
     })
     if (t) {
-      this.#close(t)
+      t.close()
       await t.driver.settle()
     }
     const client = await this.#reachable()
@@ -176,7 +152,7 @@ export class DockerRuntime implements Runtime {
     clearInterval(this.#resyncTimer)
     this.#events?.close()
     this.#wake?.()
-    for (const t of this.#jobs.values()) this.#close(t)
+    for (const t of this.#jobs.values()) t.close()
     await this.#followers.closeAll()
     await Promise.allSettled([...this.#jobs.values()].map((t) => t.driver.settle()))
     this.#jobs.clear()
@@ -279,49 +255,8 @@ export class DockerRuntime implements Runtime {
       while ((nl = rest.indexOf('\n')) >= 0) {
         const event = parseEvent(rest.slice(0, nl))
         rest = rest.slice(nl + 1)
-        if (event) void this.#exclusive(async () => this.#apply(event)).catch((err) => this.#log(`event for ${event.pod}: ${message(err)}`))
+        if (event) void this.#exclusive(async () => this.#jobs.get(event.jobId)?.apply(event)).catch((err) => this.#log(`event for ${event.pod}: ${message(err)}`))
       }
-    }
-  }
-
-  #apply(e: ReplicaEvent): void {
-    const t = this.#jobs.get(e.jobId)
-    if (!t || t.closed) return
-    if (e.timeNano < (t.seen.get(e.pod) ?? 0n)) return
-    t.seen.set(e.pod, e.timeNano)
-    const at = eventTime(Number(e.timeNano), undefined)
-    if (e.action === 'oom') {
-      t.oom.add(e.pod)
-      return
-    }
-    if (e.action === 'start') {
-      this.#followers.follow(t.job.id, e.pod, true)
-      if (t.live.has(e.pod)) return
-      t.live.add(e.pod)
-      if (t.emulated.finished) void t.driver.stop({ ...refOf(t, e.pod) })
-      else this.#at(t, at, () => t.emulated.running(e.pod))
-      t.driver.wake()
-      return
-    }
-    if (!t.live.delete(e.pod)) return
-    this.#exited(t, e.pod, e.exitCode ?? 255, at, t.oom.delete(e.pod))
-  }
-
-  #exited(t: Tracked, pod: string, exitCode: number, at: string | null, oom: boolean): void {
-    this.#at(t, at, () => t.emulated.exited(pod, exitCode))
-    const replica = t.emulated.observation.replicas.find((r) => r.pod === pod)
-    if (oom && exitCode !== 0 && replica && !t.emulated.finished) {
-      t.emulated.waiting(pod, `CrashLoopBackOff: attempt ${replica.restartCount + 1} was OOMKilled (exit code ${exitCode})`)
-    }
-  }
-
-  /** Runs `fn` with the emulated operator's clock set to when the fact happened. */
-  #at(t: Tracked, at: string | null, fn: () => void): void {
-    t.clock = at
-    try {
-      fn()
-    } finally {
-      t.clock = null
     }
   }
 
@@ -352,21 +287,20 @@ export class DockerRuntime implements Runtime {
       const t = this.#jobs.get(id)
       if (t) {
         // A finished job's stopped containers have nothing more to say; skip inspecting them.
-        const facts = await this.#inspect(client, g.containers, (c) => catchUp || !t.emulated.finished || c.state === 'running' || t.live.has(c.name))
-        const listed = new Set(g.containers.map((c) => c.name))
-        this.#sync(t, facts, { resuming: false, catchUp }, listed)
+        const facts = await this.#inspect(client, g.containers, (c) => catchUp || !t.emulated.finished || c.state === 'running' || t.isLive(c.name))
+        t.sync(facts, { resuming: false, catchUp }, new Set(g.containers.map((c) => c.name)))
       } else {
         this.#adopt(id, g.nets, await this.#inspect(client, g.containers))
       }
     }
-    for (const t of this.#jobs.values()) if (!byJob.has(t.job.id)) this.#sync(t, [], { resuming: false, catchUp })
+    for (const t of this.#jobs.values()) if (!byJob.has(t.job.id)) t.sync([], { resuming: false, catchUp })
   }
 
   /** Rebuilds a job from its labels and the sink's last observation, and resumes it. */
   #adopt(jobId: string, nets: NetworkFacts[], containers: ContainerFacts[]): void {
     const spec = newestJobSpec([...nets, ...containers])
     if (!spec) {
-      this.#log(`cannot resume ${jobId}: no ${'periscope.io/job-spec'} label on its network or containers`)
+      this.#log(`cannot resume ${jobId}: no ${DOCKER_LABEL.jobSpec} label on its network or containers`)
       return
     }
     this.#track(withObservedCounts(spec, this.#sink?.lastStatus(jobId) ?? null), containers)
@@ -376,93 +310,22 @@ export class DockerRuntime implements Runtime {
   #track(job: JobSpec, containers: ContainerFacts[]): void {
     const sink = this.#sink
     if (!sink || this.#disposed) return
-    const abort = new AbortController()
-    const t = {
-      job,
-      live: new Set<string>(),
-      oom: new Set<string>(),
-      seen: new Map<string, bigint>(),
-      abort,
-      clock: null,
-      closed: false,
-    } as unknown as Tracked
-    t.driver = new DockerReplicaDriver({
-      job: () => t.job,
-      instanceId: this.options.instanceId,
-      signal: abort.signal,
-      stopGraceSeconds: this.#grace,
-      connect: () => this.#engine.connect(),
-      current: () => this.#engine.current,
-      images: this.#images,
-      isLive: (pod) => t.live.has(pod),
-      finished: () => t.emulated.finished,
-      waiting: (pod, reason) => t.emulated.waiting(pod, reason),
-      log: this.#log,
+    const t = new TrackedJob(job, {
+      sink,
+      followers: this.#followers,
+      restartBackoffMs: this.options.restartBackoffMs,
+      driver: {
+        instanceId: this.options.instanceId,
+        stopGraceSeconds: this.#grace,
+        connect: () => this.#engine.connect(),
+        current: () => this.#engine.current,
+        images: this.#images,
+        log: this.#log,
+      },
     })
-    const report = (o: JobObservation) => {
-      if (!t.closed) sink.status(o)
-    }
-    const now = () => t.clock ?? new Date().toISOString()
-    t.emulated = new EmulatedJob(job, t.driver, report, { restartBackoffMs: this.options.restartBackoffMs, now }, sink.lastStatus(job.id))
     this.#jobs.set(job.id, t)
-    this.#sync(t, containers, { resuming: true, catchUp: true })
-    void t.emulated.run()
+    t.begin(containers)
   }
-
-  /**
-   * Reconciles a tracked job with its containers (see {@link syncAction}).
-   * `listed` names containers that exist but were not inspected (not missing).
-   */
-  #sync(t: Tracked, containers: ContainerFacts[], mode: { resuming: boolean; catchUp: boolean }, listed: ReadonlySet<string> = new Set()): void {
-    const { resuming, catchUp } = mode
-    if (t.closed) return
-    const byPod = new Map(containers.map((c) => [c.name, c]))
-    const wanted = new Set(t.emulated.observation.replicas.map((r) => r.pod))
-    for (const c of containers) {
-      // After a gap, read what was written while no one followed; otherwise follow what runs.
-      if (c.running || (catchUp && hasStarted(c))) this.#followers.follow(t.job.id, c.name)
-      // Left over from a scale-down the server did not see through: the operator deletes such pods.
-      if (!wanted.has(c.name)) void t.driver.stop({ ...refOf(t, c.name) })
-    }
-    for (const replica of t.emulated.observation.replicas) {
-      const c = byPod.get(replica.pod) ?? null
-      if (!c && listed.has(replica.pod)) continue
-      if (c && factsTime(c) < (t.seen.get(replica.pod) ?? 0n)) continue
-      if (t.emulated.finished) {
-        if (c?.running) void t.driver.stop(replica)
-        if (c && !c.running && t.live.delete(replica.pod)) this.#at(t, isoMillis(c.finishedAt), () => t.emulated.exited(replica.pod, c.exitCode))
-        continue
-      }
-      const action = syncAction(replica, c, { live: t.live.has(replica.pod), launching: t.driver.isLaunching(replica.pod), resuming })
-      if (c) t.seen.set(replica.pod, factsTime(c))
-      this.#act(t, replica.pod, action, c)
-    }
-    if (!resuming && !t.emulated.finished) void t.emulated.run()
-  }
-
-  #act(t: Tracked, pod: string, action: SyncAction, c: ContainerFacts | null): void {
-    if (action.kind === 'running') {
-      t.live.add(pod)
-      this.#at(t, isoMillis(c?.startedAt), () => t.emulated.running(pod))
-      t.driver.wake()
-    } else if (action.kind === 'exited') {
-      if (!action.sawStart) this.#at(t, isoMillis(c?.startedAt), () => t.emulated.running(pod))
-      t.live.delete(pod)
-      this.#exited(t, pod, action.exitCode, isoMillis(c?.finishedAt), c?.oomKilled ?? false)
-    }
-  }
-
-  #close(t: Tracked): void {
-    t.closed = true
-    t.abort.abort()
-    t.emulated.dispose()
-  }
-}
-
-/** The replica a pod name belongs to (type and index from its name; only `pod` matters to `stop`). */
-function refOf(t: Tracked, pod: string) {
-  const ref = replicaRefs(t.job).find((r) => r.pod === pod)
-  return ref ?? { type: 'Worker' as const, index: -1, pod }
 }
 
 function message(err: unknown): string {

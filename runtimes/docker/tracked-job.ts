@@ -1,0 +1,181 @@
+/**
+ * @module
+ * One job the Docker runtime drives: its emulated operator, its replica driver,
+ * and what the runtime last saw of each container. Engine facts (events and
+ * re-lists) are applied here, each at the time it happened by the engine's
+ * clock, and never twice: a fact older than one already applied is dropped.
+ */
+import { EmulatedJob } from '../../src/runtime/emulated-operator.ts'
+import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
+import type { RuntimeSink } from '../../src/runtime/runtime.ts'
+import { type ContainerFacts, type ReplicaEvent, factsTime, hasStarted, syncAction } from './container-status.ts'
+import type { LogFollowers } from './log-follower.ts'
+import { type DriverContext, DockerReplicaDriver } from './replica-driver.ts'
+import { eventTime, isoMillis } from './timestamps.ts'
+
+/** What a tracked job needs from its runtime. */
+export interface TrackedJobDeps {
+  sink: RuntimeSink
+  followers: LogFollowers
+  restartBackoffMs: number
+  /** The runtime-wide half of the driver's context. */
+  driver: Pick<DriverContext, 'instanceId' | 'stopGraceSeconds' | 'connect' | 'current' | 'images' | 'log'>
+}
+
+/** How a re-list is applied. */
+export interface SyncMode {
+  /** First look after adoption: only the stored observation is known. */
+  resuming: boolean
+  /** After a gap: also read the logs of every container that ran, in case a follower was cut. */
+  catchUp: boolean
+}
+
+/** A job under the runtime's watch. */
+export class TrackedJob {
+  /** The current spec (updates replace it). */
+  job: JobSpec
+  readonly emulated: EmulatedJob
+  readonly driver: DockerReplicaDriver
+  /** Pods whose container was last seen running. */
+  readonly #live = new Set<string>()
+  /** Pods whose container the kernel OOM-killed, until its die event. */
+  readonly #oom = new Set<string>()
+  /** Per pod, the engine time of the newest fact applied. */
+  readonly #seen = new Map<string, bigint>()
+  readonly #abort = new AbortController()
+  /** The time the emulated operator reads while a past fact is applied. */
+  #clock: string | null = null
+  #closed = false
+
+  constructor(
+    job: JobSpec,
+    private readonly deps: TrackedJobDeps,
+  ) {
+    this.job = job
+    this.driver = new DockerReplicaDriver({
+      ...deps.driver,
+      job: () => this.job,
+      signal: this.#abort.signal,
+      isLive: (pod) => this.#live.has(pod),
+      finished: () => this.emulated.finished,
+      waiting: (pod, reason) => this.emulated.waiting(pod, reason),
+    })
+    const report = (o: Parameters<RuntimeSink['status']>[0]) => {
+      if (!this.#closed) deps.sink.status(o)
+    }
+    const now = () => this.#clock ?? new Date().toISOString()
+    this.emulated = new EmulatedJob(job, this.driver, report, { restartBackoffMs: deps.restartBackoffMs, now }, deps.sink.lastStatus(job.id))
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** True while the pod's container was last seen running. */
+  isLive(pod: string): boolean {
+    return this.#live.has(pod)
+  }
+
+  /** Takes over from what the containers show (resume or adoption), then launches what is missing. */
+  begin(containers: ContainerFacts[]): void {
+    this.sync(containers, { resuming: true, catchUp: true })
+    void this.emulated.run()
+  }
+
+  /** Applies a replaced spec; the new replica list is reported at once and new replicas launched. */
+  update(job: JobSpec, log: (message: string) => void): void {
+    this.job = job
+    void this.emulated.update(job).catch((err) => log(`update of ${job.id}: ${err instanceof Error ? err.message : err}`))
+    // run() reports now (so the sink keeps the new counts across restarts) and launches
+    // the new replicas; update()'s own launches of them then find them launched.
+    void this.emulated.run()
+  }
+
+  /** Stops acting (delete or dispose): timers, launches and reports end; containers are left as they are. */
+  close(): void {
+    this.#closed = true
+    this.#abort.abort()
+    this.emulated.dispose()
+  }
+
+  /** Applies one container event. */
+  apply(e: ReplicaEvent): void {
+    if (this.#closed || e.timeNano < (this.#seen.get(e.pod) ?? 0n)) return
+    this.#seen.set(e.pod, e.timeNano)
+    const at = eventTime(Number(e.timeNano), undefined)
+    if (e.action === 'oom') {
+      this.#oom.add(e.pod)
+    } else if (e.action === 'start') {
+      this.deps.followers.follow(this.job.id, e.pod, true)
+      if (!this.#live.has(e.pod)) this.#started(e.pod, at)
+    } else if (this.#live.delete(e.pod)) {
+      this.#exited(e.pod, e.exitCode ?? 255, at, this.#oom.delete(e.pod))
+    }
+  }
+
+  /**
+   * Reconciles with the containers found by a (re-)list (see {@link syncAction}).
+   * `listed` names containers that exist but were not inspected (so not missing).
+   */
+  sync(containers: ContainerFacts[], mode: SyncMode, listed: ReadonlySet<string> = new Set()): void {
+    if (this.#closed) return
+    const byPod = new Map(containers.map((c) => [c.name, c]))
+    const wanted = new Set(this.emulated.observation.replicas.map((r) => r.pod))
+    for (const c of containers) {
+      if (c.running || (mode.catchUp && hasStarted(c))) this.deps.followers.follow(this.job.id, c.name)
+      // Left over from a scale-down the server did not see through: the operator deletes such pods.
+      if (!wanted.has(c.name)) void this.driver.stop(this.#ref(c.name))
+    }
+    for (const replica of this.emulated.observation.replicas) {
+      const c = byPod.get(replica.pod) ?? null
+      if ((!c && listed.has(replica.pod)) || (c && factsTime(c) < (this.#seen.get(replica.pod) ?? 0n))) continue
+      if (c) this.#seen.set(replica.pod, factsTime(c))
+      if (this.emulated.finished) {
+        // Nothing starts any more: stop what runs, record how what stopped ended.
+        if (c?.running) void this.driver.stop(replica)
+        else if (c && this.#live.delete(replica.pod)) this.#at(isoMillis(c.finishedAt), () => this.emulated.exited(replica.pod, c.exitCode))
+        continue
+      }
+      const action = syncAction(replica, c, { live: this.#live.has(replica.pod), launching: this.driver.isLaunching(replica.pod), resuming: mode.resuming })
+      if (action.kind === 'running') {
+        this.#started(replica.pod, isoMillis(c?.startedAt))
+      } else if (action.kind === 'exited') {
+        if (!action.sawStart) this.#at(isoMillis(c?.startedAt), () => this.emulated.running(replica.pod))
+        this.#live.delete(replica.pod)
+        this.#exited(replica.pod, action.exitCode, isoMillis(c?.finishedAt), c?.oomKilled ?? false)
+      }
+    }
+    if (!mode.resuming && !this.emulated.finished) void this.emulated.run()
+  }
+
+  #started(pod: string, at: string | null): void {
+    this.#live.add(pod)
+    // A replica that starts after the job ended (a launch under way at the time) must not run on.
+    if (this.emulated.finished) void this.driver.stop(this.#ref(pod))
+    else this.#at(at, () => this.emulated.running(pod))
+    this.driver.wake()
+  }
+
+  #exited(pod: string, exitCode: number, at: string | null, oom: boolean): void {
+    this.#at(at, () => this.emulated.exited(pod, exitCode))
+    const replica = this.emulated.observation.replicas.find((r) => r.pod === pod)
+    if (oom && exitCode !== 0 && replica && !this.emulated.finished) {
+      this.emulated.waiting(pod, `CrashLoopBackOff: attempt ${replica.restartCount + 1} was OOMKilled (exit code ${exitCode})`)
+    }
+  }
+
+  /** Runs `fn` with the emulated operator's clock set to when the fact happened. */
+  #at(at: string | null, fn: () => void): void {
+    this.#clock = at
+    try {
+      fn()
+    } finally {
+      this.#clock = null
+    }
+  }
+
+  /** The replica a pod belongs to; out-of-range pods get a placeholder (only `pod` matters to `stop`). */
+  #ref(pod: string): ReplicaRef {
+    return replicaRefs(this.job).find((r) => r.pod === pod) ?? { type: 'Worker', index: -1, pod }
+  }
+}
