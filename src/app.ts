@@ -6,7 +6,7 @@ import { Hono } from 'hono'
 import { environmentRoutes } from './api/environments.ts'
 import { experimentRoutes } from './api/experiments.ts'
 import type { EnvironmentService } from './environments/environment-service.ts'
-import { NotFoundError } from './errors.ts'
+import { MethodNotAllowedError, NotFoundError } from './errors.ts'
 import type { ExperimentService } from './experiments/experiment-service.ts'
 import { errorBody, okBody } from './http/envelope.ts'
 import { renderError } from './http/on-error.ts'
@@ -32,9 +32,25 @@ export function createApp(deps: AppDeps): Hono {
     if (reason === null) return c.body(okBody({ runtime: deps.runtime.name, ready: true }), 200, headers)
     return c.body(errorBody(503, `The ${deps.runtime.name} runtime is not ready: ${reason}`, { reason: 'RUNTIME_UNAVAILABLE' }), 503, headers)
   })
-  app.notFound((c) =>
-    renderError(new NotFoundError('ROUTE_NOT_FOUND', `No such endpoint: ${c.req.method} ${c.req.path}`), c, deps.log),
-  )
+  app.notFound((c) => {
+    const allowed = allowedMethods(app, c.req.path)
+    if (allowed.length === 0) return renderError(new NotFoundError('ROUTE_NOT_FOUND', `No such endpoint: ${c.req.method} ${c.req.path}`), c, deps.log)
+    const res = renderError(new MethodNotAllowedError(`${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`), c, deps.log)
+    res.headers.set('allow', allowed.join(', '))
+    return res
+  })
   app.onError((err, c) => renderError(err, c, deps.log))
   return app
+}
+
+/** Methods the app's routes take for `path` (from the registered routes, so it cannot drift). */
+function allowedMethods(app: Hono, path: string): string[] {
+  const bare = path.length > 1 ? path.replace(/\/+$/, '') : path
+  const methods = new Set<string>()
+  for (const route of app.routes) {
+    if (route.method === 'ALL') continue
+    const pattern = new RegExp(`^${route.path.replace(/\/+$/, '').replace(/:[^/]+/g, '[^/]+')}$`)
+    if (pattern.test(bare)) methods.add(route.method)
+  }
+  return [...methods]
 }

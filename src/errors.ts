@@ -8,6 +8,7 @@
 export const REASONS = {
   INVALID_SPEC: 'The request body is not a valid spec',
   MALFORMED_BODY: 'The request body could not be parsed',
+  INVALID_QUERY: 'A query parameter has a value that is not allowed',
   BODY_TOO_LARGE: 'The request body is larger than allowed',
   UNSUPPORTED_MEDIA_TYPE: 'The request body has an unsupported content type',
   EXPERIMENT_NOT_FOUND: 'No experiment has that id',
@@ -41,6 +42,12 @@ export abstract class AppError extends Error {
 export class ValidationError extends AppError {
   readonly status = 400
   readonly reason = 'INVALID_SPEC' as const
+}
+
+/** 400: a query parameter is not valid; the message names it. */
+export class InvalidQueryError extends AppError {
+  readonly status = 400
+  readonly reason = 'INVALID_QUERY' as const
 }
 
 /** 400: the body is not JSON/YAML. */

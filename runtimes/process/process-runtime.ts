@@ -147,6 +147,8 @@ function filesOf(dir: string, pod: string): ReplicaFiles {
 class ProcessJob {
   #emulated: EmulatedJob | null = null
   #tails = new Map<string, LogTail>()
+  /** Pids of the attempts this server spawned and that have not exited. */
+  #children = new Map<string, number>()
   #disposed = false
 
   constructor(
@@ -215,9 +217,13 @@ class ProcessJob {
     if (!spec) return
     const env = { ...this.options.baseEnv, ...Object.fromEntries(replicaEnv(this.file.job, ref, this.#network())) }
     this.#tail(ref.pod)
-    const { exited } = spawnReplica(spec.command, env, files)
+    const { pid, exited } = spawnReplica(spec.command, env, files)
+    this.#children.set(ref.pod, pid)
     this.#emulated?.running(ref.pod)
-    void exited.then((code) => this.#exited(ref.pod, code))
+    void exited.then((code) => {
+      if (this.#children.get(ref.pod) === pid) this.#children.delete(ref.pod)
+      this.#exited(ref.pod, code)
+    })
   }
 
   #exited(pod: string, code: number): void {
@@ -227,7 +233,7 @@ class ProcessJob {
   }
 
   async #stop(ref: Pick<ReplicaRef, 'pod'>): Promise<void> {
-    await stopReplica(filesOf(this.dir, ref.pod), this.options.stopGraceMs ?? 10_000)
+    await stopReplica(filesOf(this.dir, ref.pod), this.options.stopGraceMs ?? 10_000, this.#children.get(ref.pod) ?? null)
   }
 
   #network(): ReplicaNetwork {

@@ -43,21 +43,32 @@ export function exitCodeOf(files: ReplicaFiles): number | null {
   return Number.isInteger(code) ? code : null
 }
 
-/** The pid recorded for the replica, if its process group still runs. */
-export function livePid(files: ReplicaFiles): number | null {
-  if (!existsSync(files.pid)) return null
-  const pid = Number(readFileSync(files.pid, 'utf8').trim())
-  if (!Number.isInteger(pid) || pid <= 0) return null
+/** True while `pid` exists and is not a zombie. */
+function running(pid: number): boolean {
   try {
     process.kill(pid, 0)
   } catch {
-    return null
+    return false
   }
-  // Guard against pid reuse: the process must be our wrapper for this log file.
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')
+  } catch {
+    return true // no /proc (not Linux): trust kill(0)
+  }
+}
+
+/**
+ * The pid recorded for the replica, if its process group still runs. Used after a
+ * restart, when the process is not our child: the pid must still be our wrapper for
+ * this log file (pid reuse).
+ */
+export function livePid(files: ReplicaFiles): number | null {
+  if (!existsSync(files.pid)) return null
+  const pid = Number(readFileSync(files.pid, 'utf8').trim())
+  if (!Number.isInteger(pid) || pid <= 0 || !running(pid)) return null
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
     if (!cmdline.includes('periscope-replica') || !cmdline.includes(files.log)) return null
-    if (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')) return null
   } catch {
     // No /proc (not Linux): trust kill(0).
   }
@@ -69,22 +80,26 @@ export async function waitForExit(files: ReplicaFiles, intervalMs = 200): Promis
   while (livePid(files) !== null) await Bun.sleep(intervalMs)
 }
 
-/** SIGTERM to the replica's process group, SIGKILL after `graceMs`. */
-export async function stopReplica(files: ReplicaFiles, graceMs: number): Promise<void> {
-  const pid = livePid(files)
-  if (pid === null) return
+/**
+ * SIGTERM to the replica's process group, SIGKILL after `graceMs`. `pid` is the
+ * process this server spawned, when it did (it may not have exec'd the wrapper yet,
+ * so its command line cannot be checked); otherwise the recorded pid is verified.
+ */
+export async function stopReplica(files: ReplicaFiles, graceMs: number, pid: number | null = null): Promise<void> {
+  const target = pid !== null && running(pid) ? pid : livePid(files)
+  if (target === null) return
   const signal = (sig: NodeJS.Signals) => {
     try {
-      process.kill(-pid, sig)
+      process.kill(-target, sig)
     } catch {
       // already gone
     }
   }
   signal('SIGTERM')
   const deadline = Date.now() + graceMs
-  while (livePid(files) !== null && Date.now() < deadline) await Bun.sleep(50)
-  if (livePid(files) !== null) signal('SIGKILL')
-  while (livePid(files) !== null) await Bun.sleep(20)
+  while (running(target) && Date.now() < deadline) await Bun.sleep(50)
+  if (running(target)) signal('SIGKILL')
+  while (running(target)) await Bun.sleep(20)
 }
 
 function signalCode(signal: string | number | null | undefined): number | null {

@@ -3,7 +3,7 @@
  * `/api/v1/experiment`: parse the request, call the service, answer in the envelope.
  */
 import { Hono } from 'hono'
-import { NotFoundError, ValidationError } from '../errors.ts'
+import { InvalidQueryError, NotFoundError } from '../errors.ts'
 import { type ExperimentStatus, STATUSES } from '../experiments/experiment.ts'
 import type { ExperimentService } from '../experiments/experiment-service.ts'
 import { readBody } from '../http/body.ts'
@@ -15,13 +15,13 @@ const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' }
 export function statusParam(value: string | undefined): ExperimentStatus | undefined {
   if (!value) return undefined
   const status = STATUSES.find((s) => s.toLowerCase() === value.toLowerCase())
-  if (!status) throw new ValidationError(`Invalid query parameter status="${value}"; expected one of ${STATUSES.join(', ')}`)
+  if (!status) throw new InvalidQueryError(`Invalid query parameter status="${value}"; expected one of ${STATUSES.join(', ')}`)
   return status
 }
 
 function intParam(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined
-  if (!/^\d+$/.test(value)) throw new ValidationError(`Invalid query parameter ${name}="${value}"; expected a whole number`)
+  if (!/^\d+$/.test(value)) throw new InvalidQueryError(`Invalid query parameter ${name}="${value}"; expected a whole number`)
   return Number(value)
 }
 

@@ -18,6 +18,9 @@ function normalize(body: unknown): EnvironmentSpec {
   if (!parsed.success) throw new ValidationError(describeIssues(parsed.issues).replace('experiment', 'environment'))
   const e = parsed.output
   if (!e.name?.trim()) throw new ValidationError('Invalid environment spec: name is required (a non-empty string)')
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/.test(e.name.trim())) {
+    throw new ValidationError(`Invalid environment spec: name "${e.name}" must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it is used in URLs)`)
+  }
   const k = e.kernelSpec
   return {
     name: e.name.trim(),

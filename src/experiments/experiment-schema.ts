@@ -7,14 +7,18 @@
 import * as v from 'valibot'
 
 const text = v.string('expected a string')
+/** valibot's object and record schemas take arrays too; a list where an object belongs is an error. */
+function notList<S extends v.GenericSchema>(schema: S) {
+  return v.pipe(v.custom<unknown>((x) => !Array.isArray(x), 'expected an object, not a list'), schema)
+}
 const optionalText = v.nullish(text)
 /** Env values: strings, or scalars written as strings (as Submarine's Jackson does). */
 const envVars = v.nullish(
-  v.record(
+  notList(v.record(
     v.pipe(text, v.regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'expected an environment variable name')),
     v.pipe(v.union([text, v.number(), v.boolean()], 'expected a string value'), v.transform(String)),
     'expected an object of NAME: value pairs',
-  ),
+  )),
 )
 const replicas = v.union(
   [
@@ -24,7 +28,7 @@ const replicas = v.union(
   'expected a whole number of replicas',
 )
 
-export const TaskInput = v.strictObject(
+export const TaskInput = notList(v.strictObject(
   {
     replicas: v.nullish(replicas),
     resources: optionalText,
@@ -36,9 +40,9 @@ export const TaskInput = v.strictObject(
     resourceMap: v.nullish(v.unknown()),
   },
   'expected an object with replicas, resources, image, cmd, envVars',
-)
+))
 
-export const MetaInput = v.strictObject(
+export const MetaInput = notList(v.strictObject(
   {
     experimentId: v.nullish(v.unknown()),
     name: v.pipe(text, v.trim(), v.nonEmpty('must not be empty'), v.maxLength(253, 'must be at most 253 characters')),
@@ -49,9 +53,9 @@ export const MetaInput = v.strictObject(
     tags: v.nullish(v.array(text, 'expected a list of strings')),
   },
   'expected an object with name, framework, cmd, envVars, tags',
-)
+))
 
-const KernelInput = v.strictObject(
+const KernelInput = notList(v.strictObject(
   {
     name: optionalText,
     channels: v.nullish(v.array(text, 'expected a list of strings')),
@@ -59,9 +63,9 @@ const KernelInput = v.strictObject(
     pipDependencies: v.nullish(v.array(text, 'expected a list of strings')),
   },
   'expected an object with name, channels, condaDependencies, pipDependencies',
-)
+))
 
-export const EnvironmentInput = v.strictObject(
+export const EnvironmentInput = notList(v.strictObject(
   {
     name: optionalText,
     dockerImage: optionalText,
@@ -70,13 +74,13 @@ export const EnvironmentInput = v.strictObject(
     image: optionalText,
   },
   'expected an object with name, dockerImage, kernelSpec, description, image',
-)
+))
 
-const CodeInput = v.strictObject(
+const CodeInput = notList(v.strictObject(
   {
     syncMode: optionalText,
     git: v.nullish(
-      v.strictObject(
+      notList(v.strictObject(
         {
           url: v.pipe(text, v.nonEmpty('must not be empty')),
           branch: optionalText,
@@ -85,21 +89,21 @@ const CodeInput = v.strictObject(
           trustCerts: v.nullish(v.boolean('expected true or false')),
         },
         'expected an object with url, branch, username, password, trustCerts',
-      ),
+      )),
     ),
   },
   'expected an object with syncMode and git',
-)
+))
 
-export const ExperimentInput = v.strictObject(
+export const ExperimentInput = notList(v.strictObject(
   {
     meta: MetaInput,
     environment: v.nullish(EnvironmentInput),
-    spec: v.record(text, TaskInput, 'is required: an object mapping task types (e.g. Ps, Worker) to tasks'),
+    spec: notList(v.record(text, TaskInput, 'is required: an object mapping task types (e.g. Ps, Worker) to tasks')),
     code: v.nullish(CodeInput),
   },
   'expected an object with meta, environment, spec, code',
-)
+))
 
 export type ExperimentInput = v.InferOutput<typeof ExperimentInput>
 export type TaskInput = v.InferOutput<typeof TaskInput>

@@ -111,6 +111,8 @@ describe('environment errors change nothing', () => {
     ['dockerImage 5', '{"name": "typed", "dockerImage": 5}', undefined, 400, 'INVALID_SPEC', /dockerImage/],
     ['kernelSpec.channels "x"', '{"name": "typed", "kernelSpec": {"channels": "x"}}', undefined, 400, 'INVALID_SPEC', /kernelSpec\.channels/],
     ['kernelSpec [] (a list where an object belongs)', '{"name": "typed-list", "kernelSpec": []}', undefined, 400, 'INVALID_SPEC', /kernelSpec/],
+    ['the name ".." (which no URL can address)', '{"name": "..", "dockerImage": "x"}', undefined, 400, 'INVALID_SPEC', /name "\.\." must start with a letter or digit/],
+    ['a name with a slash', '{"name": "a/b", "dockerImage": "x"}', undefined, 400, 'INVALID_SPEC', /used in URLs/],
     ['a text/plain body', '{"name": "plain"}', 'text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE', /text\/plain/],
     ['a body over 1 MiB', JSON.stringify({ name: 'big', description: 'x'.repeat(1024 * 1024) }), undefined, 413, 'BODY_TOO_LARGE', /1 MiB/],
   ]

@@ -11,7 +11,8 @@ import { JOB_KINDS } from './kinds.ts'
 import type { Json } from './types.ts'
 
 /** Where the CRD YAML files are looked for, first match wins. */
-export const CRD_DIRS: readonly string[] = [join(import.meta.dir, 'crds'), '/work/shared/reference/kubeflow-crds']
+/** `../shared` sits beside the repository (CI's fresh clone included). */
+export const CRD_DIRS: readonly string[] = [join(import.meta.dir, 'crds'), join(import.meta.dir, '../../../shared/reference/kubeflow-crds')]
 
 const crdCache = new Map<string, Json>()
 
