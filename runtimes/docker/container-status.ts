@@ -73,6 +73,7 @@ export type SyncAction =
   /** The attempt ended; `sawStart` false means report its start first (it ran unseen). */
   | { kind: 'exited'; exitCode: number; sawStart: boolean }
 
+/** What the runtime knows of a replica besides its container. */
 export interface SyncContext {
   /** The runtime last saw this replica's container running. */
   live: boolean

@@ -63,6 +63,7 @@ export interface DockerClient {
   followLogs(name: string, since: string | undefined): Promise<ByteStream>
 }
 
+/** Settings of {@link createDockerClient}. */
 export interface DockerClientOptions {
   /** Limit for calls that should be quick (default 10 000 ms). */
   requestTimeoutMs?: number
@@ -198,7 +199,8 @@ export function createDockerClient(address: EngineAddress, options: DockerClient
       await tolerate('stop container', ['not-modified', 'not-found'], () => docker.getContainer(name).stop({ t: graceSeconds, ...quick(limit + graceSeconds * 1000) }))
     },
     async removeContainer(name) {
-      await tolerate('remove container', ['not-found'], () => docker.getContainer(name).remove({ force: true, ...quick() }))
+      // 409 "removal already in progress": someone else is removing it, which is what was asked.
+      await tolerate('remove container', ['not-found', 'conflict'], () => docker.getContainer(name).remove({ force: true, ...quick() }))
     },
     inspectContainer,
     async listContainers(labels) {

@@ -23,8 +23,15 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
   })
   afterAll(async () => {
     await runtime?.dispose()
-    await removeAll(host, instanceId)
+    for (const id of [instanceId, ...others]) await removeAll(host, id)
   })
+  /** Instance ids of tests that play a server restart: never the shared runtime's, which would adopt their jobs. */
+  const others: string[] = []
+  const ownInstance = () => {
+    const id = testInstanceId()
+    others.push(id)
+    return id
+  }
 
   const job = (framework: JobSpec['framework'], replicas: Array<Partial<ReplicaSpec> & Pick<ReplicaSpec, 'type'>>, id = newJobId()): JobSpec => ({
     id,
@@ -255,7 +262,8 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     const j = job('TensorFlow', [{ type: 'Worker', replicas: 2, command: 'n=$((8 - 6 * ${HOSTNAME##*-})); i=1; while [ $i -le $n ]; do echo line-$i; i=$((i+1)); sleep 0.5; done' }], id)
     const [w0, w1] = [`${id}-worker-0`, `${id}-worker-1`]
     const file = `/tmp/periscope-sink-${id}.jsonl`
-    const child = Bun.spawn([process.execPath, `${import.meta.dir}/test-child.ts`, host, instanceId, file, JSON.stringify(j)], { stdout: 'inherit', stderr: 'inherit' })
+    const instance = ownInstance()
+    const child = Bun.spawn([process.execPath, `${import.meta.dir}/test-child.ts`, host, instance, file, JSON.stringify(j)], { stdout: 'inherit', stderr: 'inherit' })
     /** What the killed server had stored, read back as the next one would. */
     const stored = () => {
       const sink = new MemorySink()
@@ -276,7 +284,7 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
       expect((await client.inspectContainer(w0))?.running).toBe(true)
 
       const own = stored()
-      const second = createDockerRuntime(testOptions(host, instanceId, { namespace: NS }))
+      const second = createDockerRuntime(testOptions(host, instance, { namespace: NS }))
       await second.start(own)
       try {
         await waitFor(`${id} to finish`, () => own.lastStatus(id)?.status.conditions.at(-1)?.type === 'Succeeded', 20_000)
@@ -297,18 +305,49 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     }
   }, 60_000)
 
+  test('scales down like the operator (out-of-range containers removed), and a restarted server keeps the new count', async () => {
+    const id = newJobId()
+    const j = job('PyTorch', [{ type: 'Master', command: 'echo up; sleep 60' }, { type: 'Worker', replicas: 2, command: 'echo up; sleep 60' }], id)
+    const own = new MemorySink()
+    const instance = ownInstance()
+    const first = createDockerRuntime(testOptions(host, instance, { namespace: NS }))
+    await first.start(own)
+    try {
+      await first.submit(j)
+      await waitFor('workers up', () => own.text(id, `${id}-worker-1`).includes('up') && own.text(id, `${id}-worker-0`).includes('up'), 15_000)
+      const worker0 = await client.inspectContainer(`${id}-worker-0`)
+      await first.update({ ...j, replicaSpecs: j.replicaSpecs.map((s) => (s.type === 'Worker' ? { ...s, replicas: 1 } : s)) })
+      await waitFor('worker-1 removed', async () => (await client.inspectContainer(`${id}-worker-1`)) === null, 15_000)
+      expect(await client.inspectContainer(`${id}-worker-0`)).toMatchObject({ running: true, startedAt: worker0!.startedAt })
+      expect(own.lastStatus(id)!.replicas.map((r) => r.pod)).toEqual([`${id}-master-0`, `${id}-worker-0`])
+    } finally {
+      await first.dispose()
+    }
+    const second = createDockerRuntime(testOptions(host, instance, { namespace: NS }))
+    await second.start(own)
+    try {
+      await Bun.sleep(1000)
+      expect(await client.inspectContainer(`${id}-worker-1`)).toBeNull()
+      expect(own.lastStatus(id)!.replicas.map((r) => [r.pod, r.phase])).toEqual([[`${id}-master-0`, 'Running'], [`${id}-worker-0`, 'Running']])
+      await second.delete(id)
+    } finally {
+      await second.dispose()
+    }
+  }, 60_000)
+
   test('a job that ended while no server watched gets the containers own finish time', async () => {
     const id = newJobId()
     const j = job('TensorFlow', [{ type: 'Worker', command: 'echo one; sleep 1; echo two' }], id)
     const own = new MemorySink()
-    const first = createDockerRuntime(testOptions(host, instanceId, { namespace: NS }))
+    const instance = ownInstance()
+    const first = createDockerRuntime(testOptions(host, instance, { namespace: NS }))
     await first.start(own)
     await first.submit(j)
     await waitFor('first line', () => own.text(id, `${id}-worker-0`).includes('one'), 10_000)
     await first.dispose()
     await waitFor('exited', async () => (await client.inspectContainer(`${id}-worker-0`))?.running === false, 10_000)
     await Bun.sleep(300)
-    const second = createDockerRuntime(testOptions(host, instanceId, { namespace: NS }))
+    const second = createDockerRuntime(testOptions(host, instance, { namespace: NS }))
     await second.start(own)
     try {
       expect(own.lastStatus(id)?.status.conditions.at(-1)?.type).toBe('Succeeded')
@@ -326,7 +365,7 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     if (realSocket.kind !== 'socket') return // the proxy below relays a Unix socket
     const path = `/tmp/periscope-proxy-${crypto.randomUUID().slice(0, 8)}.sock`
     const own = new MemorySink()
-    const rt = createDockerRuntime(testOptions(`unix://${path}`, instanceId, { namespace: NS }))
+    const rt = createDockerRuntime(testOptions(`unix://${path}`, ownInstance(), { namespace: NS }))
     let proxy: EngineProxy | null = null
     try {
       await rt.start(own)

@@ -13,7 +13,7 @@ export { dockerHostCandidates, parseDockerHost } from './engine-address.ts'
 /**
  * Creates the Docker runtime. Nothing is dialled until `start`.
  * @example
- * const runtime = createDockerRuntime({ namespace: 'default', instanceId, restartBackoffMs: 10_000, dockerHost: config.dockerHost, env: process.env })
+ * const runtime = createDockerRuntime({ namespace: config.namespace, instanceId, restartBackoffMs: config.restartBackoffMs, dockerHost: config.dockerHost, env })
  */
 export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
   return new DockerRuntime(options)
