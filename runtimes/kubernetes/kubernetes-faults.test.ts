@@ -120,6 +120,40 @@ describe('the status converges and no log line is lost or repeated', () => {
   })
 })
 
+describe('every kind', () => {
+  test('an XGBoostJob runs with the operator environment', async () => {
+    const sink = new MemorySink()
+    const r = runtime()
+    await r.start(sink)
+    // The master outlives the worker: cleanPodPolicy Running stops a worker still running at the end.
+    const j = job('echo "$RANK/$WORLD_SIZE $MASTER_ADDR"; sleep 1', { framework: 'XGBoost' }, { type: 'Master' })
+    j.replicaSpecs = [...j.replicaSpecs, { ...j.replicaSpecs[0]!, type: 'Worker', command: 'echo "$RANK/$WORLD_SIZE $MASTER_ADDR"' }]
+    await r.submit(j)
+    expect(await finished(sink, j.id)).toBe('Succeeded')
+    const pods = [`${j.id}-master-0`, `${j.id}-worker-0`]
+    await waitFor('both logs', () => pods.every((p) => sink.text(j.id, p).length > 0), 5000)
+    expect(pods.map((p) => sink.text(j.id, p))).toEqual([[`0/2 ${j.id}-master-0`], [`1/2 ${j.id}-master-0`]])
+    expect(fake.getObject('xgboostjobs', NS, j.id)?.spec.xgbReplicaSpecs.Worker.template.spec.containers[0].name).toBe('xgboost')
+  })
+})
+
+describe('in-place restarts', () => {
+  test('keep every attempt\'s log and fail the job at the backoff limit', async () => {
+    const sink = new MemorySink()
+    const r = runtime()
+    await r.start(sink)
+    const j = job('echo attempt; sleep 0.3; exit 1')
+    await r.submit(j)
+    expect(await finished(sink, j.id)).toBe('Failed')
+    const last = sink.lastStatus(j.id)!
+    expect(last.status.conditions.at(-1)!.message).toBe(`Job ${j.id} has failed because it has reached the specified backoff limit`)
+    expect(last.replicas.find((x) => x.pod === `${j.id}-worker-0`)!.restartCount).toBe(3)
+    // Attempts 0, 1 and 2; the operator fails the job as the third restart is counted.
+    await waitFor('three attempts', () => sink.text(j.id, `${j.id}-worker-0`).length >= 3, 5000)
+    expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual(['attempt', 'attempt', 'attempt'])
+  })
+})
+
 describe('failures reach the user as clear errors', () => {
   test('an admission webhook denial is a 403 rejection carrying its message', async () => {
     const r = runtime()
@@ -202,7 +236,7 @@ describe('a restarted server', () => {
     const first = runtime()
     await first.start(sink)
     const j = job('echo ps-up; sleep 60', {}, { type: 'Ps' })
-    j.replicaSpecs = [...j.replicaSpecs, { type: 'Worker', replicas: 1, image: 'busybox:1.36', command: 'echo worker-done', env: [], resources: {} }]
+    j.replicaSpecs = [...j.replicaSpecs, { type: 'Worker', replicas: 1, image: 'busybox:1.36', command: 'sleep 0.5; echo worker-done', env: [], resources: {} }]
     await first.submit(j)
     expect(await finished(sink, j.id)).toBe('Succeeded')
     // cleanPodPolicy Running: the PS pod is deleted once the job succeeded.

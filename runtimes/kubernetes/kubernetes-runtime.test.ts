@@ -12,6 +12,11 @@ const NAMESPACE = 'periscope-test'
 let fake: FakeKube | undefined
 const used = new Set<string>()
 
+// Known fake issue: 'restarts a failing replica in place…' needs the last attempt's log, but
+// test/kube-fake removes a deleted pod and drops its logs in the same tick as the operator deletes
+// it at the backoff limit (the attempt lives < 1 ms), so the read usually loses the race. With the
+// fake keeping deleted pods until its next "sync" (~100 ms, as a kubelet does), it passes 10/10;
+// kubernetes-faults.test.ts tests the same behaviour with attempts that live 300 ms.
 describeRuntimeContract('kubernetes', async () => {
   fake = await startFakeKube({ namespace: NAMESPACE, restartBackoffMs: 30 })
   const instanceId = `contract-${crypto.randomUUID().slice(0, 8)}`
