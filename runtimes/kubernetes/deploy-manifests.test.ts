@@ -32,6 +32,8 @@ describe('deploy/kubernetes', () => {
     expect(container.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' })
     const claim = (await docs('pvc.yaml'))[0]!
     expect(pod.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: claim.metadata.name } })
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' })
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' })
     expect(deployment.spec.replicas).toBe(1)
     expect(deployment.spec.strategy.type).toBe('Recreate')
   })

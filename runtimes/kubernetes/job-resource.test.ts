@@ -6,7 +6,8 @@ import { type KubeflowJob, containerResources, jobResource } from './job-resourc
 import { doubleQuantity } from './quantity.ts'
 import { loadCrdSchema, validateResource } from './testing/crd-schema.ts'
 
-const CRDS = '/work/shared/reference/kubeflow-crds'
+/** The operator's CRDs (release-1.9 manifests/base/crds), kept beside the repository, as test/kube-fake reads them. */
+const CRDS = `${import.meta.dir}/../../../shared/reference/kubeflow-crds`
 const options = { instanceId: 'inst-1' }
 
 function replica(overrides: Partial<ReplicaSpec> = {}): ReplicaSpec {
