@@ -1,0 +1,25 @@
+/**
+ * @module
+ * A self-signed certificate for 127.0.0.1 (valid for 100 years), to test that the
+ * client trusts a cluster CA from the kubeconfig. Test-only; the key protects nothing.
+ */
+
+export const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBozCCAUmgAwIBAgIUDlM1jo0VfDFbEVSUuMaH+NupYygwCgYIKoZIzj0EAwIw
+GDEWMBQGA1UEAwwNa3ViZS1mYWtlLXRsczAgFw0yNjExMjMxMjU0NTZaGA8yMTI2
+MTAzMDEyNTQ1NlowGDEWMBQGA1UEAwwNa3ViZS1mYWtlLXRsczBZMBMGByqGSM49
+AgEGCCqGSM49AwEHA0IABOSdWi2Zz0nl3VAfomgdQDaViK2hQoUyncjz8pGFmFy9
+Lt3KREbBh3fq9GsY81sumqx8nUZ+WsvwN01cBqi9G8qjbzBtMB0GA1UdDgQWBBSG
+x+3nyjbh/ji4f7lWnx9WdLF8zzAfBgNVHSMEGDAWgBSGx+3nyjbh/ji4f7lWnx9W
+dLF8zzAPBgNVHRMBAf8EBTADAQH/MBoGA1UdEQQTMBGHBH8AAAGCCWxvY2FsaG9z
+dDAKBggqhkjOPQQDAgNIADBFAiEAn1fi/dbKQCLli4QPFGoO1pAjwcD+75RrR4+J
+6d2Api8CIGL40LHzJZkw54Vrtp44Qj5dNTQ1DvUZbeXBvaVfrP5C
+-----END CERTIFICATE-----
+`
+
+export const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgIUkV+alMgeG9uMUT
+HsvlHDde2GW2oIAGHzzLdimBYcqhRANCAATknVotmc9J5d1QH6JoHUA2lYitoUKF
+Mp3I8/KRhZhcvS7dykRGwYd36vRrGPNbLpqsfJ1GflrL8DdNXAaovRvK
+-----END PRIVATE KEY-----
+`
