@@ -3,6 +3,7 @@
  * Picks and builds the runtime named by `--runtime`. `auto`: the Kubernetes
  * runtime inside a cluster, else Docker when an engine answers, else processes.
  */
+import { createDockerRuntime, detectDockerEngine } from '../runtimes/docker/index.ts'
 import { createProcessRuntime } from '../runtimes/process/index.ts'
 import { type Config, ConfigError, isLoopback } from './config.ts'
 import type { Runtime } from './runtime/runtime.ts'
@@ -10,9 +11,17 @@ import type { Runtime } from './runtime/runtime.ts'
 /** Builds the configured runtime for this server instance. */
 export async function selectRuntime(config: Config, instanceId: string, env: Record<string, string | undefined>, log: (m: string) => void): Promise<Runtime> {
   const base = { namespace: config.namespace, instanceId, restartBackoffMs: config.restartBackoffMs }
-  const name = config.runtime === 'auto' ? 'process' : config.runtime
-  if (config.runtime === 'auto') log(`--runtime auto: using the ${name} runtime`)
+  let name: string = config.runtime
+  let dockerHost = config.dockerHost
+  if (name === 'auto') {
+    const found = await detectDockerEngine({ dockerHost: config.dockerHost, env })
+    if (found) dockerHost = found
+    name = found ? 'docker' : 'process'
+    log(`--runtime auto: using the ${name} runtime${found ? ` (engine at ${found})` : ' (no Docker engine answered)'}`)
+  }
   switch (name) {
+    case 'docker':
+      return createDockerRuntime({ ...base, dockerHost, env, log })
     case 'process':
       if (!isLoopback(config.host)) {
         throw new ConfigError(

@@ -18,7 +18,7 @@ beforeAll(async () => {
   if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`)
   const port = freePort()
   base = `http://127.0.0.1:${port}`
-  proc = Bun.spawn([binary, 'serve', '--port', String(port), '--restart-backoff-ms', '100'], {
+  proc = Bun.spawn([binary, 'serve', '--runtime', 'process', '--port', String(port), '--restart-backoff-ms', '100'], {
     cwd: workDir,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: workDir },
     stdout: 'ignore',

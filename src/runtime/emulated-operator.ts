@@ -38,6 +38,8 @@ export class EmulatedJob {
   #lastReported = ''
   #launching = new Set<string>()
   #timers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Launches that failed in a row, per pod: their retries back off like ImagePullBackOff. */
+  #launchFailures = new Map<string, number>()
   #disposed = false
 
   constructor(
@@ -104,6 +106,7 @@ export class EmulatedJob {
     const keep = new Set(replicas.map((r) => r.pod))
     const removed = this.#obs.replicas.filter((r) => !keep.has(r.pod))
     this.#obs = { ...this.#obs, replicas }
+    this.#emit() // store the new replica list before slow stops and launches
     for (const r of removed) this.#cancel(r.pod)
     await Promise.all(removed.map((r) => this.driver.stop(r)))
     if (!this.finished) await Promise.all(replicas.filter((r) => !before.has(r.pod)).map((r) => this.#launch(r.pod, 0)))
@@ -146,7 +149,10 @@ export class EmulatedJob {
     this.#launching.add(pod)
     try {
       await this.driver.launch(replica, attempt)
+      this.#launchFailures.delete(pod)
     } catch (err) {
+      if (this.#disposed) return // a launch aborted by delete or shutdown is not news
+      this.#launchFailures.set(pod, (this.#launchFailures.get(pod) ?? 0) + 1)
       this.waiting(pod, err instanceof Error ? err.message : String(err))
       this.#scheduleRestart(pod, false)
     } finally {
@@ -158,7 +164,8 @@ export class EmulatedJob {
     if (this.#disposed || this.#timers.has(pod)) return
     const replica = this.#replica(pod)
     if (!replica) return
-    const delay = Math.min(this.options.restartBackoffMs * 2 ** replica.restartCount, MAX_BACKOFF_MS)
+    const step = counts ? replica.restartCount : (this.#launchFailures.get(pod) ?? 1) - 1
+    const delay = Math.min(this.options.restartBackoffMs * 2 ** step, MAX_BACKOFF_MS)
     const timer = setTimeout(() => {
       this.#timers.delete(pod)
       const current = this.#replica(pod)
