@@ -4,6 +4,10 @@
  * runtime inside a cluster, else Docker when an engine answers, else processes.
  */
 import { createDockerRuntime, detectDockerEngine } from '../runtimes/docker/index.ts'
+import { existsSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { createKubernetesRuntime, detectInCluster } from '../runtimes/kubernetes/index.ts'
 import { createProcessRuntime } from '../runtimes/process/index.ts'
 import { type Config, ConfigError, isLoopback } from './config.ts'
 import type { Runtime } from './runtime/runtime.ts'
@@ -13,7 +17,11 @@ export async function selectRuntime(config: Config, instanceId: string, env: Rec
   const base = { namespace: config.namespace, instanceId, restartBackoffMs: config.restartBackoffMs }
   let name: string = config.runtime
   let dockerHost = config.dockerHost
-  if (name === 'auto') {
+  const inCluster = detectInCluster(env)
+  if (name === 'auto' && inCluster) {
+    name = 'kubernetes'
+    log('--runtime auto: using the kubernetes runtime (running inside a cluster)')
+  } else if (name === 'auto') {
     const found = await detectDockerEngine({ dockerHost: config.dockerHost, env })
     if (found) dockerHost = found
     name = found ? 'docker' : 'process'
@@ -22,6 +30,15 @@ export async function selectRuntime(config: Config, instanceId: string, env: Rec
   switch (name) {
     case 'docker':
       return createDockerRuntime({ ...base, dockerHost, env, log })
+    case 'kubernetes': {
+      const home = join(homedir(), '.kube', 'config')
+      const kubeconfig = config.kubeconfig ?? (inCluster ? undefined : existsSync(home) ? home : undefined)
+      try {
+        return createKubernetesRuntime({ ...base, kubeconfig, context: config.context, inCluster: !kubeconfig && inCluster })
+      } catch (err) {
+        throw new ConfigError(`cannot use the kubernetes runtime: ${err instanceof Error ? err.message : String(err)}`)
+      }
+    }
     case 'process':
       if (!isLoopback(config.host)) {
         throw new ConfigError(
@@ -30,7 +47,7 @@ export async function selectRuntime(config: Config, instanceId: string, env: Rec
       }
       return createProcessRuntime({ ...base, dataDir: config.dataDir, baseEnv: cleanEnv(env) })
     default:
-      throw new ConfigError(`the ${name} runtime is not built into this binary yet`)
+      throw new ConfigError(`unknown runtime ${name}`)
   }
 }
 

@@ -5,9 +5,11 @@
  * response with a documented one field by field.
  */
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { EXPERIMENT_ID, STATUSES, UTC_MILLIS, UUID } from './fixtures.ts'
 
-export const REFERENCE = '/work/shared/reference'
+/** `../shared` sits beside the repository (CI's fresh clone included). */
+export const REFERENCE = join(import.meta.dir, '../../../shared/reference')
 
 export type ExampleKind = 'create' | 'list' | 'get' | 'patch' | 'delete' | 'listLogs' | 'getLogs'
 

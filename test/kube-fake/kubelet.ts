@@ -315,9 +315,13 @@ export class Kubelet {
   #removeIfStopped(run: PodRun): void {
     const live = [...run.initContainers, ...run.containers].some((c) => c.current && !c.current.done)
     if (live) return
-    const pod = this.#store.get('pods', run.ns, run.name)
-    if (pod && pod.metadata.uid === run.uid) this.#store.remove('pods', run.ns, run.name)
-    this.#forget(run.uid)
+    // A real kubelet confirms the deletion on its next pod sync: until then the pod and its logs remain.
+    const t = setTimeout(() => {
+      const pod = this.#store.get('pods', run.ns, run.name)
+      if (pod && pod.metadata.uid === run.uid) this.#store.remove('pods', run.ns, run.name)
+      this.#forget(run.uid)
+    }, 100)
+    run.timers.add(t)
   }
 
   #forget(uid: string): void {
