@@ -1,6 +1,6 @@
 import { expect, test } from 'bun:test'
 import { ValidationError } from '../errors.ts'
-import { memoryBytes, parseResources } from './resources.ts'
+import { parseResources } from './resources.ts'
 
 test('builds resourceMap in Submarine order whatever the input order', () => {
   const r = parseResources('nvidia.com/gpu=1,cpu=1,memory=1024M', 'spec.Worker.resources')
@@ -34,10 +34,4 @@ test('rejects a bad item, naming the field and what was expected', () => {
   expect(bad('memory=1X')).toContain('memory="1X" is not a size such as 1024M')
   expect(bad('disk=1')).toContain('unknown resource "disk"; expected one of cpu, memory, nvidia.com/gpu, gpu')
   expect(bad('gpu=0.5')).toContain('a whole number of GPUs')
-})
-
-test('converts memory quantities to bytes', () => {
-  expect(memoryBytes('1024M')).toBe(1_024_000_000)
-  expect(memoryBytes('1Gi')).toBe(2 ** 30)
-  expect(memoryBytes('512Ki')).toBe(512 * 1024)
 })

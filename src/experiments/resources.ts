@@ -58,12 +58,3 @@ export function parseResources(value: string | null | undefined, field: string):
   if (gpu !== undefined && Number(gpu) > 0) resources.gpu = Number(gpu)
   return { resourceMap, resources }
 }
-
-const UNITS: Record<string, number> = { '': 1, K: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 }
-
-/** Bytes of a memory quantity (`1024M`, `2Gi`, …). */
-export function memoryBytes(quantity: string): number {
-  const m = /^(\d+(?:\.\d+)?)([KMGT]i?)?$/.exec(quantity)
-  if (!m) throw new Error(`not a memory quantity: ${quantity}`)
-  return Math.round(Number(m[1]) * (UNITS[m[2] ?? ''] ?? 1))
-}
