@@ -76,9 +76,26 @@ const sampler = setInterval(() => (peak = Math.max(peak, rss())), 5)
 t = performance.now()
 let res = await app.request('http://localhost/api/v1/experiment')
 let size = 0
-for await (const chunk of res.body!) size += chunk.byteLength
+for await (const chunk of res.body!) {
+  size += chunk.byteLength
+  peak = Math.max(peak, rss())
+}
 clearInterval(sampler)
 console.log(`GET /api/v1/experiment (all ${N}): ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`)
+
+Bun.gc(true)
+before = rss()
+peak = before
+const sampler3 = setInterval(() => (peak = Math.max(peak, rss())), 5)
+t = performance.now()
+res = await app.request('http://localhost/api/v1/experiment/logs')
+size = 0
+for await (const chunk of res.body!) {
+  size += chunk.byteLength
+  peak = Math.max(peak, rss())
+}
+clearInterval(sampler3)
+console.log(`GET /api/v1/experiment/logs (all ${N}): ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`)
 
 const id = ids[0]!
 t = performance.now()
@@ -94,7 +111,10 @@ const sampler2 = setInterval(() => (peak = Math.max(peak, rss())), 5)
 t = performance.now()
 res = await app.request(`http://localhost/api/v1/experiment/logs/${id}`)
 size = 0
-for await (const chunk of res.body!) size += chunk.byteLength
+for await (const chunk of res.body!) {
+  size += chunk.byteLength
+  peak = Math.max(peak, rss())
+}
 clearInterval(sampler2)
 console.log(`GET /api/v1/experiment/logs/{id} (${LINES} lines): ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`)
 

@@ -57,7 +57,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     runtime,
     ids,
     namespace: config.namespace,
-    submitTimeoutMs: 15_000,
+    submitTimeoutMs: 5_000,
   })
   const sink = createStoreSink(experiments, logs)
   const supervisor = createSupervisor({ experiments, service: experimentService, runtime, sink, retryMs: deps.retryMs ?? 5_000, log })
