@@ -33,7 +33,7 @@ export const SERVE_FLAGS = {
   host: { flag: 'host', env: 'PERISCOPE_HOST', default: '127.0.0.1', help: 'address to listen on' },
   port: { flag: 'port', env: 'PERISCOPE_PORT', default: '32080', help: 'port to listen on' },
   dataDir: { flag: 'data-dir', env: 'PERISCOPE_DATA_DIR', default: './data', help: 'where the SQLite database and process working directories live' },
-  runtime: { flag: 'runtime', env: 'PERISCOPE_RUNTIME', default: 'auto', help: 'auto | process | docker | kubernetes (auto: in a cluster kubernetes, else docker if an engine answers, else process)' },
+  runtime: { flag: 'runtime', env: 'PERISCOPE_RUNTIME', default: 'auto', help: 'auto | process | docker | kubernetes (auto: kubernetes in a cluster or with a kubeconfig, else docker if an engine answers, else process)' },
   namespace: { flag: 'namespace', env: 'PERISCOPE_NAMESPACE', default: 'default', help: 'namespace of experiments (meta.namespace, TF_CONFIG hosts, Kubernetes objects)' },
   kubeconfig: { flag: 'kubeconfig', env: 'PERISCOPE_KUBECONFIG', default: undefined, help: 'kubeconfig file for the kubernetes runtime (else KUBECONFIG, ~/.kube/config or in-cluster)' },
   context: { flag: 'context', env: 'PERISCOPE_CONTEXT', default: undefined, help: 'kubeconfig context to use' },

@@ -1,7 +1,8 @@
 /**
  * @module
  * Picks and builds the runtime named by `--runtime`. `auto`: the Kubernetes
- * runtime inside a cluster, else Docker when an engine answers, else processes.
+ * runtime inside a cluster or when a kubeconfig is given (`--kubeconfig`,
+ * `PERISCOPE_KUBECONFIG`, `KUBECONFIG`), else Docker when an engine answers, else processes.
  */
 import { createDockerRuntime, detectDockerEngine } from '../runtimes/docker/index.ts'
 import { existsSync } from 'node:fs'
@@ -18,9 +19,9 @@ export async function selectRuntime(config: Config, instanceId: string, env: Rec
   let name: string = config.runtime
   let dockerHost = config.dockerHost
   const inCluster = detectInCluster(env)
-  if (name === 'auto' && inCluster) {
+  if (name === 'auto' && (inCluster || config.kubeconfig)) {
     name = 'kubernetes'
-    log('--runtime auto: using the kubernetes runtime (running inside a cluster)')
+    log(`--runtime auto: using the kubernetes runtime (${inCluster ? 'running inside a cluster' : `kubeconfig ${config.kubeconfig}`})`)
   } else if (name === 'auto') {
     const found = await detectDockerEngine({ dockerHost: config.dockerHost, env })
     if (found) dockerHost = found
