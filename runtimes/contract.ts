@@ -179,13 +179,21 @@ export function describeRuntimeContract(name: string, makeTarget: () => Promise<
       expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual(['started'])
     })
 
-    it('scales replicas on update without restarting running ones', async () => {
+    it('scales replicas up and down on update without restarting running ones', async () => {
       const j = job('PyTorch', [{ type: 'Master', command: 'echo up; sleep 120' }, { type: 'Worker', command: 'echo up; sleep 120' }])
       await runtime.submit(j)
       await waitFor('running', () => sink.conditions(j.id).includes('Running=True'), target.timeoutMs)
       await runtime.update({ ...j, replicaSpecs: j.replicaSpecs.map((s) => (s.type === 'Worker' ? { ...s, replicas: 2 } : s)) })
       await waitFor('worker-1 up', () => sink.text(j.id, `${j.id}-worker-1`).includes('up'), target.timeoutMs)
       expect(sink.text(j.id, `${j.id}-master-0`)).toEqual(['up'])
+      expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual(['up'])
+      // Down again: worker-1 stops; the others keep running untouched.
+      await runtime.update(j)
+      const worker1 = `${j.id}-worker-1`
+      await waitFor('worker-1 stopped', () => !sink.lastStatus(j.id)?.replicas.some((r) => r.pod === worker1 && r.phase === 'Running' && r.exitCode === null), target.timeoutMs)
+      await Bun.sleep(300)
+      const running = sink.lastStatus(j.id)!.replicas.filter((r) => r.phase === 'Running' && r.exitCode === null).map((r) => r.pod)
+      expect(running.sort()).toEqual([`${j.id}-master-0`, `${j.id}-worker-0`])
       expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual(['up'])
       await runtime.delete(j.id)
     })
