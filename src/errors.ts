@@ -13,6 +13,7 @@ export const REASONS = {
   UNSUPPORTED_MEDIA_TYPE: 'The request body has an unsupported content type',
   EXPERIMENT_NOT_FOUND: 'No experiment has that id',
   ENVIRONMENT_NOT_FOUND: 'No environment has that name',
+  POD_NOT_FOUND: 'The experiment has no replica of that name',
   ENVIRONMENT_EXISTS: 'An environment with that name exists',
   SPEC_CONFLICT: 'The change conflicts with the stored experiment',
   ROUTE_NOT_FOUND: 'No such endpoint',
@@ -72,7 +73,7 @@ export class UnsupportedMediaTypeError extends AppError {
 export class NotFoundError extends AppError {
   readonly status = 404
   constructor(
-    readonly reason: 'EXPERIMENT_NOT_FOUND' | 'ENVIRONMENT_NOT_FOUND' | 'ROUTE_NOT_FOUND',
+    readonly reason: 'EXPERIMENT_NOT_FOUND' | 'ENVIRONMENT_NOT_FOUND' | 'POD_NOT_FOUND' | 'ROUTE_NOT_FOUND',
     message: string,
   ) {
     super(message)

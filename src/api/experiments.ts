@@ -46,7 +46,7 @@ export function experimentRoutes(service: ExperimentService): Hono {
 
   app.get('/logs/:id', (c) => {
     const id = c.req.param('id')
-    const pods = service.podLogs(id)
+    const pods = service.podLogs(id, { pod: c.req.query('pod') || undefined, tailLines: intParam('tailLines', c.req.query('tailLines')) })
     function* result(): Generator<string> {
       yield STREAM_HEAD
       yield `{"experimentId":${JSON.stringify(id)},"logContent":`

@@ -135,10 +135,16 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       return { ...rec.experiment, status: 'Deleted', acceptedTime: null, createdTime: null, runningTime: null, finishedTime: null }
     },
 
-    /** Every replica of an experiment (from its spec, plus any with stored lines), in spec order. */
-    podLogs(id: string): PodLog[] {
+    /** Every replica of an experiment (from its spec, plus any with stored lines), in spec order; `pod` picks one, `tailLines` keeps the last lines. */
+    podLogs(id: string, opts: { pod?: string; tailLines?: number } = {}): PodLog[] {
       const rec = required(id)
-      return podsOf(rec.experiment).map((podName) => ({ podName, lines: () => logs.lines(id, podName) }))
+      const pods = podsOf(rec.experiment)
+      if (opts.pod !== undefined && !pods.includes(opts.pod)) {
+        throw new NotFoundError('POD_NOT_FOUND', `Experiment ${id} has no replica ${opts.pod}; it has ${pods.join(', ')}`)
+      }
+      return pods
+        .filter((podName) => opts.pod === undefined || podName === opts.pod)
+        .map((podName) => ({ podName, lines: () => logs.lines(id, podName, opts.tailLines) }))
     },
 
     /** Pod names of an experiment: its replicas by spec, then any other pod with stored lines. */

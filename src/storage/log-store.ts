@@ -28,6 +28,9 @@ export function createLogStore(db: Database) {
   const lines = db.query<{ text: string }, { id: string; pod: string }>(
     'SELECT text FROM log_line WHERE experiment_id = $id AND pod = $pod ORDER BY n',
   )
+  const tail = db.query<{ text: string }, { id: string; pod: string; count: number }>(
+    `SELECT text FROM (SELECT n, text FROM log_line WHERE experiment_id = $id AND pod = $pod ORDER BY n DESC LIMIT $count) ORDER BY n`,
+  )
   const removeLines = db.query('DELETE FROM log_line WHERE experiment_id = $id')
   const removeSources = db.query('DELETE FROM log_source WHERE experiment_id = $id')
 
@@ -57,9 +60,10 @@ export function createLogStore(db: Database) {
     pods(id: string): string[] {
       return pods.all({ id }).map((r) => r.pod)
     },
-    /** One pod's lines, in order, one row at a time. */
-    *lines(id: string, pod: string): Generator<string> {
-      for (const row of lines.iterate({ id, pod })) yield row.text
+    /** One pod's lines (the last `tailLines` only, if given), in order, one row at a time. */
+    *lines(id: string, pod: string, tailLines?: number): Generator<string> {
+      const rows = tailLines === undefined ? lines.iterate({ id, pod }) : tail.iterate({ id, pod, count: tailLines })
+      for (const row of rows) yield row.text
     },
     remove(id: string): void {
       db.transaction(() => {

@@ -61,6 +61,16 @@ describe('GET /api/v1/experiment/logs/{id}', () => {
     expect(pod.podLog).toEqual(['x', '', 'y', 'say "hi" \\ back', '\tindented', 'ünïcødé €', 'no-newline'])
   }, 20_000)
 
+  test('?pod= picks one replica and ?tailLines= keeps its last lines', async () => {
+    await waitForStatus(server, tfId, ['Succeeded', 'Failed'])
+    const one = await logsOf(`${tfId}?pod=${tfId}-worker-1&tailLines=2`)
+    expect(one.logContent).toEqual([{ podName: `${tfId}-worker-1`, podLog: ['three', 'to-stderr'] }])
+    const all = await logsOf(`${tfId}?tailLines=1`)
+    expect(all.logContent.map((p: any) => p.podLog)).toEqual([['to-stderr'], ['to-stderr'], ['to-stderr']])
+    expectError(await server.json('GET', `${EXPERIMENTS}/logs/${tfId}?pod=nope`), 404, 'POD_NOT_FOUND', /has no replica nope/)
+    expectError(await server.json('GET', `${EXPERIMENTS}/logs/${tfId}?tailLines=-1`), 400, 'INVALID_QUERY', /tailLines/)
+  }, 20_000)
+
   test('an unknown id is a 404 "Not found experiment."', async () => {
     expectError(await server.json('GET', `${EXPERIMENTS}/logs/experiment-1111111111111-0001`), 404, 'EXPERIMENT_NOT_FOUND', 'Not found experiment.')
   }, 20_000)
