@@ -65,6 +65,7 @@ const timeit = async (label: string, path: string, times: number) => {
 await timeit('GET /api/v1/experiment/{id}', '/api/v1/experiment/{id}', 2000)
 await timeit('GET /api/v1/experiment?limit=100', '/api/v1/experiment?limit=100', 200)
 await timeit('GET /api/v1/experiment?limit=100&offset=90000', `/api/v1/experiment?limit=100&offset=${N - 10_000}`, 200)
+await timeit('GET /api/v1/experiment?after={90000th id}&limit=100', `/api/v1/experiment?after=${ids[N - 10_000]}&limit=100`, 200)
 await timeit('GET /api/v1/experiment?status=running&limit=100', '/api/v1/experiment?status=running&limit=100', 200)
 await timeit('GET /api/v1/experiment/logs/{id}', '/api/v1/experiment/logs/{id}', 2000)
 

@@ -67,7 +67,7 @@ export function experimentRoutes(service: ExperimentService): Hono {
     const status = statusParam(c.req.query('status'))
     const limit = intParam('limit', c.req.query('limit'))
     const offset = intParam('offset', c.req.query('offset'))
-    const items = service.list({ status, limit, offset })
+    const items = service.list({ status, limit, offset, afterId: c.req.query('after') || undefined })
     function* result(): Generator<string> {
       yield STREAM_HEAD
       yield* jsonArray(items)

@@ -4,7 +4,7 @@
  * logs. Every change is committed to SQLite before the runtime is called; what
  * the runtime cannot take now is retried by `supervisor.ts`.
  */
-import { ConflictError, NotFoundError, RuntimeRejectedError } from '../errors.ts'
+import { ConflictError, InvalidQueryError, NotFoundError, RuntimeRejectedError } from '../errors.ts'
 import { type JobSpec, type ReplicaType, replicaRefs } from '../runtime/job.ts'
 import type { Runtime } from '../runtime/runtime.ts'
 import type { EnvironmentRepository } from '../storage/environment-repository.ts'
@@ -96,9 +96,18 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       return required(id).experiment
     },
 
-    /** Experiments in creation order, one at a time. */
-    *list(opts: ListOptions = {}): Generator<Experiment> {
-      for (const rec of experiments.iterate(opts)) yield rec.experiment
+    /**
+     * Experiments in creation order, one at a time; `afterId` continues a listing after
+     * that experiment (constant cost, unlike `offset`).
+     * @throws InvalidQueryError when `afterId` is not a stored experiment
+     */
+    list(opts: Omit<ListOptions, 'after'> & { afterId?: string } = {}): Generator<Experiment> {
+      const { afterId, ...rest } = opts
+      const after = afterId === undefined ? undefined : experiments.position(afterId)
+      if (after === null) throw new InvalidQueryError(`Invalid query parameter after="${afterId}": no experiment has that id`)
+      return (function* () {
+        for (const rec of experiments.iterate({ ...rest, after })) yield rec.experiment
+      })()
     },
 
     /** Replaces the whole spec; id, uid, status and times stay; the runtime scales like the operator. */

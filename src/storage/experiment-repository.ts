@@ -56,6 +56,8 @@ function fromRow(row: Row): ExperimentRecord {
 /** Options for listing. */
 export interface ListOptions {
   status?: ExperimentStatus
+  /** Only experiments created after the one at this position (see `position`). */
+  after?: number
   limit?: number
   offset?: number
 }
@@ -68,10 +70,12 @@ export function createExperimentRepository(db: Database) {
     `INSERT INTO experiment (id, uid, status, spec, accepted_time, submitted) VALUES ($id, $uid, 'Accepted', $spec, $acceptedTime, 0)`,
   )
   const byId = db.query<Row, { id: string }>('SELECT * FROM experiment WHERE id = $id')
-  const all = db.query<Row, { limit: number; offset: number }>('SELECT * FROM experiment ORDER BY seq LIMIT $limit OFFSET $offset')
-  const byStatus = db.query<Row, { status: string; limit: number; offset: number }>(
-    'SELECT * FROM experiment WHERE status = $status ORDER BY seq LIMIT $limit OFFSET $offset',
+  type Page = { after: number; limit: number; offset: number }
+  const all = db.query<Row, Page>('SELECT * FROM experiment WHERE seq > $after ORDER BY seq LIMIT $limit OFFSET $offset')
+  const byStatus = db.query<Row, Page & { status: string }>(
+    'SELECT * FROM experiment WHERE status = $status AND seq > $after ORDER BY seq LIMIT $limit OFFSET $offset',
   )
+  const seqOf = db.query<{ seq: number }, { id: string }>('SELECT seq FROM experiment WHERE id = $id')
   const unsubmitted = db.query<Row, Record<string, never>>('SELECT * FROM experiment WHERE submitted = 0 ORDER BY seq')
   const unfinished = db.query<Row, Record<string, never>>(
     `SELECT * FROM experiment WHERE status IN ('Accepted', 'Created', 'Running') ORDER BY seq`,
@@ -96,9 +100,13 @@ export function createExperimentRepository(db: Database) {
       const row = byId.get({ id })
       return row ? fromRow(row) : null
     },
+    /** Where an experiment stands in creation order (for `after` cursors), or null. */
+    position(id: string): number | null {
+      return seqOf.get({ id })?.seq ?? null
+    },
     /** Rows in creation order, one at a time (never all in memory). */
     *iterate(opts: ListOptions = {}): Generator<ExperimentRecord> {
-      const page = { limit: opts.limit ?? MAX, offset: opts.offset ?? 0 }
+      const page = { after: opts.after ?? 0, limit: opts.limit ?? MAX, offset: opts.offset ?? 0 }
       const rows = opts.status ? byStatus.iterate({ status: opts.status, ...page }) : all.iterate(page)
       for (const row of rows) yield fromRow(row)
     },

@@ -182,6 +182,14 @@ describe('list', () => {
     expect(page).toEqual(all.slice(1, 3))
     expect((expectOk(await server.json('GET', `${EXPERIMENTS}?offset=${all.length - 1}`)) as any[]).map((e) => e.experimentId)).toEqual(all.slice(-1))
   }, 20_000)
+
+  test('after=<experimentId> continues the list after that experiment; an unknown one is a 400', async () => {
+    const all = (expectOk(await server.json('GET', EXPERIMENTS)) as any[]).map((e) => e.experimentId)
+    const next = (expectOk(await server.json('GET', `${EXPERIMENTS}?after=${all[1]}&limit=2`)) as any[]).map((e) => e.experimentId)
+    expect(next).toEqual(all.slice(2, 4))
+    expect(expectOk(await server.json('GET', `${EXPERIMENTS}?after=${all.at(-1)}`))).toEqual([])
+    expectError(await server.json('GET', `${EXPERIMENTS}?after=experiment-1-0001`), 400, 'INVALID_QUERY', /after="experiment-1-0001"/)
+  }, 20_000)
 })
 
 describe('patch', () => {
