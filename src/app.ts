@@ -8,7 +8,7 @@ import { experimentRoutes } from './api/experiments.ts'
 import type { EnvironmentService } from './environments/environment-service.ts'
 import { MethodNotAllowedError, NotFoundError } from './errors.ts'
 import type { ExperimentService } from './experiments/experiment-service.ts'
-import { errorBody, okBody } from './http/envelope.ts'
+import { failure, ok } from './http/envelope.ts'
 import { renderError } from './http/on-error.ts'
 import type { Runtime } from './runtime/runtime.ts'
 
@@ -25,12 +25,11 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono({ strict: false })
   app.route('/api/v1/experiment', experimentRoutes(deps.experiments))
   app.route('/api/v1/environment', environmentRoutes(deps.environments))
-  app.get('/healthz', (c) => c.body(okBody({ version: deps.version }), 200, { 'content-type': 'application/json; charset=utf-8' }))
-  app.get('/readyz', (c) => {
+  app.get('/healthz', () => ok({ version: deps.version }))
+  app.get('/readyz', () => {
     const reason = deps.runtime.unavailable()
-    const headers = { 'content-type': 'application/json; charset=utf-8' }
-    if (reason === null) return c.body(okBody({ runtime: deps.runtime.name, ready: true }), 200, headers)
-    return c.body(errorBody(503, `The ${deps.runtime.name} runtime is not ready: ${reason}`, { reason: 'RUNTIME_UNAVAILABLE' }), 503, headers)
+    if (reason === null) return ok({ runtime: deps.runtime.name, ready: true })
+    return failure(503, `The ${deps.runtime.name} runtime is not ready: ${reason}`, { reason: 'RUNTIME_UNAVAILABLE' })
   })
   app.notFound((c) => {
     const allowed = allowedMethods(app, c.req.path)

@@ -161,23 +161,25 @@ class ProcessJob {
   /** Starts or re-attaches: replicas still running are followed, ones that ended while we were away are reported. */
   async resume(previous: ReturnType<RuntimeSink['lastStatus']>): Promise<void> {
     mkdirSync(join(this.dir, '.replicas'), { recursive: true })
-    const driver: ReplicaDriver = { launch: (ref, attempt) => this.#launch(ref, attempt), stop: (ref) => this.#stop(ref) }
+    const driver: ReplicaDriver = { launch: (ref) => this.#launch(ref), stop: (ref) => this.#stop(ref) }
     const emulated = new EmulatedJob(this.file.job, driver, (o) => this.sink.status(o), { restartBackoffMs: this.options.restartBackoffMs }, previous)
     this.#emulated = emulated
-    for (const r of emulated.observation.replicas) if (existsSync(filesOf(this.dir, r.pod).log)) this.#tail(r.pod)
     if (previous && isFinished(previous.status)) {
       await Promise.all(emulated.observation.replicas.map((r) => this.#stop(r)))
-      this.pollLogs(true)
+      for (const r of emulated.observation.replicas) this.#flush(r.pod)
       return
     }
     for (const r of emulated.observation.replicas) {
       const files = filesOf(this.dir, r.pod)
       if (livePid(files) !== null) {
+        this.#follow(r.pod)
         emulated.running(r.pod)
         void waitForExit(files).then(() => this.#exited(r.pod, exitCodeOf(files) ?? 137))
       } else if (r.phase === 'Running') {
         // It ended while the server was down (or was waiting to be restarted).
         this.#exited(r.pod, exitCodeOf(files) ?? 137)
+      } else {
+        this.#flush(r.pod) // lines it wrote before it ended, if the server missed them
       }
     }
     await emulated.run()
@@ -188,14 +190,14 @@ class ProcessJob {
     await this.#emulated?.update(file.job)
   }
 
-  pollLogs(final = false): void {
-    for (const tail of this.#tails.values()) tail.poll(final)
+  /** Reads what running replicas wrote since the last call. */
+  pollLogs(): void {
+    for (const tail of this.#tails.values()) tail.poll()
   }
 
   async stop(): Promise<void> {
     this.#disposed = true
     await this.#emulated?.stopAll()
-    this.pollLogs(true)
   }
 
   dispose(): void {
@@ -203,20 +205,31 @@ class ProcessJob {
     this.#emulated?.dispose()
   }
 
-  #tail(pod: string): void {
-    if (this.#tails.has(pod)) return
-    const files = filesOf(this.dir, pod)
-    this.#tails.set(pod, new LogTail(this.file.job.id, pod, files.log, join(this.dir, '.replicas', `${pod}.tail`), this.sink))
+  /** Starts following a replica's log file (from where the last follower stopped). */
+  #follow(pod: string): LogTail {
+    let tail = this.#tails.get(pod)
+    if (!tail) {
+      const files = filesOf(this.dir, pod)
+      tail = new LogTail(this.file.job.id, pod, files.log, join(this.dir, '.replicas', `${pod}.tail`), this.sink)
+      this.#tails.set(pod, tail)
+    }
+    return tail
   }
 
-  async #launch(ref: ReplicaRef, _attempt: number): Promise<void> {
+  /** Reads a replica's log to its end and stops following it until its next attempt. */
+  #flush(pod: string): void {
+    this.#follow(pod).poll(true)
+    this.#tails.delete(pod)
+  }
+
+  async #launch(ref: ReplicaRef): Promise<void> {
     if (this.#disposed) return
     const files = filesOf(this.dir, ref.pod)
     mkdirSync(files.cwd, { recursive: true })
     const spec = this.file.job.replicaSpecs.find((s) => s.type === ref.type)
     if (!spec) return
     const env = { ...this.options.baseEnv, ...Object.fromEntries(replicaEnv(this.file.job, ref, this.#network())) }
-    this.#tail(ref.pod)
+    this.#follow(ref.pod)
     const { pid, exited } = spawnReplica(spec.command, env, files)
     this.#children.set(ref.pod, pid)
     this.#emulated?.running(ref.pod)
@@ -228,7 +241,7 @@ class ProcessJob {
 
   #exited(pod: string, code: number): void {
     if (this.#disposed) return
-    this.#tails.get(pod)?.poll(true)
+    this.#flush(pod)
     this.#emulated?.exited(pod, code)
   }
 

@@ -44,7 +44,7 @@ export function exitCodeOf(files: ReplicaFiles): number | null {
 }
 
 /** True while `pid` exists and is not a zombie. */
-function running(pid: number): boolean {
+export function running(pid: number): boolean {
   try {
     process.kill(pid, 0)
   } catch {

@@ -7,9 +7,7 @@ import { InvalidQueryError, NotFoundError } from '../errors.ts'
 import { type ExperimentStatus, STATUSES } from '../experiments/experiment.ts'
 import type { ExperimentService } from '../experiments/experiment-service.ts'
 import { readBody } from '../http/body.ts'
-import { STREAM_HEAD, STREAM_TAIL, jsonArray, okBody, streamBody } from '../http/envelope.ts'
-
-const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' }
+import { jsonArray, ok, okStream } from '../http/envelope.ts'
 
 /** `?status=` in any case, or undefined; an unknown status is a 400 naming the allowed ones. */
 export function statusParam(value: string | undefined): ExperimentStatus | undefined {
@@ -29,26 +27,20 @@ function intParam(name: string, value: string | undefined): number | undefined {
 export function experimentRoutes(service: ExperimentService): Hono {
   const app = new Hono({ strict: false })
 
-  app.get('/ping', (c) => c.body(okBody('Pong'), 200, JSON_TYPE))
+  app.get('/ping', () => ok('Pong'))
 
   app.get('/logs', (c) => {
     const status = statusParam(c.req.query('status'))
     const items = service.list({ status })
-    function* result(): Generator<string> {
-      yield STREAM_HEAD
-      yield* jsonArray(items, (e) => [
-        JSON.stringify({ experimentId: e.experimentId, logContent: service.podsOf(e).map((podName) => ({ podName, podLog: [] })) }),
-      ])
-      yield STREAM_TAIL
-    }
-    return c.body(streamBody(result()), 200, JSON_TYPE)
+    return okStream(
+      jsonArray(items, (e) => [JSON.stringify({ experimentId: e.experimentId, logContent: service.podsOf(e).map((podName) => ({ podName, podLog: [] })) })]),
+    )
   })
 
   app.get('/logs/:id', (c) => {
     const id = c.req.param('id')
     const pods = service.podLogs(id, { pod: c.req.query('pod') || undefined, tailLines: intParam('tailLines', c.req.query('tailLines')) })
     function* result(): Generator<string> {
-      yield STREAM_HEAD
       yield `{"experimentId":${JSON.stringify(id)},"logContent":`
       yield* jsonArray(pods, function* (pod) {
         yield `{"podName":${JSON.stringify(pod.podName)},"podLog":`
@@ -56,29 +48,22 @@ export function experimentRoutes(service: ExperimentService): Hono {
         yield '}'
       })
       yield '}'
-      yield STREAM_TAIL
     }
-    return c.body(streamBody(result()), 200, JSON_TYPE)
+    return okStream(result())
   })
 
-  app.post('/', async (c) => c.body(okBody(await service.create(await readBody(c))), 200, JSON_TYPE))
+  app.post('/', async (c) => ok(await service.create(await readBody(c))))
 
   app.get('/', (c) => {
     const status = statusParam(c.req.query('status'))
     const limit = intParam('limit', c.req.query('limit'))
     const offset = intParam('offset', c.req.query('offset'))
-    const items = service.list({ status, limit, offset, afterId: c.req.query('after') || undefined })
-    function* result(): Generator<string> {
-      yield STREAM_HEAD
-      yield* jsonArray(items)
-      yield STREAM_TAIL
-    }
-    return c.body(streamBody(result()), 200, JSON_TYPE)
+    return okStream(jsonArray(service.list({ status, limit, offset, afterId: c.req.query('after') || undefined })))
   })
 
-  app.get('/:id', (c) => c.body(okBody(service.get(c.req.param('id'))), 200, JSON_TYPE))
-  app.patch('/:id', async (c) => c.body(okBody(await service.patch(c.req.param('id'), await readBody(c))), 200, JSON_TYPE))
-  app.delete('/:id', async (c) => c.body(okBody(await service.delete(c.req.param('id'))), 200, JSON_TYPE))
+  app.get('/:id', (c) => ok(service.get(c.req.param('id'))))
+  app.patch('/:id', async (c) => ok(await service.patch(c.req.param('id'), await readBody(c))))
+  app.delete('/:id', async (c) => ok(await service.delete(c.req.param('id'))))
   app.post('/:name', () => {
     throw new NotFoundError('ROUTE_NOT_FOUND', 'Experiment templates are not supported; POST the experiment spec to /api/v1/experiment')
   })

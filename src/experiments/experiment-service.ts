@@ -39,6 +39,8 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
   const { experiments, environments, logs, runtime } = deps
   const now = deps.now ?? (() => new Date().toISOString())
   const findEnvironment = (name: string) => environments.get(name)?.environmentSpec ?? null
+  /** Deleted experiments whose jobs the runtime could not remove yet. */
+  const undeleted = new Set<string>()
 
   const required = (id: string): ExperimentRecord => {
     const rec = experiments.get(id)
@@ -62,7 +64,7 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
         timer = setTimeout(() => reject(new Error(`no answer within ${deps.submitTimeoutMs} ms`)), deps.submitTimeoutMs)
       })
       await Promise.race([runtime.submit(jobOf(id, rec.experiment.spec)), timeout])
-      if (experiments.get(id)) experiments.markSubmitted(id)
+      experiments.markSubmitted(id)
       return null
     } catch (err) {
       if (err instanceof RuntimeRejectedError) return err
@@ -137,11 +139,21 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       try {
         await runtime.delete(id)
       } catch {
-        // The runtime is unreachable: the supervisor removes the orphaned job once it answers.
+        undeleted.add(id) // the runtime is unreachable: `retryDeletes` removes the job once it answers
       }
       experiments.remove(id)
       logs.remove(id)
       return { ...rec.experiment, status: 'Deleted', acceptedTime: null, createdTime: null, runningTime: null, finishedTime: null }
+    },
+
+    /** Retries removing the jobs of experiments deleted while the runtime could not be reached. */
+    async retryDeletes(): Promise<void> {
+      for (const id of [...undeleted]) {
+        await runtime.delete(id).then(
+          () => undeleted.delete(id),
+          () => undefined,
+        )
+      }
     },
 
     /** Every replica of an experiment (from its spec, plus any with stored lines), in spec order; `pod` picks one, `tailLines` keeps the last lines. */

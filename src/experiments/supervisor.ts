@@ -3,7 +3,8 @@
  * Keeps the store and the runtime in step: at start-up it lets the runtime
  * resume what it owns, fails experiments whose jobs vanished while the server
  * was down, and removes jobs whose experiments were deleted; then it keeps
- * submitting experiments the runtime could not take yet.
+ * submitting experiments the runtime could not take yet, and removing the jobs
+ * of experiments deleted while the runtime could not be reached.
  */
 import type { Runtime, RuntimeSink } from '../runtime/runtime.ts'
 import type { ExperimentRepository } from '../storage/experiment-repository.ts'
@@ -44,10 +45,9 @@ export function createSupervisor(deps: SupervisorDeps) {
     }
   }
 
-  /** Jobs owned on the runtime with no experiment (deleted while the runtime was unreachable) are removed. */
+  /** Jobs owned on the runtime with no experiment (deleted while the server or runtime was down) are removed. */
   async function removeOrphans(owned: string[]): Promise<void> {
-    const known = experiments.ids()
-    for (const id of owned.filter((id) => !known.has(id))) {
+    for (const id of owned.filter((id) => !experiments.has(id))) {
       deps.log(`removing ${id} from the ${runtime.name} runtime: its experiment was deleted`)
       await runtime.delete(id).catch(() => undefined)
     }
@@ -55,7 +55,7 @@ export function createSupervisor(deps: SupervisorDeps) {
 
   async function round(): Promise<void> {
     await submitPending()
-    if (runtime.unavailable() === null) await removeOrphans(await runtime.owned().catch(() => []))
+    await service.retryDeletes()
   }
 
   function schedule(): void {

@@ -18,25 +18,37 @@ export const STATUS_NAMES: Readonly<Record<number, string>> = {
   503: 'SERVICE_UNAVAILABLE',
 }
 
-/** A success envelope around `result`. */
-export function okBody(result: unknown): string {
-  return JSON.stringify({ status: 'OK', code: 200, success: true, message: null, result, attributes: {} })
-}
+const HEADERS = { 'content-type': 'application/json; charset=utf-8' }
+const HEAD = '{"status":"OK","code":200,"success":true,"message":null,"result":'
+const TAIL = ',"attributes":{}}'
 
-/** An error envelope; `attributes.reason` is from the `REASONS` catalogue. */
-export function errorBody(code: number, message: string, attributes: Record<string, unknown>): string {
-  return JSON.stringify({ status: STATUS_NAMES[code] ?? 'BAD_REQUEST', code, success: false, message, result: null, attributes })
+/** A success response around `result`. */
+export function ok(result: unknown): Response {
+  return new Response(`${HEAD}${JSON.stringify(result)}${TAIL}`, { headers: HEADERS })
 }
-
-/** The two halves of a success envelope whose `result` is streamed between them. */
-export const STREAM_HEAD = '{"status":"OK","code":200,"success":true,"message":null,"result":'
-export const STREAM_TAIL = ',"attributes":{}}'
 
 /**
- * A response body written piece by piece from `parts`, so a large list or log is
- * never held in memory whole. Pieces are batched into chunks of about 64 KiB.
+ * A success response whose `result` JSON is written piece by piece from `result`,
+ * so a large list or log is never held in memory whole.
  */
-export function streamBody(parts: Iterable<string>): ReadableStream<Uint8Array> {
+export function okStream(result: Iterable<string>): Response {
+  return new Response(streamBody(enveloped(result)), { headers: HEADERS })
+}
+
+/** An error response; `attributes.reason` is from the `REASONS` catalogue. */
+export function failure(code: number, message: string, attributes: Record<string, unknown>): Response {
+  const body = { status: STATUS_NAMES[code] ?? 'BAD_REQUEST', code, success: false, message, result: null, attributes }
+  return new Response(JSON.stringify(body), { status: code, headers: HEADERS })
+}
+
+function* enveloped(result: Iterable<string>): Generator<string> {
+  yield HEAD
+  yield* result
+  yield TAIL
+}
+
+/** Pieces of text as a byte stream, batched into chunks of about 64 KiB. */
+function streamBody(parts: Iterable<string>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
   const it = parts[Symbol.iterator]()
   return new ReadableStream<Uint8Array>({

@@ -81,7 +81,6 @@ export function createExperimentRepository(db: Database) {
     `SELECT * FROM experiment WHERE status IN ('Accepted', 'Created', 'Running') ORDER BY seq`,
   )
   const exists = db.query<{ one: number }, { id: string }>('SELECT 1 AS one FROM experiment WHERE id = $id')
-  const allIds = db.query<{ id: string }, Record<string, never>>('SELECT id FROM experiment')
   const setSpec = db.query('UPDATE experiment SET spec = $spec WHERE id = $id')
   const setStatus = db.query(
     `UPDATE experiment SET status = $status, created_time = $createdTime, running_time = $runningTime,
@@ -118,9 +117,6 @@ export function createExperimentRepository(db: Database) {
     },
     unfinished(): ExperimentRecord[] {
       return unfinished.all({}).map(fromRow)
-    },
-    ids(): Set<string> {
-      return new Set(allIds.all({}).map((r) => r.id))
     },
     updateSpec(id: string, spec: ExperimentSpec): void {
       setSpec.run({ id, spec: JSON.stringify(spec) })

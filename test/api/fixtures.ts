@@ -4,6 +4,7 @@
  * expected key orders, id/time formats, polling, and the stored-state snapshot
  * used to prove a refused request changed nothing.
  */
+import { running } from '../../runtimes/process/replica-process.ts'
 import { expect } from 'bun:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -155,18 +156,7 @@ export function replicaPid(server: TestServer, id: string, pod: string): number 
 }
 
 /** True when `pid` is a live (not zombie) process. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  try {
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')
-  } catch {
-    return false
-  }
-}
+export const alive = running
 
 /** Deletes every experiment (stopping their replicas), then stops the server. */
 export async function shutdown(server: TestServer | undefined): Promise<void> {

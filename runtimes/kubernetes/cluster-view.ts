@@ -1,0 +1,213 @@
+/**
+ * @module
+ * What this server knows of its jobs on the cluster, as its watches deliver it:
+ * each job's custom resource and pods, turned into observations for the sink,
+ * and one log follower per live pod. The runtime feeds it; nothing here calls the
+ * API server except the log followers.
+ */
+import { containerName } from '../../src/runtime/job.ts'
+import type { ReplicaState } from '../../src/runtime/job-status.ts'
+import { LABEL } from '../../src/runtime/labels.ts'
+import type { RuntimeSink } from '../../src/runtime/runtime.ts'
+import type { JobKind } from './job-kinds.ts'
+import { expectedReplicas, jobIdOfPod, mergeReplicas, observeJob, replicaAfterDeletion, replicaFromPod } from './job-observation.ts'
+import type { KubePort } from './kube-port.ts'
+import type { KubeObject, KubeflowJobObject, PodObject } from './kube-types.ts'
+import { LogFollower } from './log-follower.ts'
+import type { KubernetesTuning } from './options.ts'
+
+interface TrackedJob {
+  kind: JobKind
+  cr: KubeflowJobObject
+  /** Replica states stored before this runtime started, for pods that no longer exist. */
+  baseline: Map<string, ReplicaState>
+  lastEmitted: string
+}
+
+interface TrackedPod {
+  object: PodObject
+  jobId: string
+  deleted: boolean
+}
+
+/** True when `object` carries this server instance's label. */
+export function isOwnedBy(object: KubeObject, instanceId: string): boolean {
+  return object.metadata?.labels?.[LABEL.instance] === instanceId
+}
+
+/** The watched jobs and pods of one server instance. */
+export class ClusterView {
+  readonly #jobs = new Map<string, TrackedJob>()
+  readonly #pods = new Map<string, TrackedPod>()
+  #podsSynced = false
+  readonly #followers = new Map<string, LogFollower>()
+  #disposed = false
+
+  constructor(
+    private readonly port: KubePort,
+    private readonly sink: RuntimeSink,
+    private readonly config: { namespace: string; instanceId: string; tuning: KubernetesTuning },
+  ) {}
+
+  /** The kind of a tracked job, if it is tracked. */
+  kindOf(id: string): JobKind | undefined {
+    return this.#jobs.get(id)?.kind
+  }
+
+  /** The last custom resource seen for a job, if it is tracked. */
+  resourceOf(id: string): KubeflowJobObject | undefined {
+    return this.#jobs.get(id)?.cr
+  }
+
+  /** A list of one kind: upserts every item and forgets tracked jobs of that kind it lacks. */
+  syncJobs(kind: JobKind, items: KubeObject[]): void {
+    const seen = new Set<string>()
+    for (const item of items) {
+      seen.add(item.metadata?.name ?? '')
+      this.upsertJob(kind, item)
+    }
+    // Deleted while the watch was away.
+    for (const [id, job] of this.#jobs) if (job.kind === kind && !seen.has(id)) this.forgetJob(id, kind)
+  }
+
+  /**
+   * Tracks an object a request returned, unless the watch already delivered it: a response
+   * can be older than watch events processed before it (resourceVersions are opaque, so
+   * the two cannot be ordered), and the watch brings every later change anyway.
+   */
+  trackIfNew(kind: JobKind, object: KubeObject): void {
+    if (!this.#jobs.has(object.metadata?.name ?? '')) this.upsertJob(kind, object)
+  }
+
+  /** Stops following everything. */
+  async stop(): Promise<void> {
+    this.#disposed = true
+    await Promise.all([...this.#followers.values()].map((f) => f.stop()))
+    this.#followers.clear()
+  }
+
+  /** A job added or changed. */
+  upsertJob(kind: JobKind, object: KubeObject): void {
+    const id = object.metadata?.name
+    if (!id || this.#disposed || !isOwnedBy(object, this.config.instanceId)) return
+    let job = this.#jobs.get(id)
+    if (!job) {
+      const last = this.sink.lastStatus(id) ?? null
+      job = { kind, cr: object, baseline: new Map((last?.replicas ?? []).map((r) => [r.pod, r])), lastEmitted: last ? JSON.stringify(last) : '' }
+      this.#jobs.set(id, job)
+    }
+    job.cr = object
+    this.#followPods(id)
+    this.#emit(id)
+  }
+
+  /** A job deleted: its pods and followers go too. */
+  forgetJob(id: string, kind?: JobKind): void {
+    const job = this.#jobs.get(id)
+    if (kind && job && job.kind !== kind) return
+    this.#jobs.delete(id)
+    for (const [name, pod] of this.#pods) {
+      if (pod.jobId !== id) continue
+      this.#pods.delete(name)
+      void this.#followers.get(name)?.stop()
+    }
+  }
+
+  /** A list of pods. */
+  syncPods(items: PodObject[]): void {
+    const seen = new Set<string>()
+    for (const pod of items) {
+      const name = pod.metadata?.name
+      const jobId = jobIdOfPod(pod)
+      if (!name || !jobId) continue
+      seen.add(name)
+      this.#pods.set(name, { object: pod, jobId, deleted: false })
+    }
+    // Deleted while the watch was away: the last object seen is the final one we get.
+    for (const [name, pod] of this.#pods) {
+      if (seen.has(name)) continue
+      if (this.#jobs.has(pod.jobId)) pod.deleted = true
+      else this.#pods.delete(name)
+    }
+    this.#podsSynced = true
+    for (const id of this.#jobs.keys()) {
+      this.#followPods(id)
+      this.#emit(id)
+    }
+    for (const follower of this.#followers.values()) follower.poke()
+  }
+
+  /** A pod added, changed or deleted. */
+  podEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: PodObject): void {
+    const name = pod.metadata?.name
+    const jobId = jobIdOfPod(pod)
+    if (!name || !jobId) return
+    if (type === 'DELETED' && !this.#jobs.has(jobId)) {
+      // The job is gone already (deleted): nothing to report or follow.
+      this.#pods.delete(name)
+      return
+    }
+    this.#pods.set(name, { object: pod, jobId, deleted: type === 'DELETED' })
+    if (type !== 'DELETED') this.#followPods(jobId)
+    this.#followers.get(name)?.poke()
+    this.#emit(jobId)
+  }
+
+  #emit(jobId: string): void {
+    const job = this.#jobs.get(jobId)
+    // Before the first pod list, replica states would be guesses.
+    if (!job || !this.#podsSynced || this.#disposed) return
+    const observation = observeJob(jobId, job.cr, this.#replicas(jobId, job))
+    const json = JSON.stringify(observation)
+    if (json === job.lastEmitted) return
+    job.lastEmitted = json
+    this.sink.status(observation)
+  }
+
+  #replicas(jobId: string, job: TrackedJob): ReplicaState[] {
+    const framework = job.kind.framework
+    const known = new Map<string, ReplicaState>()
+    const present = new Set<string>()
+    for (const [name, pod] of this.#pods) {
+      if (pod.jobId !== jobId) continue
+      const state = replicaFromPod(pod.object, framework)
+      if (!state) continue
+      present.add(name)
+      known.set(name, pod.deleted ? replicaAfterDeletion(job.baseline.get(name) ?? state, pod.object, framework) : state)
+    }
+    for (const [name, state] of job.baseline) {
+      // Stored before a restart, pod gone since: it no longer runs.
+      if (!present.has(name)) known.set(name, state.phase === 'Running' ? { ...state, phase: 'Failed', waiting: null } : state)
+    }
+    return mergeReplicas(expectedReplicas(job.cr, jobId, framework), known)
+  }
+
+  /** Starts a log follower for every live pod of a tracked job that has none. */
+  #followPods(jobId: string): void {
+    const job = this.#jobs.get(jobId)
+    if (!job || this.#disposed) return
+    for (const [name, pod] of this.#pods) {
+      if (pod.jobId !== jobId || pod.deleted || this.#followers.has(name)) continue
+      const follower = new LogFollower(this.port, this.sink, {
+        namespace: this.config.namespace,
+        jobId,
+        pod: name,
+        container: containerName(job.kind.framework),
+        currentPod: () => {
+          const current = this.#pods.get(name)
+          return current && !current.deleted ? current.object : null
+        },
+        idlePollMs: this.config.tuning.logIdlePollMs,
+        backoff: this.config.tuning.backoff,
+      })
+      this.#followers.set(name, follower)
+      void follower.done.then(() => {
+        if (this.#followers.get(name) !== follower) return
+        this.#followers.delete(name)
+        // The pod came back under the same name (recreated) while this one was ending.
+        const again = this.#pods.get(name)
+        if (again && !again.deleted && !this.#disposed) this.#followPods(again.jobId)
+      })
+    }
+  }
+}
