@@ -23,7 +23,10 @@ class GatedRuntime implements Runtime {
     return this.inner.submit(job)
   }
   update = (job: JobSpec) => this.inner.update(job)
-  delete = (id: string) => this.inner.delete(id)
+  async delete(id: string) {
+    if (!this.open) throw new RuntimeUnavailableError('connect ECONNREFUSED /var/run/docker.sock')
+    return this.inner.delete(id)
+  }
   owned = () => this.inner.owned()
   unavailable = () => (this.open ? null : 'the engine does not answer')
   dispose = () => this.inner.dispose()
@@ -81,4 +84,21 @@ test("a runtime's refusal answers with its message and stores nothing", async ()
     gate.refuse = null
   }
   expect((await server.json('GET', '/api/v1/experiment')).body.result.length).toBe(before)
+})
+
+test('a job deleted while the runtime is unreachable is removed from it once it answers', async () => {
+  gate.open = true
+  const created = await server.json('POST', '/api/v1/experiment', { ...spec, meta: { ...spec.meta, cmd: 'echo up; sleep 60' } })
+  const id = created.body.result.experimentId
+  for (let i = 0; i < 100 && (await server.json('GET', `/api/v1/experiment/${id}`)).body.result.status !== 'Running'; i++) await Bun.sleep(50)
+  gate.open = false
+  const deleted = await server.json('DELETE', `/api/v1/experiment/${id}`)
+  expect(deleted.body.result.status).toBe('Deleted')
+  expect((await server.json('GET', `/api/v1/experiment/${id}`)).http).toBe(404)
+  await Bun.sleep(500) // supervisor rounds while the runtime is still unreachable
+  expect(await gate.owned()).toContain(id)
+
+  gate.open = true
+  for (let i = 0; i < 100 && (await gate.owned()).includes(id); i++) await Bun.sleep(50)
+  expect(await gate.owned()).not.toContain(id)
 })
