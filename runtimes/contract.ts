@@ -182,7 +182,8 @@ export function describeRuntimeContract(name: string, makeTarget: () => Promise<
     it('scales replicas up and down on update without restarting running ones', async () => {
       const j = job('PyTorch', [{ type: 'Master', command: 'echo up; sleep 120' }, { type: 'Worker', command: 'echo up; sleep 120' }])
       await runtime.submit(j)
-      await waitFor('running', () => sink.conditions(j.id).includes('Running=True'), target.timeoutMs)
+      // Both replicas have started (a PyTorch worker may wait for its master first).
+      await waitFor('master-0 and worker-0 up', () => sink.text(j.id, `${j.id}-master-0`).includes('up') && sink.text(j.id, `${j.id}-worker-0`).includes('up'), target.timeoutMs)
       await runtime.update({ ...j, replicaSpecs: j.replicaSpecs.map((s) => (s.type === 'Worker' ? { ...s, replicas: 2 } : s)) })
       await waitFor('worker-1 up', () => sink.text(j.id, `${j.id}-worker-1`).includes('up'), target.timeoutMs)
       expect(sink.text(j.id, `${j.id}-master-0`)).toEqual(['up'])
