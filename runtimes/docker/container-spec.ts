@@ -8,7 +8,7 @@
 import { RuntimeRejectedError } from '../../src/errors.ts'
 import { type JobSpec, type ReplicaRef, operatorName } from '../../src/runtime/job.ts'
 import { LABEL, ownerLabels, podLabels } from '../../src/runtime/labels.ts'
-import { clusterNetwork, replicaEnv } from '../../src/runtime/operator-env.ts'
+import { clusterNetwork, replicaEnv } from '../emulated/operator-env.ts'
 import { type DockerLimits, dockerLimits } from './resources.ts'
 
 /** Labels this runtime adds to the shared ones. */

@@ -9,7 +9,7 @@
  * from the engine's events, not here.
  */
 import { type JobSpec, type ReplicaRef, podName, replicaRefs } from '../../src/runtime/job.ts'
-import type { ReplicaDriver } from '../../src/runtime/emulated-operator.ts'
+import type { ReplicaDriver } from '../emulated/emulated-job.ts'
 import { containerSpec } from './container-spec.ts'
 import type { DockerClient } from './docker-client.ts'
 import { EngineError } from './engine-error.ts'

@@ -5,7 +5,7 @@
  * re-lists) are applied here, each at the time it happened by the engine's
  * clock, and never twice: a fact older than one already applied is dropped.
  */
-import { EmulatedJob } from '../../src/runtime/emulated-operator.ts'
+import { EmulatedJob } from '../emulated/emulated-job.ts'
 import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
 import { type ContainerFacts, type ReplicaEvent, factsTime, hasStarted, syncAction } from './container-status.ts'

@@ -3,8 +3,7 @@
  * The three Kubeflow v1 job kinds this runtime creates, and how to address them
  * (kubeflow-semantics.md §1.1).
  */
-import type { Framework } from '../../src/runtime/job.ts'
-import { jobKind } from '../../src/runtime/job-rules.ts'
+import { type Framework, jobKind } from '../../src/runtime/job.ts'
 
 export const KUBEFLOW_GROUP = 'kubeflow.org'
 export const KUBEFLOW_VERSION = 'v1'

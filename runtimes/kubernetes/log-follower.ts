@@ -14,7 +14,7 @@
  * what was read stays in the sink.
  */
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
-import { Backoff, type BackoffOptions, sleep } from './backoff.ts'
+import { Backoff, type BackoffOptions, sleep } from '../shared/backoff.ts'
 import { httpCode } from './errors.ts'
 import type { KubePort } from './kube-port.ts'
 import type { ContainerStatus, PodObject } from './kube-types.ts'

@@ -8,7 +8,7 @@
  * snapshot after every (re)list, so it can notice deletions it missed, and every
  * event in between.
  */
-import { Backoff, type BackoffOptions, sleep } from './backoff.ts'
+import { Backoff, type BackoffOptions, sleep } from '../shared/backoff.ts'
 import { KubeApiError, httpCode } from './errors.ts'
 import type { KubePort, ResourceRef } from './kube-port.ts'
 import type { KubeObject, KubeStatus, WatchEvent } from './kube-types.ts'

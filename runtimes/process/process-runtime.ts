@@ -8,11 +8,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { EmulatedJob, type ReplicaDriver } from '../../src/runtime/emulated-operator.ts'
+import { EmulatedJob, type ReplicaDriver } from '../emulated/emulated-job.ts'
 import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
 import { isFinished } from '../../src/runtime/job-status.ts'
 import type { RuntimeBaseOptions } from '../../src/runtime/labels.ts'
-import { type ReplicaNetwork, replicaEnv } from '../../src/runtime/operator-env.ts'
+import { type ReplicaNetwork, replicaEnv } from '../emulated/operator-env.ts'
 import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
 import { LogTail } from './log-tail.ts'
 import { freePort } from './ports.ts'

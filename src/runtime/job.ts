@@ -99,3 +99,8 @@ export function isMasterRole(job: Pick<JobSpec, 'replicaSpecs'>, ref: Pick<Repli
 export function operatorReplicaKey(type: ReplicaType): string {
   return type === 'Ps' ? 'PS' : type
 }
+
+/** The custom resource kind for a framework. */
+export function jobKind(framework: Framework): 'TFJob' | 'PyTorchJob' | 'XGBoostJob' {
+  return framework === 'TensorFlow' ? 'TFJob' : framework === 'PyTorch' ? 'PyTorchJob' : 'XGBoostJob'
+}

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
-import type { JobSpec, ReplicaSpec, ReplicaType } from './job.ts'
-import { podName } from './job.ts'
-import { type JobCondition, type PodPhase, type ReplicaState, emptyJobStatus } from './job-status.ts'
+import type { JobSpec, ReplicaSpec, ReplicaType } from '../../src/runtime/job.ts'
+import { podName } from '../../src/runtime/job.ts'
+import { type JobCondition, type PodPhase, type ReplicaState, emptyJobStatus } from '../../src/runtime/job-status.ts'
 import { countReplicas, reconcileJob, setCondition } from './job-rules.ts'
 
 const T0 = '2026-01-01T00:00:00.000Z'

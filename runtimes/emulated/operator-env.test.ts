@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { JobSpec, ReplicaSpec } from './job.ts'
+import type { JobSpec, ReplicaSpec } from '../../src/runtime/job.ts'
 import { clusterNetwork, operatorEnv, replicaEnv } from './operator-env.ts'
 
 const job = (framework: JobSpec['framework'], id: string, replicas: Array<Partial<ReplicaSpec> & Pick<ReplicaSpec, 'type'>>): JobSpec => ({

@@ -5,7 +5,7 @@
  * variables for PyTorch, the `MASTER_*`/`WORKER_*` variables for XGBoost. Pure:
  * the runtime says how replicas reach each other through a {@link ReplicaNetwork}.
  */
-import { type JobSpec, type ReplicaRef, type ReplicaType, podName, replicaRefs } from './job.ts'
+import { type JobSpec, type ReplicaRef, type ReplicaType, podName, replicaRefs } from '../../src/runtime/job.ts'
 
 /** How replicas address each other on a runtime. */
 export interface ReplicaNetwork {

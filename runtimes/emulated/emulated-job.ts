@@ -7,8 +7,8 @@
  * (cleanPodPolicy `Running`), and reports every change. The runtime supplies a
  * {@link ReplicaDriver} and tells it when replicas start and exit.
  */
-import { type JobSpec, type ReplicaRef, replicaRefs } from './job.ts'
-import { type JobObservation, type ReplicaState, emptyJobStatus, isFinished } from './job-status.ts'
+import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
+import { type JobObservation, type ReplicaState, emptyJobStatus, isFinished } from '../../src/runtime/job-status.ts'
 import { reconcileJob } from './job-rules.ts'
 
 /** The runtime-specific half: how one replica is started and stopped. */

@@ -6,13 +6,8 @@
  * they move through exactly the states a TFJob/PyTorchJob/XGBoostJob would.
  * See kubeflow-semantics.md §2.
  */
-import { type Framework, type JobSpec, type ReplicaType, operatorReplicaKey } from './job.ts'
-import { type ConditionType, type JobCondition, type JobStatus, type ReplicaCounts, type ReplicaState, isFinished } from './job-status.ts'
-
-/** The custom resource kind for a framework. */
-export function jobKind(framework: Framework): 'TFJob' | 'PyTorchJob' | 'XGBoostJob' {
-  return framework === 'TensorFlow' ? 'TFJob' : framework === 'PyTorch' ? 'PyTorchJob' : 'XGBoostJob'
-}
+import { type JobSpec, type ReplicaType, jobKind, operatorReplicaKey } from '../../src/runtime/job.ts'
+import { type ConditionType, type JobCondition, type JobStatus, type ReplicaCounts, type ReplicaState, isFinished } from '../../src/runtime/job-status.ts'
 
 /**
  * Sets one condition the way the operator's `updateJobConditions` does: Failed is
