@@ -21,6 +21,8 @@ import { ImagePuller } from './image-puller.ts'
 import { newestJobSpec, withObservedCounts } from './job-recovery.ts'
 import { LogFollowers } from './log-follower.ts'
 import { TrackedJob } from './tracked-job.ts'
+import { Wakeup } from '../shared/backoff.ts'
+import { LineSplitter } from '../shared/line-splitter.ts'
 
 /** Options of {@link createDockerRuntime}; the server parses them from its flags and environment. */
 export interface DockerRuntimeOptions extends RuntimeBaseOptions, Pick<EngineLookup, 'dockerHost' | 'env'> {
@@ -53,7 +55,7 @@ export class DockerRuntime implements Runtime {
   #resyncTimer: ReturnType<typeof setInterval> | undefined
   #serial: Promise<unknown> = Promise.resolve()
   #disposed = false
-  #wake: (() => void) | null = null
+  readonly #retry = new Wakeup()
 
   constructor(private readonly options: DockerRuntimeOptions) {
     this.#engine = new EngineConnection({ dockerHost: options.dockerHost, env: options.env }, options.requestTimeoutMs ?? 10_000)
@@ -151,7 +153,7 @@ export class DockerRuntime implements Runtime {
     this.#disposed = true
     clearInterval(this.#resyncTimer)
     this.#events?.close()
-    this.#wake?.()
+    this.#retry.wake()
     for (const t of this.#jobs.values()) t.close()
     await this.#followers.closeAll()
     await Promise.allSettled([...this.#jobs.values()].map((t) => t.driver.settle()))
@@ -235,26 +237,16 @@ export class DockerRuntime implements Runtime {
       }
       firstPass()
       if (this.#disposed) break
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, backoff)
-        this.#wake = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
+      await this.#retry.sleep(backoff)
       backoff = Math.min(backoff * 2, 10_000)
     }
   }
 
   async #consume(stream: ByteStream): Promise<void> {
-    let rest = ''
-    const decoder = new TextDecoder()
+    const lines = new LineSplitter()
     for await (const chunk of stream) {
-      rest += decoder.decode(chunk, { stream: true })
-      let nl: number
-      while ((nl = rest.indexOf('\n')) >= 0) {
-        const event = parseEvent(rest.slice(0, nl))
-        rest = rest.slice(nl + 1)
+      for (const line of lines.push(chunk)) {
+        const event = parseEvent(line)
         if (event) void this.#exclusive(async () => this.#jobs.get(event.jobId)?.apply(event)).catch((err) => this.#log(`event for ${event.pod}: ${message(err)}`))
       }
     }

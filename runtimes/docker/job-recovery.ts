@@ -10,7 +10,7 @@
 import type { JobSpec } from '../../src/runtime/job.ts'
 import type { JobObservation } from '../../src/runtime/job-status.ts'
 import { DOCKER_LABEL, decodeJobSpec } from './container-spec.ts'
-import { compareTimestamps } from './timestamps.ts'
+import { compareTimestamps } from '../shared/timestamps.ts'
 
 /** Anything labelled: a network or a container, with its creation time. */
 export interface Labelled {

@@ -8,28 +8,22 @@
  * same stream with a new timestamp, which is dropped so the line is whole again.
  */
 import type { LogCursor, LogLine } from '../../src/runtime/runtime.ts'
-import { compareTimestamps } from './timestamps.ts'
-
-/** A line longer than this is cut, so one endless line cannot fill memory. */
-export const MAX_LINE_BYTES = 1 << 20
+import { LineSplitter } from '../shared/line-splitter.ts'
+import { LogResume } from '../shared/log-resume.ts'
 
 const TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) /
-
-interface StreamState {
-  parts: Buffer[]
-  size: number
-}
 
 /** Decodes one log response; `cursor` (from the sink) drops lines already stored. */
 export class LogDecoder {
   #buffer: Buffer = Buffer.alloc(0)
   #raw = false
-  #streams = new Map<number, StreamState>()
+  /** One splitter per stream (stdout, stderr): a frame of one may cut a line of the other. */
+  #streams = new Map<number, LineSplitter>()
   #lastTs: string | null = null
-  #skipAtLast: number
+  readonly #resume: LogResume | null
 
-  constructor(private readonly cursor: LogCursor | null = null) {
-    this.#skipAtLast = cursor?.atLastTs ?? 0
+  constructor(cursor: LogCursor | null = null) {
+    this.#resume = cursor ? new LogResume(cursor) : null
   }
 
   /** Lines completed by this chunk, in order, minus those the cursor says are stored. */
@@ -67,62 +61,26 @@ export class LogDecoder {
       this.#feed(1, this.#buffer.subarray(Math.min(8, this.#buffer.length)), false, out)
       this.#buffer = Buffer.alloc(0)
     }
-    for (const [type, s] of this.#streams) if (s.size > 0) this.#emit(type, out)
+    for (const splitter of this.#streams.values()) for (const text of splitter.end()) this.#emit(text, out)
     return out
   }
 
   #feed(type: number, data: Buffer, frameStart: boolean, out: LogLine[]): void {
-    const s = this.#state(type)
-    if (frameStart && s.size > 0) {
+    let splitter = this.#streams.get(type)
+    if (!splitter) this.#streams.set(type, (splitter = new LineSplitter()))
+    if (frameStart && splitter.buffered > 0) {
       // Continuation of a message Docker cut in parts: its own timestamp is not text.
       const m = TS.exec(data.subarray(0, 48).toString('latin1'))
       if (m) data = data.subarray(m[0].length)
     }
-    for (;;) {
-      const nl = data.indexOf(0x0a)
-      const piece = nl < 0 ? data : data.subarray(0, nl)
-      if (piece.length) {
-        s.parts.push(piece)
-        s.size += piece.length
-      }
-      if (nl < 0) {
-        if (s.size > MAX_LINE_BYTES) this.#emit(type, out)
-        return
-      }
-      this.#emit(type, out)
-      data = data.subarray(nl + 1)
-      if (!data.length) return
-    }
+    for (const text of splitter.push(data)) this.#emit(text, out)
   }
 
-  #state(type: number): StreamState {
-    let s = this.#streams.get(type)
-    if (!s) this.#streams.set(type, (s = { parts: [], size: 0 }))
-    return s
-  }
-
-  #emit(type: number, out: LogLine[]): void {
-    const s = this.#state(type)
-    const text = Buffer.concat(s.parts, s.size).toString('utf8')
-    s.parts = []
-    s.size = 0
+  #emit(text: string, out: LogLine[]): void {
     const m = TS.exec(text.slice(0, 48))
     const ts = m ? m[0].slice(0, -1) : (this.#lastTs ?? new Date().toISOString())
     const line = { ts, text: m ? text.slice(m[0].length) : text }
     this.#lastTs = ts
-    if (!this.#stored(line)) out.push(line)
-  }
-
-  /** True for a line the sink already has: before the cursor, or among the first `atLastTs` at it. */
-  #stored(line: LogLine): boolean {
-    const last = this.cursor?.lastTs
-    if (!last) return false
-    const order = compareTimestamps(line.ts, last)
-    if (order < 0) return true
-    if (order === 0 && this.#skipAtLast > 0) {
-      this.#skipAtLast -= 1
-      return true
-    }
-    return false
+    if (!this.#resume || this.#resume.accept(line)) out.push(line)
   }
 }

@@ -14,6 +14,7 @@ import { containerSpec } from './container-spec.ts'
 import type { DockerClient } from './docker-client.ts'
 import { EngineError } from './engine-error.ts'
 import type { ImagePuller } from './image-puller.ts'
+import { Wakeup } from '../shared/backoff.ts'
 
 /** What a driver needs from its runtime and job. */
 export interface DriverContext {
@@ -45,8 +46,8 @@ export class DockerReplicaDriver implements ReplicaDriver {
   #inFlight = new Map<string, Promise<void>>()
   /** Highest attempt started per pod, so a duplicate launch never reruns a finished attempt. */
   #started = new Map<string, number>()
-  /** Workers waiting for their master. */
-  #waiters = new Set<() => void>()
+  /** Workers waiting for their master sleep here. */
+  readonly #masterSeen = new Wakeup()
 
   constructor(private readonly ctx: DriverContext) {
     ctx.signal.addEventListener('abort', () => this.wake(), { once: true })
@@ -59,7 +60,7 @@ export class DockerReplicaDriver implements ReplicaDriver {
 
   /** A container of this job was seen starting: waiting workers look again at once. */
   wake(): void {
-    for (const wake of [...this.#waiters]) wake()
+    this.#masterSeen.wake()
   }
 
   /** Resolves when no launch is under way. */
@@ -144,15 +145,7 @@ export class DockerReplicaDriver implements ReplicaDriver {
     if (!this.ctx.isLive(master)) this.ctx.waiting(ref.pod, `PodInitializing: waiting for ${master} to resolve`)
     while (!this.ctx.isLive(master)) {
       if (this.#cancelled()) return false
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer)
-          this.#waiters.delete(done)
-          resolve()
-        }
-        const timer = setTimeout(done, MASTER_POLL_MS)
-        this.#waiters.add(done)
-      })
+      await this.#masterSeen.sleep(MASTER_POLL_MS)
     }
     return true
   }

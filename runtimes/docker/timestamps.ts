@@ -1,27 +1,9 @@
 /**
  * @module
- * Docker's RFC 3339 timestamps (nanosecond precision, variable or fixed fraction)
- * compared exactly, and converted to what the Engine API and the job status use.
+ * Docker's RFC 3339 timestamps converted to what the Engine API and the job status use.
  */
 
-const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/
-
-/** Nanoseconds since the epoch, or null when `ts` is not RFC 3339. */
-export function epochNanos(ts: string): bigint | null {
-  const m = RFC3339.exec(ts)
-  if (!m) return null
-  const ms = Date.parse(`${m[1]}${m[3]}`)
-  if (Number.isNaN(ms)) return null
-  return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'))
-}
-
-/** Orders two timestamps by the instant they name (text order is wrong: `…05Z` is before `…05.1Z`). */
-export function compareTimestamps(a: string, b: string): number {
-  const x = epochNanos(a)
-  const y = epochNanos(b)
-  if (x === null || y === null) return a < b ? -1 : a > b ? 1 : 0
-  return x < y ? -1 : x > y ? 1 : 0
-}
+import { epochNanos } from '../shared/timestamps.ts'
 
 /** The Engine API's `since` (`<seconds>.<nanoseconds>`) for a timestamp, or undefined. */
 export function engineSince(ts: string | null): string | undefined {

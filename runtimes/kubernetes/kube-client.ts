@@ -29,7 +29,10 @@ import {
 import { KubeApiError, kubeFailure, parseStatus } from './errors.ts'
 import type { KubePort, PodLogOptions, ResourceRef, WatchOptions } from './kube-port.ts'
 import type { KubeList, KubeObject, KubeflowJobObject, WatchEvent } from './kube-types.ts'
-import { readLines } from './line-reader.ts'
+import { readLines } from '../shared/line-splitter.ts'
+
+/** Longest watch event line accepted; longer ones would be cut and fail to parse. */
+const WATCH_EVENT_MAX_BYTES = 16 << 20
 
 /** Where the cluster configuration comes from (parsed at the edge, see `options.ts`). */
 export interface KubeConnection {
@@ -159,7 +162,8 @@ class ClientNodePort implements KubePort {
       if (response.status !== 200) throw await apiError(response)
       onOpen?.()
       if (!response.body) return
-      for await (const lines of readLines(response.body)) {
+      // An event carries a whole object, which the API server allows up to about 1.5 MiB (etcd's limit).
+      for await (const lines of readLines(response.body, WATCH_EVENT_MAX_BYTES)) {
         clearTimeout(timer)
         timer = setTimeout(() => idle.abort(), idleMs)
         for (const line of lines) {

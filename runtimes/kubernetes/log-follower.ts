@@ -7,19 +7,20 @@
  * A pass reads the previous instance first (`previous=true`, when the container
  * restarted since the last pass: that instance may have ended before we attached),
  * then follows the current one (`follow=true`), both from `sinceTime` = the last
- * stored timestamp, deduplicated by {@link LogDedup}. A follow ends when that
+ * stored timestamp, deduplicated by {@link LogResume}. A follow ends when that
  * instance exits; the next pass starts when the pod's status changes (a pod watch
  * event pokes the follower) or after a fallback delay. A 400 means the container is
  * waiting to start (retry later); a 404 or the pod's deletion ends the follower:
  * what was read stays in the sink.
  */
-import type { RuntimeSink } from '../../src/runtime/runtime.ts'
-import { Backoff, type BackoffOptions, sleep } from '../shared/backoff.ts'
+import type { LogLine, RuntimeSink } from '../../src/runtime/runtime.ts'
+import { Backoff, type BackoffOptions, Wakeup, sleep } from '../shared/backoff.ts'
 import { httpCode } from './errors.ts'
 import type { KubePort } from './kube-port.ts'
 import type { ContainerStatus, PodObject } from './kube-types.ts'
-import { readLines } from './line-reader.ts'
-import { LogDedup } from './log-dedup.ts'
+import { readLines } from '../shared/line-splitter.ts'
+import { LogResume } from '../shared/log-resume.ts'
+import { splitTimestamp } from '../shared/timestamps.ts'
 
 export interface LogFollowerOptions {
   namespace: string
@@ -43,9 +44,8 @@ export class LogFollower {
   readonly #o: LogFollowerOptions
   readonly #stop = new AbortController()
   readonly #backoff: Backoff
-  #dedup: LogDedup
-  #wake: (() => void) | null = null
-  #poked = false
+  readonly #resume: LogResume
+  readonly #poke = new Wakeup()
   /** restartCount at the last `previous=true` read (for servers that give no container ids). */
   #previousReadAt = -1
   /** Container instances whose log was read to its end. */
@@ -57,20 +57,18 @@ export class LogFollower {
     this.#sink = sink
     this.#o = options
     this.#backoff = new Backoff(options.backoff)
-    this.#dedup = new LogDedup(sink.logCursor(options.jobId, options.pod))
+    this.#resume = new LogResume(sink.logCursor(options.jobId, options.pod))
     this.done = this.#run().catch((err) => console.error(`kubernetes runtime: log follower ${options.pod} failed`, err))
   }
 
   /** The pod changed: look again now rather than after the idle delay. */
   poke(): void {
-    this.#poked = true
-    this.#wake?.()
+    this.#poke.wake()
   }
 
   /** Stops following (idempotent); resolves when the follower has ended. */
   async stop(): Promise<void> {
     this.#stop.abort()
-    this.#wake?.()
     await this.done
   }
 
@@ -95,7 +93,6 @@ export class LogFollower {
         if (previous === 'ended' && previousId) this.#completed.add(previousId)
         if (previous === 'ended' || previous === 'not-ready') this.#previousReadAt = restarts
       }
-      this.#poked = false
       const currentId = instanceId(status)
       const outcome = await this.#read(false)
       if (outcome === 'stopped' || outcome === 'gone') return
@@ -124,17 +121,17 @@ export class LogFollower {
 
   async #read(previous: boolean): Promise<ReadOutcome> {
     const signal = this.#stop.signal
-    this.#dedup.beginRead()
+    this.#resume.beginRead()
     try {
       const stream = await this.#port.podLog(
         this.#o.namespace,
         this.#o.pod,
-        { container: this.#o.container, follow: !previous, timestamps: true, sinceTime: this.#dedup.sinceTime, previous },
+        { container: this.#o.container, follow: !previous, timestamps: true, sinceTime: this.#resume.sinceTime ?? undefined, previous },
         signal,
       )
       for await (const lines of readLines(stream)) {
         if (signal.aborted) return 'stopped'
-        const fresh = this.#dedup.accept(lines)
+        const fresh = lines.map((raw) => this.#parse(raw)).filter((line) => this.#resume.accept(line))
         if (fresh.length > 0) this.#sink.log(this.#o.jobId, this.#o.pod, fresh)
       }
       return signal.aborted ? 'stopped' : 'ended'
@@ -147,28 +144,21 @@ export class LogFollower {
     }
   }
 
+  /** `<time> <text>` as the kubelet sends it with `timestamps=true`; a line without a time takes the last one. */
+  #parse(raw: string): LogLine {
+    const { ts, text } = splitTimestamp(raw)
+    return { ts: ts ?? this.#resume.sinceTime ?? new Date().toISOString(), text }
+  }
+
   #containerStatus(pod: PodObject): ContainerStatus | undefined {
     return pod.status?.containerStatuses?.find((c) => c.name === this.#o.container)
   }
 
   /** Waits for a poke or `ms`, whichever comes first. */
   async #idle(ms: number): Promise<void> {
-    if (this.#poked) {
-      this.#poked = false
-      return
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(finish, ms)
-      function finish() {
-        clearTimeout(timer)
-        resolve()
-      }
-      this.#wake = finish
-      if (this.#stop.signal.aborted) finish()
-    })
-    this.#wake = null
-    this.#poked = false
+    await this.#poke.sleep(ms, this.#stop.signal)
   }
+
 }
 
 /** The instance the kubelet serves a non-previous log from. */

@@ -7,17 +7,16 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
+import { LineSplitter } from '../shared/line-splitter.ts'
 
 const CHUNK = 1 << 20
-/** A line longer than this is cut, so one endless line cannot fill memory. */
-const MAX_LINE = 1 << 20
 
 /** A follower of one log file. */
 export class LogTail {
   /** Bytes of the file already read. */
   #offset: number
-  /** Bytes read after the last newline. */
-  #pending: Buffer = Buffer.alloc(0)
+  /** Holds the bytes read after the last newline. */
+  #lines = new LineSplitter()
   /** Lines to drop because the sink already has them (a crash between the sink and the state write). */
   #skip: number
 
@@ -44,34 +43,17 @@ export class LogTail {
           const n = readSync(fd, buf, 0, Math.min(CHUNK, size - this.#offset), this.#offset)
           if (n <= 0) break
           this.#offset += n
-          this.#take(Buffer.concat([this.#pending, buf.subarray(0, n)]))
+          this.#deliver(this.#lines.push(buf.subarray(0, n)))
         }
       } finally {
         closeSync(fd)
       }
     }
-    if (final && this.#pending.length > 0) {
-      const last = this.#pending.toString('utf8')
-      this.#pending = Buffer.alloc(0)
-      this.#deliver([last])
-    }
-  }
-
-  #take(bytes: Buffer): void {
-    const nl = bytes.lastIndexOf(10)
-    if (nl < 0) {
-      this.#pending = bytes
-      if (bytes.length > MAX_LINE) {
-        this.#pending = Buffer.alloc(0)
-        this.#deliver([bytes.toString('utf8')])
-      }
-      return
-    }
-    this.#pending = Buffer.from(bytes.subarray(nl + 1))
-    this.#deliver(bytes.subarray(0, nl).toString('utf8').split('\n'))
+    if (final) this.#deliver(this.#lines.end())
   }
 
   #deliver(lines: string[]): void {
+    if (lines.length === 0) return
     const skipped = Math.min(this.#skip, lines.length)
     this.#skip -= skipped
     const fresh = lines.slice(skipped)
@@ -79,7 +61,7 @@ export class LogTail {
       const ts = new Date().toISOString()
       this.sink.log(this.jobId, this.pod, fresh.map((line) => ({ ts, text: line.endsWith('\r') ? line.slice(0, -1) : line })))
     }
-    const state = { offset: this.#offset - this.#pending.length, lines: this.sink.logCursor(this.jobId, this.pod).lines }
+    const state = { offset: this.#offset - this.#lines.buffered, lines: this.sink.logCursor(this.jobId, this.pod).lines }
     writeFileSync(this.statePath, JSON.stringify(state))
   }
 }
