@@ -117,3 +117,14 @@ export class RuntimeUnavailableError extends AppError {
   readonly status = 503
   readonly reason = 'RUNTIME_UNAVAILABLE' as const
 }
+
+/** Text for anything thrown: an error's message, a string as it is, else its JSON or `String` form. */
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message
+  if (typeof err === 'string') return err
+  try {
+    return JSON.stringify(err) ?? String(err)
+  } catch {
+    return String(err)
+  }
+}

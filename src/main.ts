@@ -8,6 +8,7 @@ import pkg from '../package.json' with { type: 'json' }
 import { ConfigError, SERVE_FLAGS, parseServeConfig } from './config.ts'
 import { selectRuntime } from './select-runtime.ts'
 import { startServer } from './server.ts'
+import { errorText } from './errors.ts'
 
 const USAGE = `periscope ${pkg.version}: Apache Submarine's experiment API in one binary
 
@@ -71,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
       console.error(`periscope: cannot listen: the address is already in use (${e.message})`)
       return 1
     }
-    console.error(`periscope: ${err instanceof Error ? err.message : String(err)}`)
+    console.error(`periscope: ${errorText(err)}`)
     return 1
   }
 }

@@ -12,6 +12,7 @@ import { createKubernetesRuntime, detectInCluster } from '../runtimes/kubernetes
 import { createProcessRuntime } from '../runtimes/process/index.ts'
 import { type Config, ConfigError, isLoopback } from './config.ts'
 import type { Runtime } from './runtime/runtime.ts'
+import { errorText } from './errors.ts'
 
 /** Builds the configured runtime for this server instance. */
 export async function selectRuntime(config: Config, instanceId: string, env: Record<string, string | undefined>, log: (m: string) => void): Promise<Runtime> {
@@ -37,7 +38,7 @@ export async function selectRuntime(config: Config, instanceId: string, env: Rec
       try {
         return createKubernetesRuntime({ ...base, kubeconfig, context: config.context, inCluster: !kubeconfig && inCluster })
       } catch (err) {
-        throw new ConfigError(`cannot use the kubernetes runtime: ${err instanceof Error ? err.message : String(err)}`)
+        throw new ConfigError(`cannot use the kubernetes runtime: ${errorText(err)}`)
       }
     }
     case 'process':

@@ -8,7 +8,7 @@
  * missed. Nothing is stored on disk: after a restart every job is rebuilt from
  * labels, `inspect` and the sink's last observation.
  */
-import { RuntimeRejectedError, RuntimeUnavailableError } from '../../src/errors.ts'
+import { errorText, RuntimeRejectedError, RuntimeUnavailableError } from '../../src/errors.ts'
 import { type JobSpec, replicaRefs } from '../../src/runtime/job.ts'
 import { LABEL, type RuntimeBaseOptions, instanceSelector } from '../../src/runtime/labels.ts'
 import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
@@ -73,7 +73,7 @@ export class DockerRuntime implements Runtime {
     this.#loop = this.#watch(firstPass)
     await ready
     this.#resyncTimer = setInterval(() => {
-      if (this.#connected) void this.#exclusive(() => this.#resyncAll(false)).catch((err) => this.#log(`re-list failed: ${message(err)}`))
+      if (this.#connected) void this.#exclusive(() => this.#resyncAll(false)).catch((err) => this.#log(`re-list failed: ${errorText(err)}`))
     }, this.#resyncMs)
   }
 
@@ -168,7 +168,7 @@ export class DockerRuntime implements Runtime {
     try {
       return await this.#engine.connect()
     } catch (err) {
-      throw new RuntimeUnavailableError(this.#engine.down ?? message(err), { cause: err })
+      throw new RuntimeUnavailableError(this.#engine.down ?? errorText(err), { cause: err })
     }
   }
 
@@ -230,7 +230,7 @@ export class DockerRuntime implements Runtime {
         await this.#consume(stream)
       } catch (err) {
         if (err instanceof EngineError && err.kind === 'unreachable') this.#engine.markDown(err)
-        else if (!this.#disposed) this.#log(`docker event stream: ${message(err)}`)
+        else if (!this.#disposed) this.#log(`docker event stream: ${errorText(err)}`)
       } finally {
         this.#connected = false
         this.#events = null
@@ -247,7 +247,7 @@ export class DockerRuntime implements Runtime {
     for await (const chunk of stream) {
       for (const line of lines.push(chunk)) {
         const event = parseEvent(line)
-        if (event) void this.#exclusive(async () => this.#jobs.get(event.jobId)?.apply(event)).catch((err) => this.#log(`event for ${event.pod}: ${message(err)}`))
+        if (event) void this.#exclusive(async () => this.#jobs.get(event.jobId)?.apply(event)).catch((err) => this.#log(`event for ${event.pod}: ${errorText(err)}`))
       }
     }
   }
@@ -320,6 +320,3 @@ export class DockerRuntime implements Runtime {
   }
 }
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}

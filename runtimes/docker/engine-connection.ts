@@ -7,6 +7,7 @@
 import { type DockerClient, createDockerClient } from './docker-client.ts'
 import { dockerHostCandidates, parseDockerHost } from './engine-address.ts'
 import { EngineError } from './engine-error.ts'
+import { errorText } from '../../src/errors.ts'
 
 /** Where to look for an engine. */
 export interface EngineLookup {
@@ -64,7 +65,7 @@ export class EngineConnection {
       try {
         this.#client = createDockerClient(parseDockerHost(lookup.dockerHost!), { requestTimeoutMs })
       } catch (err) {
-        this.#down = err instanceof Error ? err.message : String(err)
+        this.#down = errorText(err)
       }
     }
   }
@@ -103,7 +104,7 @@ export class EngineConnection {
 
   /** Records that the engine failed to answer; returns the error to throw. */
   markDown(err: unknown): EngineError {
-    const message = err instanceof Error ? err.message : String(err)
+    const message = errorText(err)
     this.#down = `Docker engine unreachable: ${message}`
     return err instanceof EngineError ? err : new EngineError('unreachable', message, null, { cause: err })
   }

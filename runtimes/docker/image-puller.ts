@@ -6,6 +6,7 @@
  */
 import type { DockerClient } from './docker-client.ts'
 import { EngineError } from './engine-error.ts'
+import { errorText } from '../../src/errors.ts'
 
 /** Shared pulls of one runtime. */
 export class ImagePuller {
@@ -32,7 +33,7 @@ export class ImagePuller {
       await Promise.race([pull, aborted])
     } catch (err) {
       if (signal.aborted || (err instanceof EngineError && err.kind === 'unreachable')) throw err
-      throw new Error(`ErrImagePull: ${err instanceof Error ? err.message : String(err)}`)
+      throw new Error(`ErrImagePull: ${errorText(err)}`)
     }
   }
 }

@@ -9,6 +9,7 @@ import type { RuntimeSink } from '../../src/runtime/runtime.ts'
 import type { ByteStream, DockerClient } from './docker-client.ts'
 import { LogDecoder } from './log-decoder.ts'
 import { engineSince } from './timestamps.ts'
+import { errorText } from '../../src/errors.ts'
 
 interface Follower {
   jobId: string
@@ -78,7 +79,7 @@ export class LogFollowers {
       } catch (err) {
         // Gone or being removed (deleted), or the engine is down: the next start or re-list follows again.
         const gone = err instanceof Error && 'kind' in err && (err.kind === 'not-found' || err.kind === 'conflict')
-        if (!gone) this.onError(`logs of ${pod}: ${err instanceof Error ? err.message : err}`)
+        if (!gone) this.onError(`logs of ${pod}: ${errorText(err)}`)
         return
       }
       f.stream = stream

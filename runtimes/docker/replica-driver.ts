@@ -15,6 +15,7 @@ import type { DockerClient } from './docker-client.ts'
 import { EngineError } from './engine-error.ts'
 import type { ImagePuller } from './image-puller.ts'
 import { Wakeup } from '../shared/backoff.ts'
+import { errorText } from '../../src/errors.ts'
 
 /** What a driver needs from its runtime and job. */
 export interface DriverContext {
@@ -91,7 +92,7 @@ export class DockerReplicaDriver implements ReplicaDriver {
       await client.stopContainer(ref.pod, this.ctx.stopGraceSeconds)
       if (remove) await client.removeContainer(ref.pod)
     } catch (err) {
-      this.ctx.log(`could not stop ${ref.pod}: ${err instanceof Error ? err.message : err}`)
+      this.ctx.log(`could not stop ${ref.pod}: ${errorText(err)}`)
     }
   }
 
@@ -153,5 +154,5 @@ export class DockerReplicaDriver implements ReplicaDriver {
 
 function reason(prefix: string, err: unknown): Error {
   if (err instanceof EngineError && err.kind === 'unreachable') return err
-  return new Error(`${prefix}: ${err instanceof Error ? err.message : String(err)}`)
+  return new Error(`${prefix}: ${errorText(err)}`)
 }

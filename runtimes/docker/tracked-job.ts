@@ -12,6 +12,7 @@ import { type ContainerFacts, type ReplicaEvent, factsTime, hasStarted, syncActi
 import type { LogFollowers } from './log-follower.ts'
 import { type DriverContext, DockerReplicaDriver } from './replica-driver.ts'
 import { eventTime, isoMillis } from './timestamps.ts'
+import { errorText } from '../../src/errors.ts'
 
 /** What a tracked job needs from its runtime. */
 export interface TrackedJobDeps {
@@ -85,7 +86,7 @@ export class TrackedJob {
   /** Applies a replaced spec; the new replica list is reported at once and new replicas launched. */
   update(job: JobSpec, log: (message: string) => void): void {
     this.job = job
-    void this.emulated.update(job).catch((err) => log(`update of ${job.id}: ${err instanceof Error ? err.message : err}`))
+    void this.emulated.update(job).catch((err) => log(`update of ${job.id}: ${errorText(err)}`))
     // run() reports now (so the sink keeps the new counts across restarts) and launches
     // the new replicas; update()'s own launches of them then find them launched.
     void this.emulated.run()

@@ -10,6 +10,7 @@
 import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
 import { type JobObservation, type ReplicaState, emptyJobStatus, isFinished } from '../../src/runtime/job-status.ts'
 import { reconcileJob } from './job-rules.ts'
+import { errorText } from '../../src/errors.ts'
 
 /** The runtime-specific half: how one replica is started and stopped. */
 export interface ReplicaDriver {
@@ -153,7 +154,7 @@ export class EmulatedJob {
     } catch (err) {
       if (this.#disposed) return // a launch aborted by delete or shutdown is not news
       this.#launchFailures.set(pod, (this.#launchFailures.get(pod) ?? 0) + 1)
-      this.waiting(pod, err instanceof Error ? err.message : String(err))
+      this.waiting(pod, errorText(err))
       this.#scheduleRestart(pod, false)
     } finally {
       this.#launching.delete(pod)

@@ -30,6 +30,7 @@ import { KubeApiError, kubeFailure, parseStatus } from './errors.ts'
 import type { KubePort, PodLogOptions, ResourceRef, WatchOptions } from './kube-port.ts'
 import type { KubeList, KubeObject, KubeflowJobObject, WatchEvent } from './kube-types.ts'
 import { readLines } from '../shared/line-splitter.ts'
+import { errorText } from '../../src/errors.ts'
 
 /** Longest watch event line accepted; longer ones would be cut and fail to parse. */
 const WATCH_EVENT_MAX_BYTES = 16 << 20
@@ -74,7 +75,7 @@ export function loadKubeConfig(connection: KubeConnection): KubeConfig {
       throw new Error('no cluster configured: pass --kubeconfig (or set KUBECONFIG), or run in a pod with a service account')
     }
   } catch (err) {
-    throw new Error(`kubernetes runtime: cannot load the cluster configuration: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw new Error(`kubernetes runtime: cannot load the cluster configuration: ${errorText(err)}`, { cause: err })
   }
   if (connection.context) {
     if (!kc.getContextObject(connection.context)) {

@@ -4,7 +4,7 @@
  * logs. Every change is committed to SQLite before the runtime is called; what
  * the runtime cannot take now is retried by `supervisor.ts`.
  */
-import { ConflictError, InvalidQueryError, NotFoundError, RuntimeRejectedError } from '../errors.ts'
+import { ConflictError, errorText, InvalidQueryError, NotFoundError, RuntimeRejectedError } from '../errors.ts'
 import { type JobSpec, type ReplicaType, replicaRefs } from '../runtime/job.ts'
 import type { Runtime } from '../runtime/runtime.ts'
 import type { EnvironmentRepository } from '../storage/environment-repository.ts'
@@ -68,7 +68,7 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       return null
     } catch (err) {
       if (err instanceof RuntimeRejectedError) return err
-      const reason = err instanceof Error ? err.message : String(err)
+      const reason = errorText(err)
       experiments.setMessage(id, `Waiting to be submitted to the ${runtime.name} runtime: ${reason}`)
       return null
     } finally {
@@ -127,7 +127,7 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
         try {
           await runtime.update(jobOf(id, spec))
         } catch (err) {
-          experiments.setMessage(id, `The new spec is stored but the ${runtime.name} runtime has not applied it yet: ${err instanceof Error ? err.message : err}`)
+          experiments.setMessage(id, `The new spec is stored but the ${runtime.name} runtime has not applied it yet: ${errorText(err)}`)
         }
       }
       return required(id).experiment

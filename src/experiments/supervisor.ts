@@ -9,6 +9,7 @@
 import type { Runtime, RuntimeSink } from '../runtime/runtime.ts'
 import type { ExperimentRepository } from '../storage/experiment-repository.ts'
 import type { ExperimentService } from './experiment-service.ts'
+import { errorText } from '../errors.ts'
 
 export interface SupervisorDeps {
   experiments: ExperimentRepository
@@ -62,7 +63,7 @@ export function createSupervisor(deps: SupervisorDeps) {
     if (stopped) return
     timer = setTimeout(() => {
       busy = round()
-        .catch((err) => deps.log(`supervisor round failed: ${err instanceof Error ? err.message : err}`))
+        .catch((err) => deps.log(`supervisor round failed: ${errorText(err)}`))
         .finally(schedule)
     }, deps.retryMs)
   }
@@ -82,7 +83,7 @@ export function createSupervisor(deps: SupervisorDeps) {
           }
           await removeOrphans(owned)
         } catch (err) {
-          deps.log(`could not reconcile with the ${runtime.name} runtime: ${err instanceof Error ? err.message : err}`)
+          deps.log(`could not reconcile with the ${runtime.name} runtime: ${errorText(err)}`)
         }
       }
       busy = submitPending().catch(() => undefined)

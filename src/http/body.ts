@@ -3,7 +3,7 @@
  * Reads a request body as JSON or YAML, within a size limit.
  */
 import type { Context } from 'hono'
-import { BodyTooLargeError, MalformedBodyError, UnsupportedMediaTypeError } from '../errors.ts'
+import { BodyTooLargeError, errorText, MalformedBodyError, UnsupportedMediaTypeError } from '../errors.ts'
 
 /** Largest body accepted, in bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -28,7 +28,7 @@ export async function readBody(c: Context): Promise<unknown> {
   try {
     return yaml ? Bun.YAML.parse(text) : JSON.parse(text)
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err)
+    const why = errorText(err)
     throw new MalformedBodyError(`Malformed ${yaml ? 'YAML' : 'JSON'} in request body: ${why}`)
   }
 }
