@@ -7,7 +7,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { JobSpec, ReplicaSpec } from '../src/runtime/job.ts'
 import type { JobObservation } from '../src/runtime/job-status.ts'
-import type { LogCursor, LogLine, Runtime, RuntimeSink } from '../src/runtime/runtime.ts'
+import type { Runtime } from '../src/runtime/runtime.ts'
+import { type ReplicaOptions, jobSpec, newJobId } from './testing/job-spec.ts'
+import { MemorySink } from './testing/memory-sink.ts'
+import { waitFor } from './testing/wait-for.ts'
 
 /** How a runtime under test is made. */
 export interface ContractTarget {
@@ -20,55 +23,6 @@ export interface ContractTarget {
   timeoutMs: number
   /** Releases what the target set up (called once, after the suite). */
   dispose?(): Promise<void>
-}
-
-/** A sink that keeps everything in memory, like the server's store would, across runtime instances. */
-export class MemorySink implements RuntimeSink {
-  readonly observations = new Map<string, JobObservation[]>()
-  readonly logs = new Map<string, LogLine[]>()
-
-  status(o: JobObservation): void {
-    const list = this.observations.get(o.jobId) ?? []
-    list.push(structuredClone(o))
-    this.observations.set(o.jobId, list)
-  }
-  lastStatus(jobId: string): JobObservation | null {
-    return this.observations.get(jobId)?.at(-1) ?? null
-  }
-  log(jobId: string, pod: string, lines: readonly LogLine[]): void {
-    const key = `${jobId}/${pod}`
-    this.logs.set(key, [...(this.logs.get(key) ?? []), ...lines])
-  }
-  logCursor(jobId: string, pod: string): LogCursor {
-    const lines = this.logs.get(`${jobId}/${pod}`) ?? []
-    const lastTs = lines.at(-1)?.ts ?? null
-    return { lines: lines.length, lastTs, atLastTs: lastTs === null ? 0 : lines.filter((l) => l.ts === lastTs).length }
-  }
-  /** The text of one replica's stored log. */
-  text(jobId: string, pod: string): string[] {
-    return (this.logs.get(`${jobId}/${pod}`) ?? []).map((l) => l.text)
-  }
-  conditions(jobId: string): string[] {
-    return (this.lastStatus(jobId)?.status.conditions ?? []).map((c) => `${c.type}=${c.status}`)
-  }
-}
-
-let counter = 0
-/** A fresh experiment id in Submarine's form. */
-export function newJobId(): string {
-  counter += 1
-  return `experiment-${Date.now()}-${String(counter).padStart(4, '0')}`
-}
-
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs: number): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value) return value as NonNullable<T>
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await Bun.sleep(50)
-  }
 }
 
 /** Tests a runtime cannot pass, each group with the reason. Known when tests are registered. */
@@ -94,15 +48,8 @@ export function describeRuntimeContract(name: string, makeTarget: () => Promise<
     })
 
     const it = (title: string, fn: () => Promise<void>) => test.skipIf(skipped.has(title))(title, fn, 120_000)
-    const job = (framework: JobSpec['framework'], replicas: Array<Partial<ReplicaSpec> & Pick<ReplicaSpec, 'type'>>, command = 'echo hello'): JobSpec => ({
-      id: newJobId(),
-      name: 'contract',
-      namespace: target.namespace,
-      framework,
-      restartPolicy: 'OnFailure',
-      backoffLimit: 3,
-      replicaSpecs: replicas.map((r) => ({ replicas: 1, image: target.image, command, env: [], resources: {}, ...r })),
-    })
+    const job = (framework: JobSpec['framework'], replicas: ReplicaOptions[], command = 'echo hello'): JobSpec =>
+      jobSpec({ name: 'contract', namespace: target.namespace, framework, replicas, image: target.image, command })
     const finished = (id: string) =>
       waitFor(`${id} to finish`, () => {
         const c = sink.lastStatus(id)?.status.conditions.at(-1)

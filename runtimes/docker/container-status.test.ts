@@ -51,7 +51,7 @@ describe('syncAction', () => {
   })
 
   test('leaves an exit already reported alone (restart pending), except on resume where its timer is gone', () => {
-    const crashLooping = replica({ exitCode: 1, waiting: 'CrashLoopBackOff: attempt 1 exited with code 1' })
+    const crashLooping = replica({ exitCode: 1, waiting: 'CrashLoopBackOff' })
     expect(syncAction(crashLooping, exited(1), ctx())).toEqual({ kind: 'none' })
     expect(syncAction(crashLooping, exited(1), ctx({ resuming: true }))).toEqual({ kind: 'exited', exitCode: 1, sawStart: true })
   })

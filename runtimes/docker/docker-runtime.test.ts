@@ -3,10 +3,13 @@ import { existsSync, readFileSync, rmSync } from 'node:fs'
 import type { JobSpec, ReplicaSpec } from '../../src/runtime/job.ts'
 import { RuntimeUnavailableError } from '../../src/errors.ts'
 import type { Runtime } from '../../src/runtime/runtime.ts'
-import { MemorySink, newJobId, waitFor } from '../contract.ts'
+import { newJobId } from '../testing/job-spec.ts'
+import { MemorySink } from '../testing/memory-sink.ts'
+import { waitFor } from '../testing/wait-for.ts'
 import { createDockerRuntime, detectDockerEngine, parseDockerHost } from './index.ts'
 import { TEST_IMAGE, describeWithDocker, findTestEngine, removeAll, testInstanceId, testOptions } from './test-engine.ts'
 import { isoMillis } from './timestamps.ts'
+import { type ReplicaOptions, jobSpec } from '../testing/job-spec.ts'
 
 const engine = await findTestEngine()
 const NS = 'team-a'
@@ -33,15 +36,8 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     return id
   }
 
-  const job = (framework: JobSpec['framework'], replicas: Array<Partial<ReplicaSpec> & Pick<ReplicaSpec, 'type'>>, id = newJobId()): JobSpec => ({
-    id,
-    name: 'docker-test',
-    namespace: NS,
-    framework,
-    restartPolicy: 'OnFailure',
-    backoffLimit: 3,
-    replicaSpecs: replicas.map((r) => ({ replicas: 1, image: TEST_IMAGE, command: 'true', env: [], resources: {}, ...r })),
-  })
+  const job = (framework: JobSpec['framework'], replicas: ReplicaOptions[], id = newJobId()): JobSpec =>
+    jobSpec({ id, name: 'docker-test', namespace: NS, framework, replicas, image: TEST_IMAGE })
   const lastCondition = (id: string) => sink.lastStatus(id)?.status.conditions.at(-1)?.type
   const finished = (id: string, timeoutMs = 30_000) =>
     waitFor(`${id} to finish`, () => (['Succeeded', 'Failed'].includes(lastCondition(id) ?? '') ? lastCondition(id) : null), timeoutMs)
@@ -239,9 +235,10 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     const j = job('TensorFlow', [{ type: 'Worker', resources: { memory: '8M' }, command: 'echo start; x=$(head -c 40000000 /dev/zero | tr "\\0" a); echo survived' }], id)
     await runtime.submit(j)
     expect(await finished(id)).toBe('Failed')
-    const reasons = (sink.observations.get(id) ?? []).map((o) => o.replicas[0]?.waiting).filter((w) => w?.includes('OOMKilled'))
-    expect(reasons[0]).toBe('CrashLoopBackOff: attempt 1 was OOMKilled (exit code 137)')
-    expect(sink.lastStatus(id)!.replicas[0]).toMatchObject({ restartCount: 3, exitCode: 137 })
+    const messages = (sink.observations.get(id) ?? []).map((o) => o.message).filter((m) => m?.includes('OOMKilled'))
+    expect(messages[0]).toStartWith(`${id}-worker-0: CrashLoopBackOff: exited with code 137 (OOMKilled); 0 of 3 restarts used, next attempt at `)
+    expect(sink.lastStatus(id)!.replicas[0]).toMatchObject({ restartCount: 3, exitCode: 137, exitReason: 'OOMKilled' })
+    expect(sink.lastStatus(id)!.message).toBe(`Failed: ${id}-worker-0 exited with code 137 (OOMKilled) after 3 of 3 restarts (backoffLimit reached)`)
     expect(sink.text(id, `${id}-worker-0`).filter((l) => l === 'survived')).toEqual([])
   }, 60_000)
 

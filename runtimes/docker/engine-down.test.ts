@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { RuntimeUnavailableError } from '../../src/errors.ts'
-import { MemorySink, newJobId } from '../contract.ts'
+import { newJobId } from '../testing/job-spec.ts'
+import { MemorySink } from '../testing/memory-sink.ts'
 import { createDockerRuntime } from './index.ts'
 
 // Runs everywhere: the engine is a socket that does not exist.

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { type TestServer, startTestServer } from '../../test/helpers/test-server.ts'
 import example from '../../examples/tf-dist-busybox.json'
-import { waitFor } from '../contract.ts'
+import { waitFor } from '../testing/wait-for.ts'
 import { createDockerRuntime } from './index.ts'
 import { describeWithDocker, findTestEngine, removeAll, testOptions } from './test-engine.ts'
 

@@ -2,14 +2,10 @@ import { describe, expect, test } from 'bun:test'
 import type { JobSpec } from '../../src/runtime/job.ts'
 import type { JobObservation, ReplicaState } from '../../src/runtime/job-status.ts'
 import { type Labelled, newestJobSpec, withObservedCounts } from './job-recovery.ts'
+import { jobSpec } from '../testing/job-spec.ts'
 
-const job = (workers: number, image = 'img:1'): JobSpec => ({
-  id: 'exp', name: 'n', namespace: 'default', framework: 'PyTorch', restartPolicy: 'OnFailure', backoffLimit: 3,
-  replicaSpecs: [
-    { type: 'Master', replicas: 1, image, command: 'c', env: [], resources: {} },
-    { type: 'Worker', replicas: workers, image, command: 'c', env: [], resources: {} },
-  ],
-})
+const job = (workers: number, image = 'img:1'): JobSpec =>
+  jobSpec({ id: 'exp', name: 'n', framework: 'PyTorch', image, command: 'c', replicas: [{ type: 'Master' }, { type: 'Worker', replicas: workers }] })
 const labelled = (created: string, spec: JobSpec | null): Labelled => ({ created, labels: spec ? { 'periscope.io/job-spec': JSON.stringify(spec) } : {} })
 const state = (type: 'Master' | 'Worker', index: number): ReplicaState => ({
   type, index, pod: `exp-${type.toLowerCase()}-${index}`, phase: 'Running', restartCount: 0, exitCode: null, waiting: null,

@@ -6,7 +6,7 @@
 import { appendFileSync } from 'node:fs'
 import type { JobObservation } from '../../src/runtime/job-status.ts'
 import type { LogLine } from '../../src/runtime/runtime.ts'
-import { MemorySink } from '../contract.ts'
+import { MemorySink } from '../testing/memory-sink.ts'
 import { createDockerRuntime } from './index.ts'
 import { testOptions } from './test-engine.ts'
 

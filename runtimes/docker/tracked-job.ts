@@ -158,11 +158,7 @@ export class TrackedJob {
   }
 
   #exited(pod: string, exitCode: number, at: string | null, oom: boolean): void {
-    this.#at(at, () => this.emulated.exited(pod, exitCode))
-    const replica = this.emulated.observation.replicas.find((r) => r.pod === pod)
-    if (oom && exitCode !== 0 && replica && !this.emulated.finished) {
-      this.emulated.waiting(pod, `CrashLoopBackOff: attempt ${replica.restartCount + 1} was OOMKilled (exit code ${exitCode})`)
-    }
+    this.#at(at, () => this.emulated.exited(pod, exitCode, oom ? 'OOMKilled' : null))
   }
 
   /** Runs `fn` with the emulated operator's clock set to when the fact happened. */

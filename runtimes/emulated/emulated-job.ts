@@ -9,6 +9,7 @@
  */
 import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
 import { type JobObservation, type ReplicaState, emptyJobStatus, isFinished } from '../../src/runtime/job-status.ts'
+import { jobMessage } from '../shared/job-message.ts'
 import { reconcileJob } from './job-rules.ts'
 import { errorText } from '../../src/errors.ts'
 
@@ -24,10 +25,24 @@ export interface ReplicaDriver {
   stop(ref: ReplicaRef): Promise<void>
 }
 
+/** The timer functions the emulation uses; a test passes a fake clock. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
 export interface EmulatorOptions {
   /** First restart delay; doubles per restart up to 300 s, like CrashLoopBackOff (10 s on a kubelet). */
   restartBackoffMs: number
+  /** The time of what is being reported (RFC 3339); default the wall clock. */
   now?: () => string
+  /** Default the global timers. */
+  timers?: Timers
+}
+
+const systemTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 }
 
 const MAX_BACKOFF_MS = 300_000
@@ -38,7 +53,7 @@ export class EmulatedJob {
   #obs: JobObservation
   #lastReported = ''
   #launching = new Set<string>()
-  #timers = new Map<string, ReturnType<typeof setTimeout>>()
+  #timers = new Map<string, unknown>()
   /** Launches that failed in a row, per pod: their retries back off like ImagePullBackOff. */
   #launchFailures = new Map<string, number>()
   #disposed = false
@@ -82,21 +97,22 @@ export class EmulatedJob {
     this.#patch(pod, { waiting: reason })
   }
 
-  /** The runtime saw a replica's attempt exit. */
-  exited(pod: string, exitCode: number): void {
+  /** The runtime saw a replica's attempt exit; `reason` is what the backend knows of why (`OOMKilled`). */
+  exited(pod: string, exitCode: number, reason: string | null = null): void {
     const replica = this.#replica(pod)
     if (!replica) return
+    const exitReason = reason ?? (exitCode === 0 ? 'Completed' : 'Error')
     if (this.finished) {
-      this.#patch(pod, { exitCode }, false)
+      this.#patch(pod, { exitCode, exitReason }, false)
       return
     }
     if (exitCode === 0) {
-      this.#patch(pod, { phase: 'Succeeded', exitCode: 0, waiting: null })
+      this.#patch(pod, { phase: 'Succeeded', exitCode: 0, exitReason, waiting: null, nextAttemptAt: null })
       return
     }
     // OnFailure: the pod stays Running while the kubelet restarts its container in place.
-    this.#patch(pod, { phase: 'Running', exitCode, waiting: `CrashLoopBackOff: attempt ${replica.restartCount + 1} exited with code ${exitCode}` })
-    this.#scheduleRestart(pod)
+    const nextAttemptAt = this.#scheduleRestart(pod)
+    this.#patch(pod, { phase: 'Running', exitCode, exitReason, waiting: 'CrashLoopBackOff', nextAttemptAt })
   }
 
   /** Applies a replaced spec: new replicas start, replicas out of range stop, running ones are untouched. */
@@ -123,8 +139,16 @@ export class EmulatedJob {
   /** Forgets timers; the replicas keep running (server shutdown). */
   dispose(): void {
     this.#disposed = true
-    for (const t of this.#timers.values()) clearTimeout(t)
+    for (const t of this.#timers.values()) this.#clock.clearTimeout(t)
     this.#timers.clear()
+  }
+
+  get #clock(): Timers {
+    return this.options.timers ?? systemTimers
+  }
+
+  #now(): string {
+    return (this.options.now ?? (() => new Date().toISOString()))()
   }
 
   #withRefs(job: JobSpec, known: readonly ReplicaState[]): ReplicaState[] {
@@ -161,34 +185,35 @@ export class EmulatedJob {
     }
   }
 
-  #scheduleRestart(pod: string, counts = true): void {
-    if (this.#disposed || this.#timers.has(pod)) return
+  /** Schedules the next attempt of a replica, once; returns when it will be (null when none is scheduled). */
+  #scheduleRestart(pod: string, counts = true): string | null {
+    if (this.#disposed || this.#timers.has(pod)) return null
     const replica = this.#replica(pod)
-    if (!replica) return
+    if (!replica) return null
     const step = counts ? replica.restartCount : (this.#launchFailures.get(pod) ?? 1) - 1
     const delay = Math.min(this.options.restartBackoffMs * 2 ** step, MAX_BACKOFF_MS)
-    const timer = setTimeout(() => {
+    const timer = this.#clock.setTimeout(() => {
       this.#timers.delete(pod)
       const current = this.#replica(pod)
       if (!current || this.finished || this.#disposed) return
       const restartCount = counts ? current.restartCount + 1 : current.restartCount
-      this.#patch(pod, { restartCount, waiting: null })
+      this.#patch(pod, { restartCount, waiting: null, nextAttemptAt: null })
       if (!this.finished) void this.#launch(pod, restartCount)
     }, delay)
     this.#timers.set(pod, timer)
+    const from = Date.parse(this.#now())
+    return Number.isNaN(from) ? null : new Date(from + delay).toISOString()
   }
 
   #cancel(pod: string): void {
-    const t = this.#timers.get(pod)
-    if (t) clearTimeout(t)
+    if (this.#timers.has(pod)) this.#clock.clearTimeout(this.#timers.get(pod))
     this.#timers.delete(pod)
   }
 
   #reconcile(): void {
-    const now = (this.options.now ?? (() => new Date().toISOString()))()
-    const decision = reconcileJob(this.#job, this.#obs.status, this.#obs.replicas, now)
-    const waiting = this.#obs.replicas.find((r) => r.phase === 'Pending' && r.waiting && r.waiting !== 'ContainerCreating')
-    this.#obs = { ...this.#obs, status: decision.status, message: waiting ? `${waiting.pod}: ${waiting.waiting}` : null }
+    const decision = reconcileJob(this.#job, this.#obs.status, this.#obs.replicas, this.#now())
+    const message = jobMessage(this.#job, decision.status, this.#obs.replicas)
+    this.#obs = { ...this.#obs, status: decision.status, message }
     this.#emit()
     if (decision.finished) {
       for (const pod of [...this.#timers.keys()]) this.#cancel(pod)

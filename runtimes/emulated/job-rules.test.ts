@@ -3,20 +3,14 @@ import type { JobSpec, ReplicaSpec, ReplicaType } from '../../src/runtime/job.ts
 import { podName } from '../../src/runtime/job.ts'
 import { type JobCondition, type PodPhase, type ReplicaState, emptyJobStatus } from '../../src/runtime/job-status.ts'
 import { countReplicas, reconcileJob, setCondition } from './job-rules.ts'
+import { jobSpec } from '../testing/job-spec.ts'
 
 const T0 = '2026-01-01T00:00:00.000Z'
 const T1 = '2026-01-01T00:00:01.000Z'
 const T2 = '2026-01-01T00:00:02.000Z'
 
-const job = (framework: JobSpec['framework'], replicas: Array<[ReplicaType, number]>, backoffLimit = 3): JobSpec => ({
-  id: 'exp',
-  name: 'exp',
-  namespace: 'ns',
-  framework,
-  restartPolicy: 'OnFailure',
-  backoffLimit,
-  replicaSpecs: replicas.map(([type, n]): ReplicaSpec => ({ type, replicas: n, image: null, command: 'true', env: [], resources: {} })),
-})
+const job = (framework: JobSpec['framework'], replicas: Array<[ReplicaType, number]>, backoffLimit = 3): JobSpec =>
+  jobSpec({ id: 'exp', name: 'exp', namespace: 'ns', framework, backoffLimit, replicas: replicas.map(([type, n]) => ({ type, replicas: n })) })
 const pod = (type: ReplicaType, index: number, phase: PodPhase, extra: Partial<ReplicaState> = {}): ReplicaState => ({
   type,
   index,

@@ -1,16 +1,10 @@
 import { describe, expect, test } from 'bun:test'
 import type { JobSpec, ReplicaSpec } from '../../src/runtime/job.ts'
 import { clusterNetwork, operatorEnv, replicaEnv } from './operator-env.ts'
+import { type ReplicaOptions, jobSpec } from '../testing/job-spec.ts'
 
-const job = (framework: JobSpec['framework'], id: string, replicas: Array<Partial<ReplicaSpec> & Pick<ReplicaSpec, 'type'>>): JobSpec => ({
-  id,
-  name: id,
-  namespace: 'team-a',
-  framework,
-  restartPolicy: 'OnFailure',
-  backoffLimit: 3,
-  replicaSpecs: replicas.map((r) => ({ replicas: 1, image: 'img', command: 'true', env: [], resources: {}, ...r })),
-})
+const job = (framework: JobSpec['framework'], id: string, replicas: ReplicaOptions[]): JobSpec =>
+  jobSpec({ id, name: id, namespace: 'team-a', framework, replicas, image: 'img' })
 const net = clusterNetwork('team-a')
 const env = (j: JobSpec, type: ReplicaSpec['type'], index: number) => Object.fromEntries(operatorEnv(j, { type, index }, net))
 

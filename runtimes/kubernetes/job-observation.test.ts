@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { expectedReplicas, jobMessage, jobStatusOf, mergeReplicas, observeJob, replicaAfterDeletion, replicaFromPod } from './job-observation.ts'
+import { expectedReplicas, jobStatusOf, nextAttempt, mergeReplicas, observeJob, replicaAfterDeletion, replicaFromPod } from './job-observation.ts'
 import type { ContainerStatus, KubeflowJobObject, PodObject } from './kube-types.ts'
 
 const T0 = '2025-01-01T00:00:00Z'
@@ -64,7 +64,17 @@ describe('replicaFromPod', () => {
       phase: 'Running',
       containerStatuses: [container({ restartCount: 2, state: { running: { startedAt: T1 } }, lastState: { terminated: { exitCode: 1 } } })],
     })
-    expect(replicaFromPod(p, 'TensorFlow')).toEqual({ type: 'Worker', index: 0, pod: 'exp-1-worker-0', phase: 'Running', restartCount: 2, exitCode: 1, waiting: null })
+    expect(replicaFromPod(p, 'TensorFlow')).toEqual({
+      type: 'Worker',
+      index: 0,
+      pod: 'exp-1-worker-0',
+      phase: 'Running',
+      restartCount: 2,
+      exitCode: 1,
+      exitReason: null,
+      waiting: null,
+      nextAttemptAt: null,
+    })
   })
 
   test('says why a container waits, with the kubelet message', () => {
@@ -131,8 +141,35 @@ describe('replicas of a job', () => {
       pod('exp-1-worker-0', 'worker', 0, { phase: 'Pending', containerStatuses: [container({ state: { waiting: { reason: 'ImagePullBackOff' } } })] }),
       'TensorFlow',
     )!
-    expect(jobMessage([stuck])).toBe('exp-1-worker-0: ImagePullBackOff')
     expect(observeJob('exp-1', cr, [stuck]).message).toBe('exp-1-worker-0: ImagePullBackOff')
-    expect(jobMessage(mergeReplicas(expectedReplicas(cr, 'exp-1', 'TensorFlow'), new Map()))).toBeNull()
+    expect(observeJob('exp-1', cr, mergeReplicas(expectedReplicas(cr, 'exp-1', 'TensorFlow'), new Map())).message).toBeNull()
+  })
+
+  test('reads a crash loop: the last exit, its reason, and when the kubelet tries again', () => {
+    const looping = replicaFromPod(
+      pod('exp-1-worker-0', 'worker', 0, {
+        phase: 'Running',
+        containerStatuses: [
+          container({
+            restartCount: 1,
+            state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 1m20s restarting failed container=tensorflow pod=x' } },
+            lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: '2025-01-01T00:00:00Z' } },
+          }),
+        ],
+      }),
+      'TensorFlow',
+    )!
+    expect(looping).toMatchObject({ exitCode: 137, exitReason: 'OOMKilled', nextAttemptAt: '2025-01-01T00:01:20.000Z' })
+    expect(observeJob('exp-1', cr, [looping]).message).toBe(
+      'exp-1-worker-0: CrashLoopBackOff: exited with code 137 (OOMKilled); 1 of 3 restarts used, next attempt at 2025-01-01T00:01:20.000Z',
+    )
+  })
+
+  test('parses the back-off of the kubelet message as a Go duration', () => {
+    expect(nextAttempt('back-off 10s restarting failed container=a', '2025-01-01T00:00:00Z')).toBe('2025-01-01T00:00:10.000Z')
+    expect(nextAttempt('back-off 50ms restarting failed container=a', '2025-01-01T00:00:00Z')).toBe('2025-01-01T00:00:00.050Z')
+    expect(nextAttempt('back-off 5m0s restarting failed container=a', '2025-01-01T00:00:00Z')).toBe('2025-01-01T00:05:00.000Z')
+    expect(nextAttempt('something else', '2025-01-01T00:00:00Z')).toBeNull()
+    expect(nextAttempt('back-off 10s restarting', undefined)).toBeNull()
   })
 })

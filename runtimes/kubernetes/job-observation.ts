@@ -7,13 +7,21 @@
 import { type Framework, type ReplicaType, containerName, podName } from '../../src/runtime/job.ts'
 import type { ConditionType, JobCondition, JobObservation, JobStatus, PodPhase, ReplicaCounts, ReplicaState } from '../../src/runtime/job-status.ts'
 import { LABEL } from '../../src/runtime/labels.ts'
+import { jobMessage } from '../shared/job-message.ts'
 import { kindOf } from './job-kinds.ts'
 import type { ContainerStatus, KubeflowJobObject, PodObject } from './kube-types.ts'
 
 const CONDITION_TYPES: readonly ConditionType[] = ['Created', 'Running', 'Restarting', 'Succeeded', 'Failed']
-const REPLICA_TYPES: Readonly<Record<string, ReplicaType>> = { ps: 'Ps', worker: 'Worker', chief: 'Chief', master: 'Master', evaluator: 'Evaluator' }
+/** Keyed by the lower-case replica type of the operator's labels and replica maps (a Map: keys come from the cluster). */
+const REPLICA_TYPES: ReadonlyMap<string, ReplicaType> = new Map([
+  ['ps', 'Ps'],
+  ['worker', 'Worker'],
+  ['chief', 'Chief'],
+  ['master', 'Master'],
+  ['evaluator', 'Evaluator'],
+])
 const PHASES: readonly PodPhase[] = ['Pending', 'Running', 'Succeeded', 'Failed']
-/** Waiting reasons that are normal progress, not a reason to tell the user anything. */
+/** Init-container waiting reasons that are normal progress. */
 const ROUTINE_WAITING = new Set(['ContainerCreating', 'PodInitializing'])
 
 /**
@@ -50,7 +58,7 @@ export function jobStatusOf(cr: KubeflowJobObject): JobStatus {
 /** Replica type and index of an operator pod, from its labels; null for a pod that is not one. */
 export function replicaRefOf(pod: PodObject): { type: ReplicaType; index: number; pod: string } | null {
   const labels = pod.metadata?.labels ?? {}
-  const type = REPLICA_TYPES[labels[LABEL.replicaType] ?? '']
+  const type = REPLICA_TYPES.get(labels[LABEL.replicaType] ?? '')
   const index = Number(labels[LABEL.replicaIndex])
   const name = pod.metadata?.name
   if (!type || !Number.isInteger(index) || index < 0 || !name) return null
@@ -78,8 +86,31 @@ export function replicaFromPod(pod: PodObject, framework: Framework): ReplicaSta
   if (!ref) return null
   const phase = PHASES.includes(pod.status?.phase as PodPhase) ? (pod.status!.phase as PodPhase) : 'Pending'
   const c = frameworkContainer(pod, framework)
-  const exitCode = c?.state?.terminated?.exitCode ?? c?.lastState?.terminated?.exitCode ?? null
-  return { ...ref, phase, restartCount: c?.restartCount ?? 0, exitCode, waiting: waitingReason(pod, c, phase) }
+  const last = c?.state?.terminated ?? c?.lastState?.terminated
+  const waiting = waitingReason(pod, c, phase)
+  return {
+    ...ref,
+    phase,
+    restartCount: c?.restartCount ?? 0,
+    exitCode: last?.exitCode ?? null,
+    exitReason: last?.reason ?? null,
+    waiting,
+    nextAttemptAt: waiting?.startsWith('CrashLoopBackOff') ? nextAttempt(c?.state?.waiting?.message, c?.lastState?.terminated?.finishedAt) : null,
+  }
+}
+
+/**
+ * When the kubelet restarts a crash-looping container: its `back-off 40s restarting failed
+ * container=…` message gives the delay, counted from when the last attempt finished.
+ */
+export function nextAttempt(message: string | undefined, finishedAt: string | undefined): string | null {
+  const delay = /^back-off ((?:\d+(?:\.\d+)?(?:h|ms|m|s))+) /.exec(message ?? '')?.[1]
+  const from = finishedAt ? Date.parse(finishedAt) : Number.NaN
+  if (!delay || Number.isNaN(from)) return null
+  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 }
+  let ms = 0
+  for (const [, n, u] of delay.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)) ms += Number(n) * unit[u!]!
+  return new Date(from + ms).toISOString()
 }
 
 function waitingReason(pod: PodObject, c: ContainerStatus | undefined, phase: PodPhase): string | null {
@@ -115,7 +146,7 @@ export function replicaAfterDeletion(last: ReplicaState, finalPod: PodObject | n
 export function expectedReplicas(cr: KubeflowJobObject, jobId: string, framework: Framework): Array<{ type: ReplicaType; index: number; pod: string }> {
   const map = (cr.spec?.[kindOf(framework).replicaMap] ?? {}) as Record<string, { replicas?: number } | undefined>
   return Object.entries(map).flatMap(([key, spec]) => {
-    const type = REPLICA_TYPES[key.toLowerCase()]
+    const type = REPLICA_TYPES.get(key.toLowerCase())
     if (!type) return []
     const count = typeof spec?.replicas === 'number' ? spec.replicas : 1
     return Array.from({ length: count }, (_, index) => ({ type, index, pod: podName(jobId, type, index) }))
@@ -134,13 +165,10 @@ export function mergeReplicas(expected: ReadonlyArray<{ type: ReplicaType; index
   return out
 }
 
-/** Why the job is not progressing: the first replica stuck before starting, as `<pod>: <reason>`. */
-export function jobMessage(replicas: readonly ReplicaState[]): string | null {
-  const stuck = replicas.find((r) => r.phase === 'Pending' && r.waiting && !ROUTINE_WAITING.has(r.waiting))
-  return stuck ? `${stuck.pod}: ${stuck.waiting}` : null
-}
-
 /** The full observation of a job. */
 export function observeJob(jobId: string, cr: KubeflowJobObject, replicas: ReplicaState[]): JobObservation {
-  return { jobId, status: jobStatusOf(cr), replicas, message: jobMessage(replicas) }
+  const status = jobStatusOf(cr)
+  const runPolicy = cr.spec?.runPolicy as { backoffLimit?: unknown } | undefined
+  const backoffLimit = typeof runPolicy?.backoffLimit === 'number' ? runPolicy.backoffLimit : 3
+  return { jobId, status, replicas, message: jobMessage({ backoffLimit }, status, replicas) }
 }

@@ -3,11 +3,14 @@ import { RuntimeRejectedError, RuntimeUnavailableError } from '../../src/errors.
 import type { JobSpec, ReplicaSpec } from '../../src/runtime/job.ts'
 import type { Runtime } from '../../src/runtime/runtime.ts'
 import { type FakeKube, startFakeKube } from '../../test/kube-fake/index.ts'
-import { MemorySink, newJobId, waitFor } from '../contract.ts'
+import { newJobId } from '../testing/job-spec.ts'
+import { MemorySink } from '../testing/memory-sink.ts'
+import { waitFor } from '../testing/wait-for.ts'
 import { createKubernetesRuntime } from './index.ts'
 import { createKubeClient } from './kube-client.ts'
 import { FAST } from './testing/fast-tuning.ts'
 import { recordingPort } from './testing/recording-port.ts'
+import { jobSpec } from '../testing/job-spec.ts'
 
 const NS = 'faults'
 const TIMEOUT = 30_000
@@ -23,16 +26,7 @@ function runtime(instanceId = 'faults-a', kubeconfigYaml = fake.kubeconfig(), us
 }
 
 function job(command: string, overrides: Partial<JobSpec> = {}, replica: Partial<ReplicaSpec> = {}): JobSpec {
-  return {
-    id: newJobId(),
-    name: 'faults',
-    namespace: NS,
-    framework: 'TensorFlow',
-    restartPolicy: 'OnFailure',
-    backoffLimit: 3,
-    replicaSpecs: [{ type: 'Worker', replicas: 1, image: 'busybox:1.36', command, env: [], resources: {}, ...replica }],
-    ...overrides,
-  }
+  return jobSpec({ name: 'faults', namespace: NS, image: 'busybox:1.36', command, replicas: [{ type: 'Worker', ...replica }], ...overrides })
 }
 
 const lastCondition = (sink: MemorySink, id: string) => sink.lastStatus(id)?.status.conditions.at(-1)?.type

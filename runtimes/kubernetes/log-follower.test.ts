@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { MemorySink } from '../contract.ts'
+import { MemorySink } from '../testing/memory-sink.ts'
 import { KubeApiError } from './errors.ts'
 import type { KubePort, PodLogOptions } from './kube-port.ts'
 import type { ContainerStatus, PodObject } from './kube-types.ts'

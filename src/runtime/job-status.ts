@@ -46,8 +46,15 @@ export interface ReplicaState {
   restartCount: number
   /** Exit code of the last finished attempt, if any. */
   exitCode: number | null
-  /** Why the replica is not running yet (`ErrImagePull: …`, `waiting for master`), if it is not. */
+  /**
+   * Why the replica is not running (`ErrImagePull: …`, `PodInitializing`, `CrashLoopBackOff`
+   * while a failed attempt waits to be restarted), if it is not.
+   */
   waiting: string | null
+  /** Why the last finished attempt ended, when known: `OOMKilled`, `Error`, `Completed`. */
+  exitReason?: string | null
+  /** When a crash-looping replica is restarted next (RFC 3339), when known. */
+  nextAttemptAt?: string | null
 }
 
 /** What a runtime reports about one job: pushed to the server whenever it changes. */

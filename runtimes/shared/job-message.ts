@@ -1,0 +1,52 @@
+/**
+ * @module
+ * The rule that explains a job's state from its replicas, in the same words on
+ * every runtime: which replica holds the job up and why, a crash loop with its
+ * exit code, restarts used out of the limit and when the next attempt is, and the
+ * replica and exit code that made a job fail.
+ */
+import type { JobSpec } from '../../src/runtime/job.ts'
+import type { JobStatus, ReplicaState } from '../../src/runtime/job-status.ts'
+
+/** Waiting reasons every replica passes through on its way to running: not worth telling. */
+const ROUTINE_WAITING = new Set(['ContainerCreating', 'PodInitializing'])
+
+/** The reason word of a waiting text (`ErrImagePull: …` → `ErrImagePull`). */
+function waitingReason(waiting: string): string {
+  const colon = waiting.indexOf(':')
+  return colon === -1 ? waiting : waiting.slice(0, colon)
+}
+
+/** ` (OOMKilled)` for an exit with a telling reason; nothing for a plain error exit. */
+function exitReasonText(r: ReplicaState): string {
+  return r.exitReason && r.exitReason !== 'Error' && r.exitReason !== 'Completed' ? ` (${r.exitReason})` : ''
+}
+
+/** True while a replica's failed attempt waits to be restarted in place. */
+export function isCrashLooping(r: ReplicaState): boolean {
+  return r.phase !== 'Succeeded' && r.phase !== 'Failed' && r.exitCode !== null && r.exitCode !== 0 && r.waiting !== null && waitingReason(r.waiting) === 'CrashLoopBackOff'
+}
+
+/**
+ * Why the job is where it is, or null when nothing needs saying (it runs, or is on its way).
+ * Checked in order: the job failed (the replica that used up the restarts); a replica stuck
+ * before starting (`<pod>: ErrImagePull: …`); a replica crash-looping.
+ */
+export function jobMessage(job: Pick<JobSpec, 'backoffLimit'>, status: JobStatus, replicas: readonly ReplicaState[]): string | null {
+  const limit = job.backoffLimit
+  const failed = status.conditions.some((c) => c.type === 'Failed' && c.status === 'True')
+  if (failed) {
+    const culprit = [...replicas].filter((r) => r.exitCode !== null && r.exitCode !== 0).sort((a, b) => b.restartCount - a.restartCount)[0]
+    if (!culprit) return null
+    return `Failed: ${culprit.pod} exited with code ${culprit.exitCode}${exitReasonText(culprit)} after ${culprit.restartCount} of ${limit} restarts (backoffLimit reached)`
+  }
+  if (status.conditions.some((c) => c.type === 'Succeeded' && c.status === 'True')) return null
+  const stuck = replicas.find((r) => r.phase === 'Pending' && r.waiting && !ROUTINE_WAITING.has(waitingReason(r.waiting)))
+  if (stuck) return `${stuck.pod}: ${stuck.waiting}`
+  const looping = replicas.find(isCrashLooping)
+  if (looping) {
+    const next = looping.nextAttemptAt ? `, next attempt at ${looping.nextAttemptAt}` : ''
+    return `${looping.pod}: CrashLoopBackOff: exited with code ${looping.exitCode}${exitReasonText(looping)}; ${looping.restartCount} of ${limit} restarts used${next}`
+  }
+  return null
+}
