@@ -116,6 +116,18 @@ export function describeRuntimeContract(name: string, makeTarget: () => Promise<
       expect(sink.text(j.id, `${j.id}-worker-0`).filter((l) => l === 'attempt').length).toBeGreaterThanOrEqual(3)
     })
 
+    it('explains a crash loop and the final failure in the same words', async () => {
+      const j = job('TensorFlow', [{ type: 'Worker' }], 'echo attempt; exit 3')
+      const pod = `${j.id}-worker-0`
+      await runtime.submit(j)
+      await finished(j.id)
+      const messages = (sink.observations.get(j.id) ?? []).map((o) => o.message).filter((m) => m !== null)
+      const looping = new RegExp(`^${pod}: CrashLoopBackOff: exited with code 3; [0-3] of 3 restarts used, next attempt at \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z$`)
+      expect(messages.filter((m) => looping.test(m)).length).toBeGreaterThan(0)
+      expect(messages.filter((m) => !looping.test(m) && !m.startsWith('Failed: '))).toEqual([])
+      expect(sink.lastStatus(j.id)!.message).toBe(`Failed: ${pod} exited with code 3 after 3 of 3 restarts (backoffLimit reached)`)
+    })
+
     it('stops replicas that still run once the job has finished', async () => {
       const j = job('PyTorch', [{ type: 'Master', command: 'sleep 2; echo done' }, { type: 'Worker', command: 'echo started; sleep 120' }])
       await runtime.submit(j)
@@ -139,6 +151,7 @@ export function describeRuntimeContract(name: string, makeTarget: () => Promise<
       await runtime.update(j)
       const worker1 = `${j.id}-worker-1`
       await waitFor('worker-1 stopped', () => !sink.lastStatus(j.id)?.replicas.some((r) => r.pod === worker1 && r.phase === 'Running' && r.exitCode === null), target.timeoutMs)
+      // A window in which nothing may happen: no other replica is stopped or restarted by the scale-down.
       await Bun.sleep(300)
       const running = sink.lastStatus(j.id)!.replicas.filter((r) => r.phase === 'Running' && r.exitCode === null).map((r) => r.pod)
       expect(running.sort()).toEqual([`${j.id}-master-0`, `${j.id}-worker-0`])

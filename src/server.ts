@@ -59,7 +59,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     namespace: config.namespace,
     submitTimeoutMs: 5_000,
   })
-  const sink = createStoreSink(experiments, logs)
+  const sink = createStoreSink(experiments, logs, log)
   const supervisor = createSupervisor({ experiments, service: experimentService, runtime, sink, retryMs: deps.retryMs ?? 5_000, log })
   await supervisor.start()
   const app = createApp({

@@ -34,17 +34,28 @@ describe('status lifecycle', () => {
 
   test('a job that always exits 1 ends Failed, its statusMessage naming the backoff limit, never moving back', async () => {
     const made = await create(server, { ...pytorchBody('lifecycle-fail', 'echo boom; exit 1'), spec: { Master: { replicas: 1 } } })
+    const pod = `${made.experimentId}-master-0`
+    const looping = await poll(
+      () => server.json('GET', `${EXPERIMENTS}/${made.experimentId}`).then((r) => r.body.result),
+      (r) => r.status === 'Failed' || r.statusMessage?.startsWith(`${pod}: CrashLoopBackOff`),
+      15_000,
+      5,
+    )
+    expect(looping.statusMessage).toMatch(new RegExp(`^${pod}: CrashLoopBackOff: exited with code 1; [0-2] of 3 restarts used, next attempt at `))
     const { seen, result } = await waitForStatus(server, made.experimentId, ['Failed', 'Succeeded'], 15_000)
     expect(result.status).toBe('Failed')
     expect(monotonic(seen)).toBe(true)
-    expect(result.statusMessage).toMatch(/backoff limit/)
+    expect(result.statusMessage).toBe(`Failed: ${pod} exited with code 1 after 3 of 3 restarts (backoffLimit reached)`)
     expect(result.finishedTime).toMatch(UTC_MILLIS)
     expect(ms(result.runningTime)).toBeLessThanOrEqual(ms(result.finishedTime))
     const [master] = await waitForLogs(server, made.experimentId)
     expect(master.podLog.length).toBeGreaterThanOrEqual(1)
     expect(new Set(master.podLog)).toEqual(new Set(['boom']))
+    // A window in which nothing may happen: the status stays Failed.
     await Bun.sleep(200)
     expect((await server.json('GET', `${EXPERIMENTS}/${made.experimentId}`)).body.result.status).toBe('Failed')
+    const lines = server.logged.filter((l) => l.startsWith(`experiment ${made.experimentId}: `))
+    expect(lines.at(-1)).toBe(`experiment ${made.experimentId}: Running → Failed (${result.statusMessage})`)
   }, 20_000)
 
   test('a failed experiment can still be patched; status and times stay', async () => {

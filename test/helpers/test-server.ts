@@ -12,6 +12,8 @@ import { tempDir } from './temp-dir.ts'
 
 export interface TestServer extends Server {
   dataDir: string
+  /** What the server has logged so far. */
+  logged: string[]
   /** Sends a request through `app.request` (no socket); path like `/api/v1/experiment`. */
   request(path: string, init?: RequestInit): Promise<Response>
   /** Sends JSON and returns the parsed envelope with the HTTP status. */
@@ -26,6 +28,9 @@ export interface TestServerOptions {
   makeRuntime?: (instanceId: string, dataDir: string) => Promise<Runtime>
 }
 
+/** Lines kept of what a test server logs. */
+const MAX_LOGGED = 10_000
+
 /** Starts a server on a free loopback port with the process runtime. */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir()
@@ -37,10 +42,13 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     namespace: opts.namespace ?? 'default',
     restartBackoffMs: opts.restartBackoffMs ?? 60_000,
   } as const)
+  const logged: string[] = []
   const server = await startServer({
     config,
     version: 'test',
-    log: () => {},
+    log: (line) => {
+      if (logged.length < MAX_LOGGED) logged.push(line)
+    },
     retryMs: 200,
     makeRuntime: async (instanceId) =>
       opts.makeRuntime?.(instanceId, dataDir) ??
@@ -58,6 +66,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   return {
     ...server,
     dataDir,
+    logged,
     request,
     async json(method, path, body, headers = {}) {
       const res = await request(path, {
