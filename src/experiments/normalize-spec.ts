@@ -21,14 +21,15 @@ export interface NormalizeContext {
   lowerCaseName: boolean
 }
 
-const FRAMEWORKS: Record<string, Framework> = { tensorflow: 'TensorFlow', pytorch: 'PyTorch', xgboost: 'XGBoost' }
+const FRAMEWORKS = new Map<string, Framework>([['tensorflow', 'TensorFlow'], ['pytorch', 'PyTorch'], ['xgboost', 'XGBoost']])
 const MAX_REPLICAS = 1000
 
 /** Renders valibot issues as one sentence naming each field and what was expected. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
   const parts = issues.slice(0, 5).map((issue) => {
     const path = v.getDotPath(issue) ?? '(body)'
-    if (issue.type === 'strict_object' && issue.expected === 'never') return `${path} is not a known field (${issue.message})`
+    // raw_transform: an issue of a task or env var, passed on by `ownRecord`.
+    if ((issue.type === 'strict_object' || issue.type === 'raw_transform') && issue.expected === 'never') return `${path} is not a known field (${issue.message})`
     if (issue.input === undefined) return `${path} is required (${issue.message})`
     return `${path}: ${issue.message}`
   })
@@ -37,7 +38,7 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
 
 /** The canonical framework for a name given in any case, or null. */
 export function frameworkOf(name: string): Framework | null {
-  return FRAMEWORKS[name.toLowerCase()] ?? null
+  return FRAMEWORKS.get(name.toLowerCase()) ?? null
 }
 
 /**
