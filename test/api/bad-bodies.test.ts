@@ -9,9 +9,9 @@ beforeAll(async () => {
 })
 afterAll(() => shutdown(server))
 
-const send = async (path: string, body: BodyInit, type = 'application/json') => {
+const send = async (path: string, body: string | Uint8Array, type = 'application/json') => {
   const res = await server.request(path, { method: 'POST', headers: { 'content-type': type }, body })
-  return { http: res.status, body: await res.json() }
+  return { http: res.status, body: (await res.json()) as any }
 }
 
 describe('a body that is not UTF-8', () => {
