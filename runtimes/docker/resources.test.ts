@@ -2,28 +2,19 @@ import { describe, expect, test } from 'bun:test'
 import { RuntimeRejectedError } from '../../src/errors.ts'
 import { dockerLimits, memoryBytes, nanoCpus } from './resources.ts'
 
+// Every quantity of the shared table goes through dockerLimits in test/api/quantities.test.ts.
 describe('resources', () => {
-  test('reads memory in decimal and binary units', () => {
-    expect(memoryBytes('1024M')).toBe(1_024_000_000)
-    expect(memoryBytes('2G')).toBe(2_000_000_000)
-    expect(memoryBytes('512Mi')).toBe(512 * 2 ** 20)
-    expect(memoryBytes('1Gi')).toBe(2 ** 30)
-    expect(memoryBytes('64k')).toBe(64_000)
-    expect(memoryBytes('1.5Gi')).toBe(1.5 * 2 ** 30)
-    expect(memoryBytes('4096')).toBe(4096)
+  test('reads memory in decimal and binary units, and CPUs whole, fractional or milli', () => {
+    expect(memoryBytes('1024M')).toBe(1_024_000_000n)
+    expect(memoryBytes('1.5Gi')).toBe(3n * 2n ** 29n)
+    expect(nanoCpus('500m')).toBe(500_000_000n)
+    expect(nanoCpus('2.25')).toBe(2_250_000_000n)
   })
 
-  test('reads CPUs as whole, fractional or milli', () => {
-    expect(nanoCpus('1')).toBe(1e9)
-    expect(nanoCpus('0.5')).toBe(5e8)
-    expect(nanoCpus('500m')).toBe(5e8)
-    expect(nanoCpus('2.25')).toBe(2.25e9)
-  })
-
-  test('refuses quantities it cannot read, naming them', () => {
+  test('refuses quantities the API refuses, naming them', () => {
     expect(() => memoryBytes('1 GB')).toThrow(RuntimeRejectedError)
-    expect(() => memoryBytes('lots')).toThrow('memory "lots" is not a size')
-    expect(() => nanoCpus('1Gi')).toThrow('cpu "1Gi" is not a number of CPUs')
+    expect(() => memoryBytes('1K')).toThrow('memory "1K" has an unknown suffix "K"')
+    expect(() => nanoCpus('-1')).toThrow('cpu "-1" is negative')
   })
 
   test('maps requests to limits: memory limit twice the request (as Submarine on Kubernetes), request reserved', () => {
@@ -32,6 +23,14 @@ describe('resources', () => {
       Memory: 2_048_000_000,
       MemoryReservation: 1_024_000_000,
       DeviceRequests: [{ Driver: 'nvidia', Count: 2, Capabilities: [['gpu']] }],
+    })
+  })
+
+  test('clamps numbers the Engine API cannot take exactly to 2^53-1 (no limit on any host)', () => {
+    expect(dockerLimits({ cpu: '9223372036854775807', memory: '7Ei' })).toEqual({
+      NanoCpus: Number.MAX_SAFE_INTEGER,
+      Memory: Number.MAX_SAFE_INTEGER,
+      MemoryReservation: Number.MAX_SAFE_INTEGER,
     })
   })
 

@@ -1,12 +1,14 @@
 /**
  * @module
- * A replica's resource requests as Docker limits (see README.md, "Resources").
- * Pure. Submarine asks Kubernetes for `limits.memory = 2 × requests.memory`
- * (SUBMARINE-948), so the hard `Memory` limit is twice the request and the
- * request itself becomes the soft `MemoryReservation`.
+ * A replica's resource requests as Docker limits (see README.md, "Resources"), built
+ * on the shared quantity parser (`src/runtime/quantity.ts`). Pure. Submarine asks
+ * Kubernetes for `limits.memory = 2 × requests.memory` (SUBMARINE-948), so the hard
+ * `Memory` limit is twice the request and the request itself becomes the soft
+ * `MemoryReservation`.
  */
 import { RuntimeRejectedError } from '../../src/errors.ts'
 import type { Resources } from '../../src/runtime/job.ts'
+import { type Quantity, isQuantity, parseRequest, scaledCeil } from '../../src/runtime/quantity.ts'
 
 /** The `HostConfig` fields one replica's resources set; absent requests set nothing. */
 export interface DockerLimits {
@@ -16,40 +18,41 @@ export interface DockerLimits {
   DeviceRequests?: Array<{ Driver: string; Count: number; Capabilities: string[][] }>
 }
 
-const MEMORY_UNITS: Record<string, number> = {
-  '': 1,
-  k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+/**
+ * The Engine API takes JSON numbers; above 2^53 they lose precision (and 2^63 overflows
+ * Go's int64), so larger values are clamped here. A limit of 8 PiB or 9 million CPUs
+ * is no limit on any host, so nothing observable changes.
+ */
+const MAX_ENGINE_NUMBER = BigInt(Number.MAX_SAFE_INTEGER)
+const engineNumber = (n: bigint): number => Number(n > MAX_ENGINE_NUMBER ? MAX_ENGINE_NUMBER : n)
+
+function request(name: string, text: string): Quantity {
+  const q = parseRequest(text)
+  if (!isQuantity(q)) throw new RuntimeRejectedError(`${name} "${text}" ${q.error}`)
+  return q
+}
+
+/** Bytes in a memory quantity, rounded up as Kubernetes does: `1024M` → 1_024_000_000, `1Gi` → 2^30. */
+export function memoryBytes(quantity: string): bigint {
+  return scaledCeil(request('memory', quantity), 0)
+}
+
+/** Billionths of a CPU in a CPU quantity: `1` → 1e9, `0.5` and `500m` → 5e8. */
+export function nanoCpus(quantity: string): bigint {
+  return scaledCeil(request('cpu', quantity), 9)
 }
 
 /**
- * Bytes in a Kubernetes memory quantity: `1024M` (10^6), `2Gi` (2^30), `1.5G`, `512` (bytes).
- * @throws RuntimeRejectedError when the text is not such a quantity
+ * Docker limits for one replica's requests.
+ * @throws RuntimeRejectedError when a quantity is not one the API accepts (never for a stored spec)
  */
-export function memoryBytes(quantity: string): number {
-  const m = /^(\d+(?:\.\d+)?|\.\d+)(k|K|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(quantity.trim())
-  if (!m) throw new RuntimeRejectedError(`memory "${quantity}" is not a size such as 1024M, 2G, 512Mi or 1Gi`)
-  return Math.round(Number(m[1]) * MEMORY_UNITS[m[2] ?? '']!)
-}
-
-/**
- * Billionths of a CPU in a Kubernetes CPU quantity: `1` → 1e9, `0.5` and `500m` → 5e8.
- * @throws RuntimeRejectedError when the text is not such a quantity
- */
-export function nanoCpus(quantity: string): number {
-  const m = /^(\d+(?:\.\d+)?|\.\d+)(m)?$/.exec(quantity.trim())
-  if (!m) throw new RuntimeRejectedError(`cpu "${quantity}" is not a number of CPUs such as 1, 0.5 or 500m`)
-  return Math.round(Number(m[1]) * (m[2] ? 1e6 : 1e9))
-}
-
-/** Docker limits for one replica's requests. */
 export function dockerLimits(resources: Resources): DockerLimits {
   const limits: DockerLimits = {}
-  if (resources.cpu !== undefined) limits.NanoCpus = nanoCpus(resources.cpu)
+  if (resources.cpu !== undefined) limits.NanoCpus = engineNumber(nanoCpus(resources.cpu))
   if (resources.memory !== undefined) {
-    const request = memoryBytes(resources.memory)
-    limits.Memory = 2 * request
-    limits.MemoryReservation = request
+    const bytes = memoryBytes(resources.memory)
+    limits.Memory = engineNumber(2n * bytes)
+    limits.MemoryReservation = engineNumber(bytes)
   }
   if (resources.gpu !== undefined && resources.gpu > 0) {
     limits.DeviceRequests = [{ Driver: 'nvidia', Count: resources.gpu, Capabilities: [['gpu']] }]

@@ -3,7 +3,6 @@ import { RuntimeRejectedError } from '../../src/errors.ts'
 import type { JobSpec, ReplicaSpec, Resources } from '../../src/runtime/job.ts'
 import { JOB_KINDS } from './job-kinds.ts'
 import { type KubeflowJob, containerResources, jobResource } from './job-resource.ts'
-import { doubleQuantity } from './quantity.ts'
 import { loadCrdSchema, validateResource } from './testing/crd-schema.ts'
 
 /** The operator's CRDs (release-1.9 manifests/base/crds), kept beside the repository, as test/kube-fake reads them. */
@@ -98,18 +97,14 @@ describe('jobResource', () => {
 })
 
 describe('memory limit', () => {
+  // Every quantity of the shared table goes through containerResources in test/api/quantities.test.ts.
   test('is twice the request in the same unit', () => {
-    expect(doubleQuantity('1024M')).toBe('2048M')
-    expect(doubleQuantity('1Gi')).toBe('2Gi')
-    expect(doubleQuantity('1.5G')).toBe('3G')
-    expect(doubleQuantity('512')).toBe('1024')
-    expect(doubleQuantity('0.1Ki')).toBe('0.2Ki')
-    expect(doubleQuantity('1e3')).toBe('2e3')
+    expect(containerResources({ memory: '1Gi' })).toEqual({ requests: { memory: '1Gi' }, limits: { memory: '2Gi' } })
+    expect(containerResources({ cpu: '500m', memory: '1.5G' })).toEqual({ requests: { cpu: '500m', memory: '1.5G' }, limits: { cpu: '500m', memory: '3G' } })
   })
 
-  test('falls back to limit = request for text that is not a quantity', () => {
-    expect(doubleQuantity('lots')).toBeNull()
-    expect(containerResources({ memory: 'lots' })).toEqual({ requests: { memory: 'lots' }, limits: { memory: 'lots' } })
+  test('refuses text that is not a quantity instead of inventing a limit', () => {
+    expect(() => containerResources({ memory: 'lots' })).toThrow('memory "lots" is not a number')
   })
 
   test('ignores zero GPUs', () => {

@@ -11,8 +11,8 @@
 import { RuntimeRejectedError } from '../../src/errors.ts'
 import { type JobSpec, type ReplicaSpec, type Resources, containerName, operatorReplicaKey } from '../../src/runtime/job.ts'
 import { ownerLabels } from '../../src/runtime/labels.ts'
+import { type Quantity, doubleQuantity, isQuantity, parseRequest } from '../../src/runtime/quantity.ts'
 import { type JobKind, KUBEFLOW_GROUP, KUBEFLOW_VERSION, kindOf } from './job-kinds.ts'
-import { doubleQuantity } from './quantity.ts'
 
 /** Annotation carrying the experiment name (any text; labels cannot hold every name). */
 export const EXPERIMENT_NAME_ANNOTATION = 'periscope.io/experiment-name'
@@ -120,17 +120,24 @@ export function replicaSpec(job: JobSpec, spec: ReplicaSpec, options: JobResourc
  * the request as Submarine sets it (SUBMARINE-948), computed on the quantity so the unit
  * is kept (`1Gi` → `2Gi`, where Submarine's string arithmetic crashed). GPUs, an
  * extended resource, must have limit = request.
+ * @throws RuntimeRejectedError when a request is not one the API accepts (never for a stored spec)
  */
 export function containerResources(resources: Resources): ContainerResources | undefined {
   const requests: Record<string, string> = {}
   const limits: Record<string, string> = {}
-  if (resources.cpu !== undefined) requests.cpu = limits.cpu = resources.cpu
+  if (resources.cpu !== undefined) requests.cpu = limits.cpu = request('cpu', resources.cpu).text
   if (resources.memory !== undefined) {
     requests.memory = resources.memory
-    limits.memory = doubleQuantity(resources.memory) ?? resources.memory
+    limits.memory = doubleQuantity(request('memory', resources.memory))
   }
   if (resources.gpu !== undefined && resources.gpu > 0) requests['nvidia.com/gpu'] = limits['nvidia.com/gpu'] = String(resources.gpu)
   return Object.keys(requests).length > 0 ? { requests, limits } : undefined
+}
+
+function request(name: string, text: string): Quantity {
+  const q = parseRequest(text)
+  if (!isQuantity(q)) throw new RuntimeRejectedError(`${name} "${text}" ${q.error}`, 400)
+  return q
 }
 
 /** A valid label value: ≤ 63 characters, alphanumerics with `-_.` inside. */

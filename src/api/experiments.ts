@@ -17,10 +17,17 @@ export function statusParam(value: string | undefined): ExperimentStatus | undef
   return status
 }
 
+/** Largest count a query parameter takes: exact as a number and as an SQLite integer. */
+export const MAX_QUERY_INT = Number.MAX_SAFE_INTEGER
+
+/** A whole-number parameter from 0 to {@link MAX_QUERY_INT}, checked before any answer starts. */
 function intParam(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined
-  if (!/^\d+$/.test(value)) throw new InvalidQueryError(`Invalid query parameter ${name}="${value}"; expected a whole number`)
-  return Number(value)
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN
+  if (!(n <= MAX_QUERY_INT)) {
+    throw new InvalidQueryError(`Invalid query parameter ${name}="${value.length > 40 ? `${value.slice(0, 40)}…` : value}"; expected a whole number from 0 to ${MAX_QUERY_INT}`)
+  }
+  return n
 }
 
 /** The experiment routes. */

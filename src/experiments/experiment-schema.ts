@@ -11,10 +11,34 @@ const text = v.string('expected a string')
 function notList<S extends v.GenericSchema>(schema: S) {
   return v.pipe(v.custom<unknown>((x) => !Array.isArray(x), 'expected an object, not a list'), schema)
 }
+/**
+ * An object of `key: value` entries, like `v.record`, keeping every key. valibot's record
+ * drops `__proto__`, `constructor` and `prototype` without a word; here they are ordinary
+ * keys (own properties of the output), accepted or refused like any other.
+ */
+function ownRecord<K extends v.GenericSchema<string, string>, V extends v.GenericSchema>(key: K, value: V, message: string) {
+  return v.pipe(
+    v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), message),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const input = dataset.value
+      const entries: Array<[string, v.InferOutput<V>]> = []
+      for (const k of Object.keys(input)) {
+        const path = (issueKey: string): [v.IssuePathItem] => [{ type: 'object', origin: 'value', input, key: issueKey, value: input[k] }]
+        const parsedKey = v.safeParse(key, k)
+        if (!parsedKey.success) addIssue({ message: parsedKey.issues[0].message, input: k, path: path(k) })
+        const parsedValue = v.safeParse(value, input[k])
+        if (!parsedValue.success) {
+          for (const issue of parsedValue.issues) addIssue({ message: issue.message, input: issue.input, expected: issue.expected ?? undefined, path: [...path(k), ...(issue.path ?? [])] as [v.IssuePathItem, ...v.IssuePathItem[]] })
+        } else entries.push([k, parsedValue.output])
+      }
+      return dataset.issues ? NEVER : (Object.fromEntries(entries) as Record<string, v.InferOutput<V>>)
+    }),
+  )
+}
 const optionalText = v.nullish(text)
 /** Env values: strings, or scalars written as strings (as Submarine's Jackson does). */
 const envVars = v.nullish(
-  notList(v.record(
+  notList(ownRecord(
     v.pipe(text, v.regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'expected an environment variable name')),
     v.pipe(v.union([text, v.number(), v.boolean()], 'expected a string value'), v.transform(String)),
     'expected an object of NAME: value pairs',
@@ -99,7 +123,7 @@ export const ExperimentInput = notList(v.strictObject(
   {
     meta: MetaInput,
     environment: v.nullish(EnvironmentInput),
-    spec: notList(v.record(text, TaskInput, 'is required: an object mapping task types (e.g. Ps, Worker) to tasks')),
+    spec: notList(ownRecord(text, TaskInput, 'is required: an object mapping task types (e.g. Ps, Worker) to tasks')),
     code: v.nullish(CodeInput),
   },
   'expected an object with meta, environment, spec, code',

@@ -133,16 +133,21 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       return required(id).experiment
     },
 
-    /** Stops the job, removes what the runtime made, and deletes the experiment and its logs. */
+    /**
+     * Deletes the experiment and its logs, then stops the job and removes what the runtime
+     * made. The row goes first, in one statement, so of two deletes at once one answers 404;
+     * reports arriving meanwhile are dropped, and a job left behind is an orphan the
+     * supervisor removes.
+     */
     async delete(id: string): Promise<Experiment> {
-      const rec = required(id)
+      const rec = experiments.take(id)
+      if (!rec) throw new NotFoundError('EXPERIMENT_NOT_FOUND', 'Not found experiment.')
+      logs.remove(id)
       try {
         await runtime.delete(id)
       } catch {
         undeleted.add(id) // the runtime is unreachable: `retryDeletes` removes the job once it answers
       }
-      experiments.remove(id)
-      logs.remove(id)
       return { ...rec.experiment, status: 'Deleted', acceptedTime: null, createdTime: null, runningTime: null, finishedTime: null }
     },
 

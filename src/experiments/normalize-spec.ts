@@ -21,14 +21,42 @@ export interface NormalizeContext {
   lowerCaseName: boolean
 }
 
-const FRAMEWORKS: Record<string, Framework> = { tensorflow: 'TensorFlow', pytorch: 'PyTorch', xgboost: 'XGBoost' }
+const FRAMEWORKS = new Map<string, Framework>([['tensorflow', 'TensorFlow'], ['pytorch', 'PyTorch'], ['xgboost', 'XGBoost']])
 const MAX_REPLICAS = 1000
+/**
+ * Linux refuses to start a process when one argument or `NAME=value` string is 128 KiB
+ * or more (MAX_ARG_STRLEN, counting its NUL) or all of them exceed ARG_MAX (E2BIG). The
+ * command is one argument (`sh -c <cmd>`); the runtimes add their own variables, so the
+ * user's part of a task is held well under ARG_MAX.
+ */
+export const MAX_EXEC_STRING_BYTES = 128 * 1024 - 1
+export const MAX_EXEC_TOTAL_BYTES = 1024 * 1024
+
+/** Refuses text no process can be started with: a NUL byte, or one string too large for exec. */
+function checkExecString(field: string, what: string, value: string): number {
+  if (value.includes('\0')) throw new ValidationError(`Invalid experiment spec: ${field}: ${what} contains a NUL byte, which no command or environment can hold`)
+  const bytes = Buffer.byteLength(value, 'utf8')
+  if (bytes > MAX_EXEC_STRING_BYTES) {
+    throw new ValidationError(`Invalid experiment spec: ${field}: ${what} is ${bytes} bytes; the operating system takes at most ${MAX_EXEC_STRING_BYTES} bytes (128 KiB - 1) in one argument or NAME=value`)
+  }
+  return bytes
+}
+
+/** Checks a task's command and environment as it will be started; returns nothing, throws naming the field. */
+function checkExec(task: { field: string; cmd: string | null; cmdField: string; env: Record<string, string>; envField: string }): void {
+  let total = task.cmd === null ? 0 : checkExecString(task.cmdField, 'the command', task.cmd)
+  for (const [name, value] of Object.entries(task.env)) total += checkExecString(`${task.envField}.${name}`, 'NAME=value', `${name}=${value}`) + 1
+  if (total > MAX_EXEC_TOTAL_BYTES) {
+    throw new ValidationError(`Invalid experiment spec: ${task.field}: the command and environment are ${total} bytes together; at most ${MAX_EXEC_TOTAL_BYTES} bytes (1 MiB) are taken`)
+  }
+}
 
 /** Renders valibot issues as one sentence naming each field and what was expected. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
   const parts = issues.slice(0, 5).map((issue) => {
     const path = v.getDotPath(issue) ?? '(body)'
-    if (issue.type === 'strict_object' && issue.expected === 'never') return `${path} is not a known field (${issue.message})`
+    // raw_transform: an issue of a task or env var, passed on by `ownRecord`.
+    if ((issue.type === 'strict_object' || issue.type === 'raw_transform') && issue.expected === 'never') return `${path} is not a known field (${issue.message})`
     if (issue.input === undefined) return `${path} is required (${issue.message})`
     return `${path}: ${issue.message}`
   })
@@ -37,7 +65,7 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
 
 /** The canonical framework for a name given in any case, or null. */
 export function frameworkOf(name: string): Framework | null {
-  return FRAMEWORKS[name.toLowerCase()] ?? null
+  return FRAMEWORKS.get(name.toLowerCase()) ?? null
 }
 
 /**
@@ -92,6 +120,14 @@ export function normalizeSpec(body: unknown, ctx: NormalizeContext): ExperimentS
     }
     const { resourceMap } = parseResources(task.resources, `${field}.resources`)
     if (!(task.cmd ?? input.meta.cmd)) throw new ValidationError(`Invalid experiment spec: ${field}.cmd or meta.cmd is required (the command the task runs)`)
+    // Task values replace meta values (to-job.ts): check what the task will start with, naming where it came from.
+    checkExec({
+      field,
+      cmd: task.cmd ?? input.meta.cmd ?? null,
+      cmdField: task.cmd ? `${field}.cmd` : 'meta.cmd',
+      env: task.envVars ?? input.meta.envVars ?? {},
+      envField: task.envVars ? `${field}.envVars` : 'meta.envVars',
+    })
     if (!(task.image ?? environment.image ?? stored?.dockerImage)) {
       throw new ValidationError(
         `Invalid experiment spec: ${field}.image, environment.image or a stored environment (environment.name) with a dockerImage is required`,
@@ -145,6 +181,8 @@ function checkOperatorRules(framework: Framework, tasks: Partial<Record<ReplicaT
   }
   if (framework === 'TensorFlow') {
     if (tasks.Chief && tasks.Master) fail('spec: a TensorFlow experiment takes Chief or Master, not both')
+    // The operator decides success by the Chief/Master, else the Workers: with neither the job never ends.
+    if (!tasks.Worker && !tasks.Chief && !tasks.Master) fail('spec: a TensorFlow experiment needs a Worker, Chief or Master task (with only Ps or Evaluator it can never finish)')
     for (const t of ['Chief', 'Master'] as const) if ((tasks[t]?.replicas ?? 1) !== 1) fail(`spec.${t}.replicas: expected 1 (there is one ${t})`)
   } else {
     if (tasks.Master && tasks.Master.replicas !== 1) fail(`spec.Master.replicas: expected 1 (a ${framework} experiment has one Master)`)

@@ -13,8 +13,9 @@ test('takes gpu=N as a GPU request too', () => {
   expect(parseResources('gpu=2', 'f').resourceMap).toEqual({ gpu: '2' })
 })
 
-test('accepts K/M/G and Ki/Mi/Gi memory, millicores, and an empty string', () => {
-  for (const m of ['512K', '1024M', '2G', '512Ki', '256Mi', '1Gi', '1073741824']) expect(parseResources(`memory=${m}`, 'f').resources.memory).toBe(m)
+// Every quantity of the shared table (test/tables/quantities.ts) is posted in test/api/quantities.test.ts.
+test('accepts k/M/G and Ki/Mi/Gi memory, millicores, and an empty string', () => {
+  for (const m of ['512k', '1024M', '2G', '512Ki', '256Mi', '1Gi', '1073741824']) expect(parseResources(`memory=${m}`, 'f').resources.memory).toBe(m)
   expect(parseResources('cpu=500m', 'f').resources.cpu).toBe('500m')
   expect(parseResources('', 'f')).toEqual({ resourceMap: {}, resources: {} })
 })
@@ -30,8 +31,8 @@ test('rejects a bad item, naming the field and what was expected', () => {
     throw new Error(`accepted ${s}`)
   }
   expect(bad('cpu')).toContain('spec.Ps.resources: "cpu" is not a key=value item')
-  expect(bad('cpu=lots')).toContain('cpu="lots" is not a number of CPUs')
-  expect(bad('memory=1X')).toContain('memory="1X" is not a size such as 1024M')
+  expect(bad('cpu=lots')).toContain('cpu="lots" is not a number with an optional suffix; expected a Kubernetes quantity of CPUs')
+  expect(bad('memory=1X')).toContain('memory="1X" has an unknown suffix "X"')
   expect(bad('disk=1')).toContain('unknown resource "disk"; expected one of cpu, memory, nvidia.com/gpu, gpu')
   expect(bad('gpu=0.5')).toContain('a whole number of GPUs')
 })

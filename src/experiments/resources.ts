@@ -5,17 +5,27 @@
  */
 import { ValidationError } from '../errors.ts'
 import type { Resources } from '../runtime/job.ts'
+import { isQuantity, parseRequest } from '../runtime/quantity.ts'
 
 /** `resourceMap` keys in the order Submarine's Java HashMap writes them. */
 const KEY_ORDER = ['memory', 'cpu', 'nvidia.com/gpu', 'gpu'] as const
 type Key = (typeof KEY_ORDER)[number]
 
-const PATTERNS: Record<Key, { re: RegExp; expected: string }> = {
-  cpu: { re: /^(\d+(\.\d+)?|\d+m)$/, expected: 'a number of CPUs such as 1, 0.5 or 500m' },
-  memory: { re: /^\d+(\.\d+)?([KMGT]i?)?$/, expected: 'a size such as 1024M, 2G, 512Mi or 1Gi' },
-  'nvidia.com/gpu': { re: /^\d+$/, expected: 'a whole number of GPUs' },
-  gpu: { re: /^\d+$/, expected: 'a whole number of GPUs' },
+/** Why a value is refused, or null; Kubernetes quantities for cpu and memory, whole numbers for GPUs. */
+const quantity = (expected: string) => (value: string): string | null => {
+  const q = parseRequest(value)
+  return isQuantity(q) ? null : `${q.error}; expected ${expected}`
 }
+const wholeGpus = (value: string): string | null =>
+  /^\d+$/.test(value) && Number(value) <= MAX_GPUS ? null : `is not a whole number of GPUs from 0 to ${MAX_GPUS}`
+/** Far above any host, and small enough to be exact wherever a count is sent. */
+const MAX_GPUS = 2 ** 31 - 1
+const CHECKS = new Map<string, (value: string) => string | null>([
+  ['cpu', quantity('a Kubernetes quantity of CPUs such as 1, 0.5 or 500m')],
+  ['memory', quantity('a Kubernetes quantity of bytes such as 1024M, 2G, 512Mi or 1Gi')],
+  ['nvidia.com/gpu', wholeGpus],
+  ['gpu', wholeGpus],
+])
 
 export interface ParsedResources {
   resourceMap: Record<string, string>
@@ -37,13 +47,12 @@ export function parseResources(value: string | null | undefined, field: string):
     }
     const key = item.slice(0, eq).trim() as Key
     const val = item.slice(eq + 1).trim()
-    const pattern = PATTERNS[key]
-    if (!pattern) {
+    const check = CHECKS.get(key)
+    if (!check) {
       throw new ValidationError(`Invalid experiment spec: ${field}: unknown resource "${key}"; expected one of cpu, memory, nvidia.com/gpu, gpu`)
     }
-    if (!pattern.re.test(val)) {
-      throw new ValidationError(`Invalid experiment spec: ${field}: ${key}="${val}" is not ${pattern.expected}`)
-    }
+    const problem = check(val)
+    if (problem) throw new ValidationError(`Invalid experiment spec: ${field}: ${key}="${val}" ${problem}`)
     found.set(key, val)
   }
   const resourceMap: Record<string, string> = {}

@@ -4,6 +4,7 @@
  */
 import type { Context } from 'hono'
 import { BodyTooLargeError, errorText, MalformedBodyError, UnsupportedMediaTypeError } from '../errors.ts'
+import { findJsonSyntaxError } from './json-syntax.ts'
 
 /** Largest body accepted, in bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -29,9 +30,15 @@ export async function readBody(c: Context): Promise<unknown> {
     return yaml ? Bun.YAML.parse(text) : JSON.parse(text)
   } catch (err) {
     const why = errorText(err)
+    // Bun's YAML parser gives no position; JSON's is found by scanning the text again.
+    const at = yaml ? null : findJsonSyntaxError(text)
+    if (at) throw new MalformedBodyError(`Malformed JSON in request body at line ${at.line}, column ${at.column}: ${at.problem} (${why})`)
     throw new MalformedBodyError(`Malformed ${yaml ? 'YAML' : 'JSON'} in request body: ${why}`)
   }
 }
+
+/** Refuses bytes that are not UTF-8 instead of reading them as U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
 
 function tooLarge(): BodyTooLargeError {
   return new BodyTooLargeError(`Request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`)
@@ -52,5 +59,34 @@ async function readLimited(req: Request): Promise<string> {
     }
     chunks.push(value)
   }
-  return new TextDecoder().decode(Buffer.concat(chunks))
+  const bytes = Buffer.concat(chunks)
+  try {
+    return UTF8.decode(bytes)
+  } catch {
+    throw new MalformedBodyError(`Malformed request body: it is not valid UTF-8 (the first bad byte is at offset ${firstBadByte(bytes)}); send the body encoded as UTF-8`)
+  }
+}
+
+/** Offset of the first byte that is not part of a well-formed UTF-8 sequence (Unicode Table 3-7). */
+function firstBadByte(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!
+    const [n, lo, hi] =
+      b < 0x80 ? [0, 0, 0]
+      : b >= 0xc2 && b <= 0xdf ? [1, 0x80, 0xbf]
+      : b === 0xe0 ? [2, 0xa0, 0xbf]
+      : b === 0xed ? [2, 0x80, 0x9f]
+      : b >= 0xe1 && b <= 0xef ? [2, 0x80, 0xbf]
+      : b === 0xf0 ? [3, 0x90, 0xbf]
+      : b === 0xf4 ? [3, 0x80, 0x8f]
+      : b >= 0xf1 && b <= 0xf3 ? [3, 0x80, 0xbf]
+      : [-1, 0, 0]
+    if (n < 0) return i
+    for (let k = 1; k <= n; k++) {
+      const c = bytes[i + k]
+      if (c === undefined || c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i
+    }
+    i += n + 1
+  }
+  return bytes.length
 }

@@ -89,6 +89,7 @@ export function createExperimentRepository(db: Database) {
   const setSubmitted = db.query('UPDATE experiment SET submitted = 1, status_message = NULL WHERE id = $id')
   const setMessage = db.query('UPDATE experiment SET status_message = $message WHERE id = $id')
   const remove = db.query('DELETE FROM experiment WHERE id = $id')
+  const take = db.query<Row, { id: string }>('DELETE FROM experiment WHERE id = $id RETURNING *')
   const MAX = Number.MAX_SAFE_INTEGER
 
   return {
@@ -141,6 +142,11 @@ export function createExperimentRepository(db: Database) {
     },
     remove(id: string): boolean {
       return remove.run({ id }).changes > 0
+    },
+    /** Deletes a row and returns it, in one statement: of two concurrent takes only one gets it. */
+    take(id: string): ExperimentRecord | null {
+      const row = take.get({ id })
+      return row ? fromRow(row) : null
     },
   }
 }

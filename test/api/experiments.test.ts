@@ -112,8 +112,8 @@ describe('create', () => {
     expect(Object.keys(all.spec.spec.Worker.resourceMap)).toEqual(['memory', 'cpu', 'nvidia.com/gpu', 'gpu'])
   }, 20_000)
 
-  test('memory takes K, M, G, Ki, Mi and Gi', async () => {
-    for (const memory of ['512K', '1024M', '2G', '512Ki', '1024Mi', '1Gi']) {
+  test('memory takes k, M, G, Ki, Mi and Gi (plain K is no Kubernetes suffix)', async () => {
+    for (const memory of ['512k', '1024M', '2G', '512Ki', '1024Mi', '1Gi']) {
       const e = await create(server, tfBody(`mem-${memory.toLowerCase()}`, { Worker: { replicas: 1, resources: `cpu=1,memory=${memory}` } }))
       expect(e.spec.spec.Worker.resourceMap).toEqual({ memory, cpu: '1' })
     }
