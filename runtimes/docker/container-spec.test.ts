@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { RuntimeRejectedError } from '../../src/errors.ts'
 import { type JobSpec, type ReplicaSpec, replicaRefs } from '../../src/runtime/job.ts'
 import { DOCKER_LABEL, containerSpec, decodeJobSpec, networkSpec, replicaAliases } from './container-spec.ts'
+import { jobSpec } from '../testing/job-spec.ts'
 
 const replica = (over: Partial<ReplicaSpec> = {}): ReplicaSpec => ({
   type: 'Worker',
@@ -13,13 +14,8 @@ const replica = (over: Partial<ReplicaSpec> = {}): ReplicaSpec => ({
   ...over,
 })
 const makeJob = (over: Partial<JobSpec> = {}): JobSpec => ({
-  id: 'exp-1',
-  name: 'mnist',
-  namespace: 'team-a',
-  framework: 'TensorFlow',
+  ...jobSpec({ id: 'exp-1', name: 'mnist', namespace: 'team-a' }),
   replicaSpecs: [replica({ type: 'Ps', replicas: 1 }), replica()],
-  restartPolicy: 'OnFailure',
-  backoffLimit: 3,
   ...over,
 })
 const worker1 = (job: JobSpec) => replicaRefs(job).find((r) => r.pod === `${job.id}-worker-1`)!

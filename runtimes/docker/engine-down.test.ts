@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { RuntimeUnavailableError } from '../../src/errors.ts'
-import { newJobId } from '../testing/job-spec.ts'
+import { jobSpec } from '../testing/job-spec.ts'
 import { MemorySink } from '../testing/memory-sink.ts'
 import { createDockerRuntime } from './index.ts'
 
@@ -12,10 +12,7 @@ describe('docker runtime with no engine', () => {
     restartBackoffMs: 100,
     dockerHost: 'unix:///tmp/periscope-no-such-engine.sock',
   })
-  const job = {
-    id: newJobId(), name: 'down', namespace: 'default', framework: 'TensorFlow' as const, restartPolicy: 'OnFailure' as const, backoffLimit: 3,
-    replicaSpecs: [{ type: 'Worker' as const, replicas: 1, image: 'periscope-test/busybox:latest', command: 'true', env: [], resources: {} }],
-  }
+  const job = jobSpec({ name: 'down', image: 'periscope-test/busybox:latest' })
   afterAll(() => runtime.dispose())
 
   test('start does not throw, and unavailable() says why', async () => {

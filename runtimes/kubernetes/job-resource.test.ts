@@ -4,6 +4,7 @@ import type { JobSpec, ReplicaSpec, Resources } from '../../src/runtime/job.ts'
 import { JOB_KINDS } from './job-kinds.ts'
 import { type KubeflowJob, containerResources, jobResource } from './job-resource.ts'
 import { loadCrdSchema, validateResource } from './testing/crd-schema.ts'
+import { jobSpec } from '../testing/job-spec.ts'
 
 /** The operator's CRDs (release-1.9 manifests/base/crds), kept beside the repository, as test/kube-fake reads them. */
 const CRDS = `${import.meta.dir}/../../../shared/reference/kubeflow-crds`
@@ -15,13 +16,8 @@ function replica(overrides: Partial<ReplicaSpec> = {}): ReplicaSpec {
 
 function makeJob(overrides: Partial<JobSpec> = {}): JobSpec {
   return {
-    id: 'experiment-1700000000000-0001',
-    name: 'mnist',
-    namespace: 'team-a',
-    framework: 'TensorFlow',
+    ...jobSpec({ id: 'experiment-1700000000000-0001', name: 'mnist', namespace: 'team-a' }),
     replicaSpecs: [replica({ type: 'Ps' }), replica({ type: 'Worker', replicas: 2, env: [['A', '1']], resources: { cpu: '1', memory: '1024M', gpu: 1 } })],
-    restartPolicy: 'OnFailure',
-    backoffLimit: 3,
     ...overrides,
   }
 }
