@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { type FakeKube, startFakeKube } from './kube-fake/index.ts'
 import { type ServerProcess, spawnServer } from './helpers/server-process.ts'
 import { tempDir } from './helpers/temp-dir.ts'
+import { waitFor } from '../runtimes/testing/wait-for.ts'
 
 let fake: FakeKube
 let server: ServerProcess
@@ -41,12 +42,10 @@ test('an experiment runs as a TFJob and its logs outlive the custom resource', a
   expect(cr.spec.tfReplicaSpecs.PS.template.spec.containers[0]).toMatchObject({ name: 'tensorflow', image: 'busybox', command: ['sh', '-c', 'echo "task $TF_CONFIG"'] })
   expect(cr.spec.runPolicy).toMatchObject({ backoffLimit: 3, cleanPodPolicy: 'Running' })
 
-  let e: any
-  for (let i = 0; i < 200; i++) {
-    e = (await call('GET', `/api/v1/experiment/${id}`)).result
-    if (e.status === 'Succeeded' || e.status === 'Failed') break
-    await Bun.sleep(50)
-  }
+  const e = await waitFor('the experiment to finish', async () => {
+    const r = (await call('GET', `/api/v1/experiment/${id}`)).result
+    return r.status === 'Succeeded' || r.status === 'Failed' ? r : null
+  }, 10_000)
   expect(e.status).toBe('Succeeded')
   expect([e.createdTime, e.runningTime, e.finishedTime].every((t) => typeof t === 'string')).toBe(true)
 

@@ -73,6 +73,7 @@ describe('LogFollower', () => {
       return `${T(1)} up\n`
     })
     const { follower, sink } = follow(port, () => pod)
+    // A window in which nothing may happen: no log is read from a container that has not started.
     await Bun.sleep(120)
     expect(port.calls).toHaveLength(0)
     pod = podWith('Running', { state: { running: {} } })

@@ -3,6 +3,7 @@ import { KubeApiError } from './errors.ts'
 import type { KubePort, ResourceRef, WatchOptions } from './kube-port.ts'
 import type { KubeList, KubeObject, WatchEvent } from './kube-types.ts'
 import { ResourceWatcher, type WatchHandlers } from './resource-watcher.ts'
+import { waitFor } from '../testing/wait-for.ts'
 
 type WatchStep = { events: WatchEvent[] } | { connectError: unknown }
 
@@ -59,8 +60,7 @@ async function run(port: ScriptedPort, until: () => boolean) {
     backoff: { initialMs: 5, maxMs: 20 },
   }, handlers)
   await watcher.start()
-  const deadline = Date.now() + 3000
-  while (!until() && Date.now() < deadline) await Bun.sleep(5)
+  await waitFor('the watch to see what the test waits for', until, 3000, 5).catch(() => undefined)
   await watcher.stop()
   return log
 }

@@ -42,6 +42,7 @@ describe('GET /api/v1/experiment/logs/{id}', () => {
 
   test('the lines are still there after every replica has exited', async () => {
     expect((await waitForStatus(server, tfId, ['Succeeded', 'Failed'])).result.status).toBe('Succeeded')
+    // A window in which nothing may happen: the stored lines stay after the replicas are gone.
     await Bun.sleep(100)
     expect((await logsOf(tfId)).logContent).toEqual(expectedTf)
   }, 20_000)

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node'
 import { type FakeKube, startFakeKube } from './index.ts'
 import { apiError, type Clients, clientsFor, tfJob, tfjobs } from './fixtures.ts'
+import { waitFor } from '../../runtimes/testing/wait-for.ts'
 
 let fake: FakeKube
 let c: Clients
@@ -192,11 +193,11 @@ describe('custom objects through client-node', () => {
   test('delete returns the Success Status with details and cascades to owned pods and services', async () => {
     const created = await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('gone', { Worker: { replicas: 2 } }) })
     const pods = () => fake.listObjects('pods', 'default').filter((p) => p.metadata.ownerReferences?.[0]?.uid === created.metadata.uid)
-    while (pods().length < 2) await Bun.sleep(5)
+    await waitFor('both pods', () => pods().length >= 2, 10_000, 5)
     expect(fake.listObjects('services', 'default').filter((s) => s.metadata.name.startsWith('gone-')).length).toBe(2)
     const res = await c.custom.deleteNamespacedCustomObject({ ...tfjobs(), name: 'gone' })
     expect(res).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'gone', group: 'kubeflow.org', kind: 'tfjobs', uid: created.metadata.uid } })
-    while (pods().length > 0) await Bun.sleep(5)
+    await waitFor('the pods to go', () => pods().length === 0, 10_000, 5)
     expect(fake.listObjects('services', 'default').filter((s) => s.metadata.name.startsWith('gone-'))).toEqual([])
     const err = await apiError(c.custom.deleteNamespacedCustomObject({ ...tfjobs(), name: 'gone' }))
     expect(err.code).toBe(404)

@@ -6,4 +6,3 @@
  */
 export { type FakeKube, type FakeKubeOptions, startFakeKube } from './fake-kube.ts'
 export type { RequestMatch } from './fault-injector.ts'
-export { waitFor } from './wait-for.ts'

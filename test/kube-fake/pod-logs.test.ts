@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { PassThrough } from 'node:stream'
 import { Log } from '@kubernetes/client-node'
 import { apiError, type Clients, clientsFor, pytorchJob, tfJob, tfjobs } from './fixtures.ts'
-import { type FakeKube, startFakeKube, waitFor } from './index.ts'
+import { type FakeKube, startFakeKube } from './index.ts'
+import { waitFor } from '../../runtimes/testing/wait-for.ts'
 
 /** Follows a log with client-node's `Log` and records each chunk with its arrival time. */
 async function follow(c: Clients, pod: string, container: string, options: Record<string, unknown> = {}) {
@@ -14,7 +15,7 @@ async function follow(c: Clients, pod: string, container: string, options: Recor
   return { chunks, ended, text: () => chunks.map((x) => x.text).join(''), abort: () => controller.abort() }
 }
 
-const podRunning = (fake: FakeKube, name: string) => waitFor(() => fake.getObject('pods', 'default', name)?.status?.phase === 'Running', { message: `${name} running` })
+const podRunning = (fake: FakeKube, name: string) => waitFor(`${name} running`, () => fake.getObject('pods', 'default', name)?.status?.phase === 'Running', 5000, 10)
 
 describe('pod logs with running processes', () => {
   let fake: FakeKube
@@ -41,7 +42,7 @@ describe('pod logs with running processes', () => {
 
   test('stderr is captured with stdout and timestamps=true prefixes RFC3339Nano times', async () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('stamped', { Worker: { command: 'echo out; echo err >&2' } }) })
-    await waitFor(() => fake.getObject('pods', 'default', 'stamped-worker-0')?.status?.phase === 'Succeeded')
+    await waitFor('the fake to get there', () => fake.getObject('pods', 'default', 'stamped-worker-0')?.status?.phase === 'Succeeded', 5000, 10)
     const text = await c.core.readNamespacedPodLog({ namespace: 'default', name: 'stamped-worker-0', container: 'tensorflow', timestamps: true } as any)
     const lines = text.trim().split('\n')
     expect(lines.map((l) => l.replace(/^\S+ /, '')).sort()).toEqual(['err', 'out'])
@@ -53,10 +54,14 @@ describe('pod logs with running processes', () => {
       ...tfjobs(),
       body: tfJob('flaky', { Worker: { command: 'echo attempt; exit 1', restartPolicy: 'OnFailure' } }),
     })
-    const pod = await waitFor(() => {
+    const pod = await waitFor(
+'two restarts',() => {
       const p = fake.getObject('pods', 'default', 'flaky-worker-0')
       return p?.status?.containerStatuses?.[0]?.restartCount >= 2 && p
-    }, { message: 'two restarts' })
+    },
+5000,
+10,
+)
     const status = pod.status.containerStatuses[0]
     expect(status.lastState.terminated).toMatchObject({ exitCode: 1, reason: 'Error' })
     expect(pod.status.phase).toBe('Running')
@@ -68,20 +73,24 @@ describe('pod logs with running processes', () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('doomed', { Worker: { command: 'echo alive; sleep 30' } }) })
     const before = await podRunning(fake, 'doomed-worker-0').then(() => fake.getObject('pods', 'default', 'doomed-worker-0'))
     const f = await follow(c, 'doomed-worker-0', 'tensorflow')
-    await waitFor(() => f.text() === 'alive\n')
+    await waitFor('the fake to get there', () => f.text() === 'alive\n', 5000, 10)
     const deleting = await c.core.deleteNamespacedPod({ namespace: 'default', name: 'doomed-worker-0' })
     expect(deleting.metadata?.deletionTimestamp).toBeDefined()
     await f.ended
-    const after = await waitFor(() => {
+    const after = await waitFor(
+'pod recreated',() => {
       const p = fake.getObject('pods', 'default', 'doomed-worker-0')
       return p && p.metadata.uid !== before.metadata.uid && p
-    }, { timeoutMs: 3000, message: 'pod recreated' })
+    },
+3000,
+10,
+)
     expect(after.metadata.deletionTimestamp).toBeUndefined()
   })
 
   test('deleting the job removes its pods, and their logs go with them (404)', async () => {
     await c.custom.deleteNamespacedCustomObject({ ...tfjobs(), name: 'doomed' })
-    await waitFor(() => !fake.getObject('pods', 'default', 'doomed-worker-0'), { timeoutMs: 3000, message: 'pod removed' })
+    await waitFor('pod removed', () => !fake.getObject('pods', 'default', 'doomed-worker-0'), 3000, 10)
     const err = await apiError(c.core.readNamespacedPodLog({ namespace: 'default', name: 'doomed-worker-0', container: 'tensorflow' }))
     expect(err.code).toBe(404)
     expect(err.status).toEqual({
@@ -123,15 +132,19 @@ describe('pod logs driven by hooks (runPods: false)', () => {
 
   test('a follow ends when exitContainer stops the instance, and the restart starts a fresh log', async () => {
     const f = await follow(c, 'hooked-worker-0', 'tensorflow', { tailLines: 1 })
-    await waitFor(() => f.text() === 'line 3\n')
+    await waitFor('the fake to get there', () => f.text() === 'line 3\n', 5000, 10)
     fake.appendLog('default', 'hooked-worker-0', 'tensorflow', 'live line')
-    await waitFor(() => f.text() === 'line 3\nlive line\n')
+    await waitFor('the fake to get there', () => f.text() === 'line 3\nlive line\n', 5000, 10)
     fake.exitContainer('default', 'hooked-worker-0', 'tensorflow', 2)
     await f.ended
-    const pod = await waitFor(() => {
+    const pod = await waitFor(
+'restarted',() => {
       const p = fake.getObject('pods', 'default', 'hooked-worker-0')
       return p.status.containerStatuses[0].state.running && p
-    }, { message: 'restarted' })
+    },
+5000,
+10,
+)
     expect(pod.status.containerStatuses[0].restartCount).toBe(1)
     expect(pod.status.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 2, reason: 'Error' })
     fake.appendLog('default', 'hooked-worker-0', 'tensorflow', 'second life')
@@ -177,7 +190,7 @@ describe('logs of containers that have not started', () => {
 
   test('a pod still creating its container answers 400 ContainerCreating', async () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('slow', { Worker: {} }) })
-    await waitFor(() => fake.getObject('pods', 'default', 'slow-worker-0')?.status?.containerStatuses)
+    await waitFor('the fake to get there', () => fake.getObject('pods', 'default', 'slow-worker-0')?.status?.containerStatuses, 5000, 10)
     const err = await apiError(c.core.readNamespacedPodLog({ namespace: 'default', name: 'slow-worker-0', container: 'tensorflow' }))
     expect(err.code).toBe(400)
     expect(err.status.message).toBe('container "tensorflow" in pod "slow-worker-0" is waiting to start: ContainerCreating')
@@ -186,7 +199,7 @@ describe('logs of containers that have not started', () => {
 
   test('a PyTorch worker waiting on its init container answers 400 PodInitializing', async () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), plural: 'pytorchjobs', body: pytorchJob('waiting', { Master: {}, Worker: {} }) })
-    await waitFor(() => fake.getObject('pods', 'default', 'waiting-worker-0')?.status?.containerStatuses)
+    await waitFor('the fake to get there', () => fake.getObject('pods', 'default', 'waiting-worker-0')?.status?.containerStatuses, 5000, 10)
     const err = await apiError(c.core.readNamespacedPodLog({ namespace: 'default', name: 'waiting-worker-0', container: 'pytorch' }))
     expect(err.code).toBe(400)
     expect(err.status.message).toBe('container "pytorch" in pod "waiting-worker-0" is waiting to start: PodInitializing')

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node'
 import { type Clients, clientsFor, pytorchJob, recordWatch, tfJob, tfjobs, xgboostJob } from './fixtures.ts'
-import { type FakeKube, startFakeKube, waitFor } from './index.ts'
+import { type FakeKube, startFakeKube } from './index.ts'
+import { waitFor } from '../../runtimes/testing/wait-for.ts'
 
 let fake: FakeKube
 let c: Clients
@@ -15,12 +16,13 @@ afterAll(() => fake.stop())
 
 const finished = (plural: string, name: string) =>
   waitFor(
-    () => {
+`${name} to finish`,    () => {
       const job = fake.getObject(plural, 'default', name)
       return job?.status?.conditions?.some((x: any) => (x.type === 'Succeeded' || x.type === 'Failed') && x.status === 'True') && job
     },
-    { message: `${name} to finish` },
-  )
+5000,
+10,
+)
 const conditions = (job: any) => job.status.conditions.map((x: any) => [x.type, x.status])
 const log = (pod: string, container: string, extra: Record<string, unknown> = {}) =>
   c.core.readNamespacedPodLog({ namespace: 'default', name: pod, container, ...extra })
@@ -88,7 +90,7 @@ describe('the simulated training operator and kubelet', () => {
     const failed = job.status.conditions.at(-1)
     expect(failed.reason).toBe('TFJobFailed')
     expect(failed.message).toBe('Job crashy has failed because it has reached the specified backoff limit')
-    await waitFor(() => fake.listObjects('pods', 'default').every((p) => !p.metadata.name.startsWith('crashy-')), { message: 'crashy pods deleted' })
+    await waitFor('crashy pods deleted', () => fake.listObjects('pods', 'default').every((p) => !p.metadata.name.startsWith('crashy-')), 5000, 10)
     expect(fake.listObjects('services', 'default').filter((s) => s.metadata.name.startsWith('crashy-'))).toEqual([])
   })
 
@@ -105,10 +107,14 @@ describe('the simulated training operator and kubelet', () => {
   test('scaling Worker replicas with a merge patch adds and removes pods without touching the rest', async () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('elastic', { Worker: { replicas: 1, command: 'sleep 30' } }) })
     const running = (n: number) =>
-      waitFor(() => {
+      waitFor(
+`${n} running elastic pods`,() => {
         const pods = fake.listObjects('pods', 'default').filter((p) => p.metadata.name.startsWith('elastic-') && !p.metadata.deletionTimestamp)
         return pods.length === n && pods.every((p) => p.status.phase === 'Running') && pods
-      }, { message: `${n} running elastic pods` })
+      },
+5000,
+10,
+)
     const [first] = await running(1)
     const patch = (replicas: number) =>
       c.custom.patchNamespacedCustomObject({ ...tfjobs(), name: 'elastic', body: { spec: { tfReplicaSpecs: { Worker: { replicas } } } } }, merge)
@@ -116,9 +122,9 @@ describe('the simulated training operator and kubelet', () => {
     const three = await running(3)
     expect(three.map((p: any) => p.metadata.name).sort()).toEqual(['elastic-worker-0', 'elastic-worker-1', 'elastic-worker-2'])
     expect(three.find((p: any) => p.metadata.name === 'elastic-worker-0').metadata.uid).toBe(first.metadata.uid)
-    await waitFor(() => fake.getObject('tfjobs', 'default', 'elastic').status.replicaStatuses.Worker.active === 3)
+    await waitFor('the fake to get there', () => fake.getObject('tfjobs', 'default', 'elastic').status.replicaStatuses.Worker.active === 3, 5000, 10)
     await patch(1)
-    await waitFor(() => fake.listObjects('pods', 'default').filter((p) => p.metadata.name.startsWith('elastic-')).length === 1, { message: 'scaled down' })
+    await waitFor('scaled down', () => fake.listObjects('pods', 'default').filter((p) => p.metadata.name.startsWith('elastic-')).length === 1, 5000, 10)
     expect(fake.getObject('pods', 'default', 'elastic-worker-0').metadata.uid).toBe(first.metadata.uid)
     expect(fake.listObjects('services', 'default').filter((s) => s.metadata.name.startsWith('elastic-')).map((s) => s.metadata.name)).toEqual(['elastic-worker-0'])
     await c.custom.deleteNamespacedCustomObject({ ...tfjobs(), name: 'elastic' })
@@ -131,7 +137,7 @@ describe('the simulated training operator and kubelet', () => {
     })
     const job = await finished('tfjobs', 'tidy')
     expect(job.status.conditions.at(-1).type).toBe('Succeeded')
-    await waitFor(() => !fake.getObject('pods', 'default', 'tidy-ps-0'), { message: 'PS pod cleaned up' })
+    await waitFor('PS pod cleaned up', () => !fake.getObject('pods', 'default', 'tidy-ps-0'), 5000, 10)
     expect(fake.getObject('pods', 'default', 'tidy-worker-0')?.status.phase).toBe('Succeeded')
     expect(fake.getObject('tfjobs', 'default', 'tidy').status.replicaStatuses.PS).toEqual({ succeeded: 1 })
   })
@@ -148,7 +154,7 @@ describe('the simulated training operator and kubelet', () => {
     expect(job.status.replicaStatuses.Master.selector).toBe(
       'training.kubeflow.org/job-name=ddp,training.kubeflow.org/operator-name=pytorchjob-controller,training.kubeflow.org/replica-type=master',
     )
-    await waitFor(() => fake.getObject('pods', 'default', 'ddp-worker-1')?.status.phase === 'Succeeded', { message: 'worker-1 done' })
+    await waitFor('worker-1 done', () => fake.getObject('pods', 'default', 'ddp-worker-1')?.status.phase === 'Succeeded', 5000, 10)
     const env = (text: string) => text.trim().split('\n')
     expect(env(await log('ddp-worker-1', 'pytorch'))).toEqual([
       'MASTER_ADDR=ddp-master-0', 'MASTER_PORT=23456', 'PET_MASTER_ADDR=ddp-master-0', 'PET_MASTER_PORT=23456', 'PET_NNODES=3',
@@ -168,22 +174,22 @@ describe('the simulated training operator and kubelet', () => {
     const job = await finished('xgboostjobs', 'xgb')
     expect(conditions(job)).toEqual([['Created', 'True'], ['Running', 'False'], ['Succeeded', 'True']])
     expect(await log('xgb-master-0', 'xgboost')).toBe('0 3 xgb-master-0 xgb-worker-0,xgb-worker-1\n')
-    await waitFor(() => fake.getObject('pods', 'default', 'xgb-worker-1')?.status.phase === 'Succeeded')
+    await waitFor('the fake to get there', () => fake.getObject('pods', 'default', 'xgb-worker-1')?.status.phase === 'Succeeded', 5000, 10)
     expect(await log('xgb-worker-1', 'xgboost')).toBe('2\n')
   })
 
   test('suspend deletes the pods and resume recreates them', async () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('pausable', { Worker: { command: 'sleep 30' } }) })
-    await waitFor(() => fake.getObject('pods', 'default', 'pausable-worker-0')?.status.phase === 'Running')
+    await waitFor('the fake to get there', () => fake.getObject('pods', 'default', 'pausable-worker-0')?.status.phase === 'Running', 5000, 10)
     const patch = (suspend: boolean) =>
       c.custom.patchNamespacedCustomObject({ ...tfjobs(), name: 'pausable', body: { spec: { runPolicy: { suspend } } } }, merge)
     await patch(true)
-    await waitFor(() => !fake.getObject('pods', 'default', 'pausable-worker-0'), { message: 'suspended pod gone' })
+    await waitFor('suspended pod gone', () => !fake.getObject('pods', 'default', 'pausable-worker-0'), 5000, 10)
     const suspended = fake.getObject('tfjobs', 'default', 'pausable')
     expect(conditions(suspended)).toEqual([['Created', 'True'], ['Running', 'False'], ['Suspended', 'True']])
     await patch(false)
-    await waitFor(() => fake.getObject('pods', 'default', 'pausable-worker-0')?.status.phase === 'Running', { message: 'resumed pod running' })
-    await waitFor(() => fake.getObject('tfjobs', 'default', 'pausable').status.conditions.at(-1).type === 'Running')
+    await waitFor('resumed pod running', () => fake.getObject('pods', 'default', 'pausable-worker-0')?.status.phase === 'Running', 5000, 10)
+    await waitFor('the fake to get there', () => fake.getObject('tfjobs', 'default', 'pausable').status.conditions.at(-1).type === 'Running', 5000, 10)
     expect(conditions(fake.getObject('tfjobs', 'default', 'pausable'))).toEqual([['Created', 'True'], ['Suspended', 'False'], ['Running', 'True']])
     await c.custom.deleteNamespacedCustomObject({ ...tfjobs(), name: 'pausable' })
   })
@@ -192,22 +198,22 @@ describe('the simulated training operator and kubelet', () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('slowpoke', { Worker: { command: 'sleep 30' } }, { runPolicy: { activeDeadlineSeconds: 1 } }) })
     const job = await finished('tfjobs', 'slowpoke')
     expect(job.status.conditions.at(-1)).toMatchObject({ type: 'Failed', reason: 'TFJobFailed', message: 'Job slowpoke has failed because it was active longer than specified deadline' })
-    await waitFor(() => !fake.getObject('pods', 'default', 'slowpoke-worker-0'), { message: 'deadline teardown' })
+    await waitFor('deadline teardown', () => !fake.getObject('pods', 'default', 'slowpoke-worker-0'), 5000, 10)
   })
 
   test('ttlSecondsAfterFinished deletes the finished job and its pods', async () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('ephemeral', { Worker: { command: 'true' } }, { runPolicy: { ttlSecondsAfterFinished: 0 } }) })
-    await waitFor(() => !fake.getObject('tfjobs', 'default', 'ephemeral') && !fake.getObject('pods', 'default', 'ephemeral-worker-0'), { message: 'ttl deletion' })
+    await waitFor('ttl deletion', () => !fake.getObject('tfjobs', 'default', 'ephemeral') && !fake.getObject('pods', 'default', 'ephemeral-worker-0'), 5000, 10)
   })
 
   test('foreground deletion keeps the job, with deletionTimestamp, until its pods are gone', async () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('fg', { Worker: { command: 'sleep 30' } }) })
-    await waitFor(() => fake.getObject('pods', 'default', 'fg-worker-0')?.status.phase === 'Running')
+    await waitFor('the fake to get there', () => fake.getObject('pods', 'default', 'fg-worker-0')?.status.phase === 'Running', 5000, 10)
     const pending = await c.custom.deleteNamespacedCustomObject({ ...tfjobs(), name: 'fg', propagationPolicy: 'Foreground' })
     expect(pending.kind).toBe('TFJob')
     expect(pending.metadata.deletionTimestamp).toBeDefined()
     expect(pending.metadata.finalizers).toEqual(['foregroundDeletion'])
-    await waitFor(() => !fake.getObject('tfjobs', 'default', 'fg'), { timeoutMs: 3000, message: 'job removed after its pods' })
+    await waitFor('job removed after its pods', () => !fake.getObject('tfjobs', 'default', 'fg'), 3000, 10)
     expect(fake.getObject('pods', 'default', 'fg-worker-0')).toBeUndefined()
   })
 
@@ -234,18 +240,22 @@ describe('the ExitCode restart policy', () => {
 
   test('exit >= 128 recreates the pod under the same name with Restarting; exit 1..127 fails the job', async () => {
     await hc.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('retry', { Worker: { restartPolicy: 'ExitCode' } }) })
-    const first = await waitFor(() => hooked.getObject('pods', 'default', 'retry-worker-0')?.status?.phase === 'Running' && hooked.getObject('pods', 'default', 'retry-worker-0'))
+    const first = await waitFor('the fake to get there', () => hooked.getObject('pods', 'default', 'retry-worker-0')?.status?.phase === 'Running' && hooked.getObject('pods', 'default', 'retry-worker-0'), 5000, 10)
     expect(first.spec.restartPolicy).toBe('Never')
     const rv = hooked.resourceVersion()
     hooked.exitContainer('default', 'retry-worker-0', 'tensorflow', 137)
-    const second = await waitFor(() => {
+    const second = await waitFor(
+'pod recreated',() => {
       const p = hooked.getObject('pods', 'default', 'retry-worker-0')
       return p && p.metadata.uid !== first.metadata.uid && p.status.phase === 'Running' && p
-    }, { message: 'pod recreated' })
+    },
+5000,
+10,
+)
     expect(second.metadata.name).toBe('retry-worker-0')
-    await waitFor(() => hooked.getObject('tfjobs', 'default', 'retry').status.conditions.at(-1).type === 'Running')
+    await waitFor('the fake to get there', () => hooked.getObject('tfjobs', 'default', 'retry').status.conditions.at(-1).type === 'Running', 5000, 10)
     const w = await recordWatch(hc.kc, '/apis/kubeflow.org/v1/namespaces/default/tfjobs', { resourceVersion: rv, fieldSelector: 'metadata.name=retry' })
-    await waitFor(() => w.events.some((e) => e.object.status.conditions.at(-1).type === 'Running'))
+    await waitFor('the fake to get there', () => w.events.some((e) => e.object.status.conditions.at(-1).type === 'Running'), 5000, 10)
     w.abort()
     const seen = w.events.map((e) => e.object.status.conditions.map((x: any) => `${x.type}=${x.status}`).join(','))
     expect(seen).toContain('Created=True,Restarting=True')
@@ -255,10 +265,14 @@ describe('the ExitCode restart policy', () => {
     const events = (await hc.core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=retry' })).items
     expect(events.map((e) => e.reason)).toContain('TFJobRestarting')
     hooked.exitContainer('default', 'retry-worker-0', 'tensorflow', 1)
-    const job = await waitFor(() => {
+    const job = await waitFor(
+'the fake to get there',() => {
       const j = hooked.getObject('tfjobs', 'default', 'retry')
       return j.status.conditions.at(-1).type === 'Failed' && j
-    })
+    },
+5000,
+10,
+)
     expect(job.status.conditions.at(-1).message).toBe('job "retry" is failing because "Worker" replica(s) failed.')
   })
 })

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node'
 import { type Clients, clientsFor, recordWatch, tfJob, tfjobs } from './fixtures.ts'
-import { type FakeKube, startFakeKube, waitFor } from './index.ts'
+import { type FakeKube, startFakeKube } from './index.ts'
+import { waitFor } from '../../runtimes/testing/wait-for.ts'
 
 let fake: FakeKube
 let c: Clients
@@ -23,7 +24,7 @@ describe('watch through client-node', () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body })
     await c.custom.patchNamespacedCustomObject({ ...tfjobs(), name: 'lifecycle', body: { spec: { runPolicy: { backoffLimit: 2 } } } }, merge)
     await c.custom.deleteNamespacedCustomObject({ ...tfjobs(), name: 'lifecycle' })
-    await waitFor(() => w.events.some((e) => e.type === 'DELETED'))
+    await waitFor('the fake to get there', () => w.events.some((e) => e.type === 'DELETED'), 5000, 10)
     w.abort()
     const types = w.events.map((e) => e.type)
     expect(types[0]).toBe('ADDED')
@@ -42,7 +43,7 @@ describe('watch through client-node', () => {
   test('without a resourceVersion the watch starts with a synthetic ADDED per existing object', async () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: { ...tfJob('existing', idle), metadata: { name: 'existing', labels: { case: 'existing' } } } })
     const w = await recordWatch(c.kc, JOBS, { labelSelector: 'case=existing' })
-    await waitFor(() => w.events.length >= 1)
+    await waitFor('the fake to get there', () => w.events.length >= 1, 5000, 10)
     w.abort()
     expect(w.events.map((e) => [e.type, e.object.metadata.name])).toEqual([['ADDED', 'existing']])
   })
@@ -51,7 +52,7 @@ describe('watch through client-node', () => {
     const rv = fake.resourceVersion()
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: { ...tfJob('replayed', idle), metadata: { name: 'replayed', labels: { case: 'replay' } } } })
     const w = await recordWatch(c.kc, JOBS, { resourceVersion: rv, labelSelector: 'case=replay' })
-    await waitFor(() => w.events.length >= 1)
+    await waitFor('the fake to get there', () => w.events.length >= 1, 5000, 10)
     w.abort()
     expect(w.events[0]?.type).toBe('ADDED')
     expect(w.events[0]?.object.metadata.name).toBe('replayed')
@@ -59,11 +60,11 @@ describe('watch through client-node', () => {
 
   test('label selector transitions arrive as DELETED and ADDED', async () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: { ...tfJob('moving', idle), metadata: { name: 'moving', labels: { stage: 'in' } } } })
-    await waitFor(() => fake.getObject('tfjobs', 'default', 'moving')?.status)
+    await waitFor('the fake to get there', () => fake.getObject('tfjobs', 'default', 'moving')?.status, 5000, 10)
     const w = await recordWatch(c.kc, JOBS, { resourceVersion: fake.resourceVersion(), labelSelector: 'stage=in' })
     await c.custom.patchNamespacedCustomObject({ ...tfjobs(), name: 'moving', body: { metadata: { labels: { stage: 'out' } } } }, merge)
     await c.custom.patchNamespacedCustomObject({ ...tfjobs(), name: 'moving', body: { metadata: { labels: { stage: 'in' } } } }, merge)
-    await waitFor(() => w.events.length >= 2)
+    await waitFor('the fake to get there', () => w.events.length >= 2, 5000, 10)
     w.abort()
     expect(w.events.map((e) => [e.type, e.object.metadata.labels.stage])).toEqual([['DELETED', 'out'], ['ADDED', 'in']])
   })
@@ -96,7 +97,7 @@ describe('watch through client-node', () => {
 
   test('allowWatchBookmarks brings BOOKMARK events carrying only kind, apiVersion and resourceVersion', async () => {
     const w = await recordWatch(c.kc, JOBS, { resourceVersion: fake.resourceVersion(), allowWatchBookmarks: true })
-    await waitFor(() => w.events.filter((e) => e.type === 'BOOKMARK').length >= 2, { timeoutMs: 2000 })
+    await waitFor('the fake to get there', () => w.events.filter((e) => e.type === 'BOOKMARK').length >= 2, 2000, 10)
     w.abort()
     const bookmark = w.events.find((e) => e.type === 'BOOKMARK')
     expect(bookmark?.object).toEqual({ kind: 'TFJob', apiVersion: 'kubeflow.org/v1', metadata: { resourceVersion: fake.resourceVersion() } })
@@ -104,6 +105,7 @@ describe('watch through client-node', () => {
 
   test('no BOOKMARK events arrive unless asked for', async () => {
     const w = await recordWatch(c.kc, JOBS, { resourceVersion: fake.resourceVersion() })
+    // A window in which nothing may happen: no event arrives unasked.
     await Bun.sleep(200)
     w.abort()
     expect(w.events).toEqual([])
@@ -127,7 +129,7 @@ describe('watch through client-node', () => {
   test('a pod watch with a job-name selector sees the operator create the pods', async () => {
     const w = await recordWatch(c.kc, '/api/v1/namespaces/default/pods', { labelSelector: 'training.kubeflow.org/job-name=podwatch' })
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('podwatch', { Worker: { replicas: 2 } }) })
-    await waitFor(() => new Set(w.events.filter((e) => e.type === 'ADDED').map((e) => e.object.metadata.name)).size === 2)
+    await waitFor('the fake to get there', () => new Set(w.events.filter((e) => e.type === 'ADDED').map((e) => e.object.metadata.name)).size === 2, 5000, 10)
     w.abort()
     const added = w.events.filter((e) => e.type === 'ADDED')
     expect(added.map((e) => e.object.metadata.name).sort()).toEqual(['podwatch-worker-0', 'podwatch-worker-1'])
