@@ -5,5 +5,6 @@
 import { $ } from 'bun'
 
 const outfile = process.argv[2] ?? 'dist/periscope'
-await $`bun build --compile --minify-syntax --sourcemap=none src/main.ts --outfile ${outfile}`
+// This very bun, whether or not a `bun` is on PATH.
+await $`${process.execPath} build --compile --minify-syntax --sourcemap=none src/main.ts --outfile ${outfile}`
 console.log(`built ${outfile}`)

@@ -4,10 +4,8 @@ import type { JobSpec, ReplicaSpec, Resources } from '../../src/runtime/job.ts'
 import { JOB_KINDS } from './job-kinds.ts'
 import { type KubeflowJob, containerResources, jobResource } from './job-resource.ts'
 import { doubleQuantity } from './quantity.ts'
+import { KUBEFLOW_CRDS as CRDS } from '../../test/fixtures/paths.ts'
 import { loadCrdSchema, validateResource } from './testing/crd-schema.ts'
-
-/** The operator's CRDs (release-1.9 manifests/base/crds), kept beside the repository, as test/kube-fake reads them. */
-const CRDS = `${import.meta.dir}/../../../shared/reference/kubeflow-crds`
 const options = { instanceId: 'inst-1' }
 
 function replica(overrides: Partial<ReplicaSpec> = {}): ReplicaSpec {

@@ -17,7 +17,7 @@ export interface ServerProcess {
 export async function spawnServer(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = freePort()
   const url = `http://127.0.0.1:${port}`
-  const proc = Bun.spawn(['bun', join(import.meta.dir, '../../src/main.ts'), 'serve', '--port', String(port), '--data-dir', dataDir, ...args], {
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, '../../src/main.ts'), 'serve', '--port', String(port), '--data-dir', dataDir, ...args], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdout: 'ignore',
     stderr: 'ignore',
