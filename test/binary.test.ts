@@ -14,7 +14,7 @@ const workDir = tempDir('periscope-bin-')
 const binary = join(tempDir('periscope-dist-'), 'periscope')
 
 beforeAll(async () => {
-  const build = Bun.spawnSync(['bun', 'scripts/build.ts', binary], { cwd: join(import.meta.dir, '..'), stdout: 'pipe', stderr: 'pipe' })
+  const build = Bun.spawnSync([process.execPath, 'scripts/build.ts', binary], { cwd: join(import.meta.dir, '..'), stdout: 'pipe', stderr: 'pipe' })
   if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`)
   const port = freePort()
   base = `http://127.0.0.1:${port}`

@@ -3,11 +3,9 @@ import { RuntimeRejectedError } from '../../src/errors.ts'
 import type { JobSpec, ReplicaSpec, Resources } from '../../src/runtime/job.ts'
 import { JOB_KINDS } from './job-kinds.ts'
 import { type KubeflowJob, containerResources, jobResource } from './job-resource.ts'
+import { KUBEFLOW_CRDS as CRDS } from '../../test/fixtures/paths.ts'
 import { loadCrdSchema, validateResource } from './testing/crd-schema.ts'
 import { jobSpec } from '../testing/job-spec.ts'
-
-/** The operator's CRDs (release-1.9 manifests/base/crds), kept beside the repository, as test/kube-fake reads them. */
-const CRDS = `${import.meta.dir}/../../../shared/reference/kubeflow-crds`
 const options = { instanceId: 'inst-1' }
 
 function replica(overrides: Partial<ReplicaSpec> = {}): ReplicaSpec {

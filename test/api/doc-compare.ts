@@ -1,15 +1,13 @@
 /**
  * @module
- * Reads the example requests (```sh curl blocks) and example responses (the
- * ```json block after each) out of the API documents, and compares a live
- * response with a documented one field by field.
+ * The API documents' example requests (```sh curl blocks) and example responses
+ * (the ```json block after each): extracted from the markdown into
+ * `test/fixtures/api-doc/` by `scripts/api-doc-fixtures.ts`, read back from there
+ * by the tests, and compared with a live response field by field.
  */
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { apiDocFixture } from '../fixtures/paths.ts'
 import { EXPERIMENT_ID, STATUSES, UTC_MILLIS, UUID } from './fixtures.ts'
-
-/** `../shared` sits beside the repository (CI's fresh clone included). */
-export const REFERENCE = join(import.meta.dir, '../../../shared/reference')
 
 export type ExampleKind = 'create' | 'list' | 'get' | 'patch' | 'delete' | 'listLogs' | 'getLogs'
 
@@ -48,21 +46,49 @@ function parseCurl(text: string): Omit<DocExample, 'heading' | 'response' | 'kin
   return { method, headers, body, path: new URL(url).pathname }
 }
 
-/** Every example of a document, in document order. */
-export function docExamples(file: string): DocExample[] {
-  const markdown = readFileSync(`${REFERENCE}/${file}`, 'utf8')
-  const out: DocExample[] = []
+/** One example as the document writes it: the curl command's text and the parsed response. */
+export interface WrittenExample {
+  heading: string
+  curl: string
+  response: unknown
+}
+
+/** The committed fixture of one document (`test/fixtures/api-doc/<doc>.json`). */
+export interface ApiDocFixture {
+  source: string
+  generatedBy: string
+  examples: WrittenExample[]
+}
+
+/** Every example of a document's markdown, in document order. */
+export function extractExamples(markdown: string): WrittenExample[] {
+  const out: WrittenExample[] = []
   let heading = ''
-  let pending: Omit<DocExample, 'response' | 'kind'> | null = null
+  let pending: { heading: string; curl: string } | null = null
   for (const m of markdown.matchAll(/^(#{2,3}) (.*)$|^```(\w*)\n([\s\S]*?)^```/gm)) {
     if (m[1]) heading = m[2]!.trim()
-    else if (m[3] === 'sh') pending = { heading, ...parseCurl(m[4]!) }
+    else if (m[3] === 'sh') pending = { heading, curl: m[4]! }
     else if (m[3] === 'json' && pending) {
-      out.push({ ...pending, kind: kindOf(pending.method, pending.path), response: JSON.parse(m[4]!) })
+      out.push({ ...pending, response: JSON.parse(m[4]!) })
       pending = null
     }
   }
   return out
+}
+
+/** The fixture file's text for a document (`doc` is its file name, e.g. `experiment-api.md`). */
+export function renderFixture(doc: string, markdown: string): string {
+  const fixture: ApiDocFixture = { source: `../shared/reference/${doc}`, generatedBy: 'bun scripts/api-doc-fixtures.ts', examples: extractExamples(markdown) }
+  return `${JSON.stringify(fixture, null, 2)}\n`
+}
+
+/** Every example of a document, in document order, read from its committed fixture. */
+export function docExamples(doc: string): DocExample[] {
+  const fixture = JSON.parse(readFileSync(apiDocFixture(doc), 'utf8')) as ApiDocFixture
+  return fixture.examples.map(({ heading, curl, response }) => {
+    const request = parseCurl(curl)
+    return { heading, ...request, kind: kindOf(request.method, request.path), response }
+  })
 }
 
 export interface CompareOptions {

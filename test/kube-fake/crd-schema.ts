@@ -6,13 +6,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { KUBEFLOW_CRDS } from '../fixtures/paths.ts'
 import type { FieldError } from './api-error.ts'
 import { JOB_KINDS } from './kinds.ts'
 import type { Json } from './types.ts'
 
-/** Where the CRD YAML files are looked for, first match wins. */
-/** `../shared` sits beside the repository (CI's fresh clone included). */
-export const CRD_DIRS: readonly string[] = [join(import.meta.dir, 'crds'), join(import.meta.dir, '../../../shared/reference/kubeflow-crds')]
+/** Where the CRD YAML files are looked for, first match wins: the operator's, committed as test data. */
+export const CRD_DIRS: readonly string[] = [KUBEFLOW_CRDS]
 
 const crdCache = new Map<string, Json>()
 

@@ -29,7 +29,7 @@ export interface JobKindInfo extends ResourceInfo {
   controllerName: string
   /** Canonical replica types this kind accepts, in the operator's visiting order. */
   replicaTypes: readonly string[]
-  /** CRD file name under the reference folder. */
+  /** CRD file name in `test/fixtures/kubeflow-crds/`. */
   crdFile: string
 }
 
