@@ -25,3 +25,46 @@ test('dockerode and @kubernetes/client-node each enter through one file', () => 
   expect(importers('dockerode')).toEqual(['runtimes/docker/docker-client.ts'])
   expect(importers('@kubernetes/client-node')).toEqual(['runtimes/kubernetes/kube-client.ts'])
 })
+
+test('src/runtime/ is the contract alone: it imports nothing outside itself', () => {
+  const offending = sources('src/runtime/*.ts').flatMap((file) =>
+    imports(file)
+      .filter((spec) => !spec.startsWith('./'))
+      .map((spec) => `${file} → ${spec}`),
+  )
+  expect(offending).toEqual([])
+})
+
+test('a runtime uses another runtime folder only through runtimes/shared, runtimes/emulated and runtimes/testing', () => {
+  const offending = sources('runtimes/{process,docker,kubernetes}/**/*.ts').flatMap((file) =>
+    imports(file)
+      .filter((spec) => /^\.\.\/(process|docker|kubernetes)\//.test(spec) || /^\.\.\/\.\.\/(process|docker|kubernetes)\//.test(spec))
+      .map((spec) => `${file} → ${spec}`),
+  )
+  expect(offending).toEqual([])
+})
+
+test('shared runtime pieces and the emulated operator depend on no runtime', () => {
+  const offending = sources('runtimes/{shared,emulated}/**/*.ts').flatMap((file) =>
+    imports(file)
+      .filter((spec) => /(process|docker|kubernetes)\//.test(spec))
+      .map((spec) => `${file} → ${spec}`),
+  )
+  expect(offending).toEqual([])
+})
+
+test('test helpers live in testing/ folders, and modules outside tests import none of them', () => {
+  const runtimeSources = sources('{src,runtimes}/**/*.ts').filter((f) => !f.includes('/testing/') && f !== 'runtimes/contract.ts')
+  expect(runtimeSources.filter((f) => /(^|\/)test-[^/]*\.ts$/.test(f))).toEqual([])
+  const offending = runtimeSources.flatMap((file) =>
+    imports(file)
+      .filter((spec) => spec.includes('/testing/') || spec.includes('/test/') || spec === 'bun:test')
+      .map((spec) => `${file} → ${spec}`),
+  )
+  expect(offending).toEqual([])
+})
+
+test('the contract suite helpers do not import bun:test', () => {
+  const offending = sources('runtimes/testing/*.ts').filter((f) => imports(f).includes('bun:test'))
+  expect(offending).toEqual([])
+})

@@ -4,7 +4,7 @@
 import { expect, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { findTestEngine, describeWithDocker } from '../runtimes/docker/test-engine.ts'
+import { findTestEngine, describeWithDocker } from '../runtimes/docker/testing/test-engine.ts'
 import { parseServeConfig } from '../src/config.ts'
 import { selectRuntime } from '../src/select-runtime.ts'
 import { startFakeKube } from './kube-fake/index.ts'

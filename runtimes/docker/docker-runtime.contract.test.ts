@@ -1,5 +1,5 @@
 import { describeRuntimeContract } from '../contract.ts'
-import { TEST_IMAGE, describeWithDocker, findTestEngine, removeAll, testInstanceId, testOptions } from './test-engine.ts'
+import { TEST_IMAGE, describeWithDocker, findTestEngine, removeAll, testInstanceId, testOptions } from './testing/test-engine.ts'
 import { createDockerRuntime } from './index.ts'
 
 const engine = await findTestEngine()

@@ -7,7 +7,7 @@ import { newJobId } from '../testing/job-spec.ts'
 import { MemorySink } from '../testing/memory-sink.ts'
 import { waitFor } from '../testing/wait-for.ts'
 import { createDockerRuntime, detectDockerEngine, parseDockerHost } from './index.ts'
-import { TEST_IMAGE, describeWithDocker, findTestEngine, removeAll, testInstanceId, testOptions } from './test-engine.ts'
+import { TEST_IMAGE, describeWithDocker, findTestEngine, removeAll, testInstanceId, testOptions } from './testing/test-engine.ts'
 import { isoMillis } from './timestamps.ts'
 import { type ReplicaOptions, jobSpec } from '../testing/job-spec.ts'
 
@@ -260,7 +260,7 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     const [w0, w1] = [`${id}-worker-0`, `${id}-worker-1`]
     const file = `/tmp/periscope-sink-${id}.jsonl`
     const instance = ownInstance()
-    const child = Bun.spawn([process.execPath, `${import.meta.dir}/test-child.ts`, host, instance, file, JSON.stringify(j)], { stdout: 'inherit', stderr: 'inherit' })
+    const child = Bun.spawn([process.execPath, `${import.meta.dir}/testing/test-child.ts`, host, instance, file, JSON.stringify(j)], { stdout: 'inherit', stderr: 'inherit' })
     /** What the killed server had stored, read back as the next one would. */
     const stored = () => {
       const sink = new MemorySink()

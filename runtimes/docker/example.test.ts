@@ -7,7 +7,7 @@ import { type TestServer, startTestServer } from '../../test/helpers/test-server
 import example from '../../examples/tf-dist-busybox.json'
 import { waitFor } from '../testing/wait-for.ts'
 import { createDockerRuntime } from './index.ts'
-import { describeWithDocker, findTestEngine, removeAll, testOptions } from './test-engine.ts'
+import { describeWithDocker, findTestEngine, removeAll, testOptions } from './testing/test-engine.ts'
 
 const engine = await findTestEngine()
 const API = '/api/v1/experiment'

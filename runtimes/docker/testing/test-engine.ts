@@ -5,11 +5,11 @@
  * With no engine the tests skip, unless `PERISCOPE_REQUIRE_DOCKER=1`.
  */
 import { describe, test } from 'bun:test'
-import type { Runtime } from '../../src/runtime/runtime.ts'
-import { createDockerClient, type DockerClient } from './docker-client.ts'
-import { parseDockerHost } from './engine-address.ts'
-import { detectDockerEngine } from './engine-connection.ts'
-import { type DockerRuntimeOptions, createDockerRuntime } from './index.ts'
+import type { Runtime } from '../../../src/runtime/runtime.ts'
+import { createDockerClient, type DockerClient } from '../docker-client.ts'
+import { parseDockerHost } from '../engine-address.ts'
+import { detectDockerEngine } from '../engine-connection.ts'
+import { type DockerRuntimeOptions, createDockerRuntime } from '../index.ts'
 
 /** The image CI builds on its private engine (FROM scratch + static busybox, PATH=/bin). */
 export const TEST_IMAGE = 'periscope-test/busybox:latest'

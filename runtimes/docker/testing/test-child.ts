@@ -4,10 +4,10 @@
  * each one), until it is killed. Usage: bun test-child.ts <host> <instanceId> <sinkFile> <jobJson>
  */
 import { appendFileSync } from 'node:fs'
-import type { JobObservation } from '../../src/runtime/job-status.ts'
-import type { LogLine } from '../../src/runtime/runtime.ts'
-import { MemorySink } from '../testing/memory-sink.ts'
-import { createDockerRuntime } from './index.ts'
+import type { JobObservation } from '../../../src/runtime/job-status.ts'
+import type { LogLine } from '../../../src/runtime/runtime.ts'
+import { MemorySink } from '../../testing/memory-sink.ts'
+import { createDockerRuntime } from '../index.ts'
 import { testOptions } from './test-engine.ts'
 
 const [host, instanceId, file, jobJson] = process.argv.slice(2) as [string, string, string, string]
