@@ -5,7 +5,7 @@ import { RuntimeUnavailableError } from '../../src/errors.ts'
 import type { Runtime } from '../../src/runtime/runtime.ts'
 import { MemorySink, newJobId, waitFor } from '../contract.ts'
 import { createDockerRuntime, detectDockerEngine, parseDockerHost } from './index.ts'
-import { TEST_IMAGE, describeWithDocker, findTestEngine, removeAll, testInstanceId, testOptions } from './test-engine.ts'
+import { type EngineProxy, TEST_IMAGE, describeWithDocker, findTestEngine, removeAll, startProxy, testInstanceId, testOptions } from './test-engine.ts'
 import { isoMillis } from './timestamps.ts'
 
 const engine = await findTestEngine()
@@ -401,36 +401,4 @@ async function hostConfig(host: string, name: string): Promise<Record<string, un
       ? await fetch(`http://docker/containers/${name}/json`, { unix: address.socketPath })
       : await fetch(`http://${address.host}:${address.port}/containers/${name}/json`)
   return ((await res.json()) as { HostConfig: Record<string, unknown> }).HostConfig
-}
-
-interface EngineProxy {
-  close(): void
-}
-
-/** Relays a Unix socket to the engine's, so a test can take the engine away and bring it back. */
-async function startProxy(path: string, target: string): Promise<EngineProxy> {
-  const { createServer, connect } = await import('node:net')
-  const { rmSync } = await import('node:fs')
-  rmSync(path, { force: true })
-  const sockets = new Set<import('node:net').Socket>()
-  const server = createServer((client) => {
-    const upstream = connect(target)
-    for (const s of [client, upstream]) {
-      sockets.add(s)
-      s.on('close', () => sockets.delete(s))
-      s.on('error', () => s.destroy())
-    }
-    client.pipe(upstream).on('close', () => client.destroy())
-    upstream.pipe(client).on('close', () => upstream.destroy())
-    client.on('close', () => upstream.destroy())
-    upstream.on('close', () => client.destroy())
-  })
-  await new Promise<void>((resolve) => server.listen(path, resolve))
-  return {
-    close() {
-      server.close()
-      for (const s of sockets) s.destroy()
-      rmSync(path, { force: true })
-    },
-  }
 }
