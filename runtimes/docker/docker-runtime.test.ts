@@ -4,6 +4,7 @@ import type { JobSpec, ReplicaSpec } from '../../src/runtime/job.ts'
 import { RuntimeUnavailableError } from '../../src/errors.ts'
 import type { Runtime } from '../../src/runtime/runtime.ts'
 import { MemorySink, newJobId, waitFor } from '../contract.ts'
+import { DockerRuntime } from './docker-runtime.ts'
 import { createDockerRuntime, detectDockerEngine, parseDockerHost } from './index.ts'
 import { type EngineProxy, TEST_IMAGE, describeWithDocker, findTestEngine, removeAll, startProxy, testInstanceId, testOptions } from './test-engine.ts'
 import { isoMillis } from './timestamps.ts'
@@ -168,6 +169,17 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     expect(await client.inspectNetwork(id)).toBeNull()
     expect(await runtime.owned()).not.toContain(id)
     await runtime.delete(id)
+  }, 60_000)
+
+  test('keeps nothing in memory for jobs it deleted, and a delete right after a submit leaves no container behind', async () => {
+    if (!(runtime instanceof DockerRuntime)) throw new Error('expected the Docker runtime')
+    const before = runtime.testing.jobs
+    const ids = [newJobId(), newJobId(), newJobId()]
+    for (const id of ids) await runtime.submit(job('TensorFlow', [{ type: 'Worker', command: 'sleep 60' }], id))
+    expect(runtime.testing.jobs).toBe(before + ids.length)
+    await Promise.all(ids.map((id) => runtime.delete(id)))
+    for (const id of ids) expect(await client.listContainers([`periscope.io/experiment-id=${id}`])).toEqual([])
+    expect(runtime.testing).toEqual({ jobs: before, deleting: 0 })
   }, 60_000)
 
   test('turns resources into Docker limits (memory limit twice the request) and GPUs into a device request', async () => {
