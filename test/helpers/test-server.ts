@@ -24,6 +24,8 @@ export interface TestServerOptions {
   /** First restart delay of failed replicas; default 60 s so failing doc examples stay Running. */
   restartBackoffMs?: number
   makeRuntime?: (instanceId: string, dataDir: string) => Promise<Runtime>
+  /** How long a create waits for the runtime; default the server's (5 s). */
+  submitTimeoutMs?: number
 }
 
 /** Starts a server on a free loopback port with the process runtime. */
@@ -42,6 +44,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     version: 'test',
     log: () => {},
     retryMs: 200,
+    submitTimeoutMs: opts.submitTimeoutMs,
     makeRuntime: async (instanceId) =>
       opts.makeRuntime?.(instanceId, dataDir) ??
       createProcessRuntime({
