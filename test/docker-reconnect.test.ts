@@ -76,4 +76,36 @@ describeWithDocker('reconciling with the docker runtime', engine, ({ host, clien
     expect(logs[0].podLog).toEqual(['a', 'b'])
     expect((await server.request('/readyz')).status).toBe(200)
   }, 90_000)
+
+  test('happens again each time the engine comes back while the server runs: a job removed meanwhile fails and is not recreated', async () => {
+    const real = parseDockerHost(host)
+    if (real.kind !== 'socket') return
+    await server?.stop()
+    const path = `/tmp/periscope-proxy-${crypto.randomUUID().slice(0, 8)}.sock`
+    proxy = await startProxy(path, real.socketPath)
+    server = await startTestServer({
+      restartBackoffMs: 100,
+      makeRuntime: async (instanceId) => {
+        instances.add(instanceId)
+        return createDockerRuntime(testOptions(`unix://${path}`, instanceId, { resyncMs: 1000 }))
+      },
+    })
+    const spec = { meta: { name: 'removed', framework: 'TensorFlow', cmd: 'echo up; sleep 120' }, environment: { image: 'periscope-test/busybox:latest' }, spec: { Worker: { replicas: 1 } } }
+    const id: string = (await server.json('POST', '/api/v1/experiment', spec)).body.result.experimentId
+    const get = async () => (await server!.json('GET', `/api/v1/experiment/${id}`)).body.result
+    await waitFor('running', async () => (await get()).status === 'Running', 20_000)
+
+    proxy.close()
+    await waitFor('engine seen down', () => server!.runtime.unavailable() !== null, 10_000)
+    for (const c of await client.listContainers([`periscope.io/experiment-id=${id}`])) await client.removeContainer(c.name)
+    await client.removeNetwork(id)
+    proxy = await startProxy(path, real.socketPath)
+
+    const failed = await waitFor('the removed job to fail', async () => ((await get()).status === 'Failed' ? get() : null), 20_000)
+    expect(failed.statusMessage).toBe('The job disappeared from the docker runtime while the runtime could not be reached; it was removed outside periscope or lost with its host')
+    await Bun.sleep(1500) // a re-list or two: nothing of the job comes back
+    expect(await client.listContainers([`periscope.io/experiment-id=${id}`])).toEqual([])
+    expect(await client.inspectNetwork(id)).toBeNull()
+    expect((await get()).status).toBe('Failed')
+  }, 60_000)
 })

@@ -306,7 +306,16 @@ export class DockerRuntime implements Runtime {
         this.#adopt(id, g.nets, await this.#inspect(client, g.containers))
       }
     }
-    for (const t of this.#jobs.values()) if (!byJob.has(t.job.id)) t.sync([], { resuming: false, catchUp })
+    for (const t of [...this.#jobs.values()]) {
+      if (byJob.has(t.job.id)) continue
+      // Neither its network nor any container is left (it was tracked, so its network existed
+      // before this list): removed outside periscope, like a deleted custom resource. It is let
+      // go rather than rebuilt; the server fails its experiment if it had not finished.
+      this.#log(`${t.job.id}: its network and containers were removed outside periscope; no longer following it`)
+      t.close()
+      this.#jobs.delete(t.job.id)
+      this.#followers.closeJob(t.job.id)
+    }
   }
 
   /** Rebuilds a job from its labels and the sink's last observation, and resumes it. */
