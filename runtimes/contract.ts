@@ -159,6 +159,16 @@ export function describeRuntimeContract(name: string, makeTarget: () => Promise<
       await runtime.delete(j.id)
     })
 
+    it('starts a job it does not know when asked to update it, as submit would', async () => {
+      const j = job('TensorFlow', [{ type: 'Worker' }], 'echo started by update')
+      await runtime.update(j)
+      expect((await finished(j.id)).type).toBe('Succeeded')
+      await waitFor('log', () => sink.text(j.id, `${j.id}-worker-0`).length > 0, 5000)
+      expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual(['started by update'])
+      expect(await runtime.owned()).toContain(j.id)
+      await runtime.delete(j.id)
+    })
+
     it('deletes a running job and everything it created', async () => {
       const j = job('TensorFlow', [{ type: 'Worker', command: 'echo up; sleep 120' }])
       await runtime.submit(j)

@@ -38,6 +38,8 @@ export interface ServerDeps {
   log: (message: string) => void
   /** Pause between resubmission rounds; default 5 s. */
   retryMs?: number
+  /** How long a create waits for the runtime before answering Accepted; default 5 s. */
+  submitTimeoutMs?: number
 }
 
 /** Opens the stores, starts the runtime and supervisor, then listens. */
@@ -57,7 +59,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     runtime,
     ids,
     namespace: config.namespace,
-    submitTimeoutMs: 5_000,
+    submitTimeoutMs: deps.submitTimeoutMs ?? 5_000,
   })
   const sink = createStoreSink(experiments, logs, log)
   const supervisor = createSupervisor({ experiments, service: experimentService, runtime, sink, retryMs: deps.retryMs ?? 5_000, log })

@@ -6,8 +6,9 @@ import type { Runtime } from '../../src/runtime/runtime.ts'
 import { newJobId } from '../testing/job-spec.ts'
 import { MemorySink } from '../testing/memory-sink.ts'
 import { waitFor } from '../testing/wait-for.ts'
+import { DockerRuntime } from './docker-runtime.ts'
 import { createDockerRuntime, detectDockerEngine, parseDockerHost } from './index.ts'
-import { TEST_IMAGE, describeWithDocker, findTestEngine, removeAll, testInstanceId, testOptions } from './testing/test-engine.ts'
+import { type EngineProxy, TEST_IMAGE, describeWithDocker, findTestEngine, removeAll, startProxy, testInstanceId, testOptions } from './testing/test-engine.ts'
 import { isoMillis } from './timestamps.ts'
 import { type ReplicaOptions, jobSpec } from '../testing/job-spec.ts'
 
@@ -164,6 +165,17 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     expect(await client.inspectNetwork(id)).toBeNull()
     expect(await runtime.owned()).not.toContain(id)
     await runtime.delete(id)
+  }, 60_000)
+
+  test('keeps nothing in memory for jobs it deleted, and a delete right after a submit leaves no container behind', async () => {
+    if (!(runtime instanceof DockerRuntime)) throw new Error('expected the Docker runtime')
+    const before = runtime.testing.jobs
+    const ids = [newJobId(), newJobId(), newJobId()]
+    for (const id of ids) await runtime.submit(job('TensorFlow', [{ type: 'Worker', command: 'sleep 60' }], id))
+    expect(runtime.testing.jobs).toBe(before + ids.length)
+    await Promise.all(ids.map((id) => runtime.delete(id)))
+    for (const id of ids) expect(await client.listContainers([`periscope.io/experiment-id=${id}`])).toEqual([])
+    expect(runtime.testing).toEqual({ jobs: before, deleting: 0 })
   }, 60_000)
 
   test('turns resources into Docker limits (memory limit twice the request) and GPUs into a device request', async () => {
@@ -398,36 +410,4 @@ async function hostConfig(host: string, name: string): Promise<Record<string, un
       ? await fetch(`http://docker/containers/${name}/json`, { unix: address.socketPath })
       : await fetch(`http://${address.host}:${address.port}/containers/${name}/json`)
   return ((await res.json()) as { HostConfig: Record<string, unknown> }).HostConfig
-}
-
-interface EngineProxy {
-  close(): void
-}
-
-/** Relays a Unix socket to the engine's, so a test can take the engine away and bring it back. */
-async function startProxy(path: string, target: string): Promise<EngineProxy> {
-  const { createServer, connect } = await import('node:net')
-  const { rmSync } = await import('node:fs')
-  rmSync(path, { force: true })
-  const sockets = new Set<import('node:net').Socket>()
-  const server = createServer((client) => {
-    const upstream = connect(target)
-    for (const s of [client, upstream]) {
-      sockets.add(s)
-      s.on('close', () => sockets.delete(s))
-      s.on('error', () => s.destroy())
-    }
-    client.pipe(upstream).on('close', () => client.destroy())
-    upstream.pipe(client).on('close', () => upstream.destroy())
-    client.on('close', () => upstream.destroy())
-    upstream.on('close', () => client.destroy())
-  })
-  await new Promise<void>((resolve) => server.listen(path, resolve))
-  return {
-    close() {
-      server.close()
-      for (const s of sockets) s.destroy()
-      rmSync(path, { force: true })
-    },
-  }
 }

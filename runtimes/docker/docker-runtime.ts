@@ -43,7 +43,12 @@ export class DockerRuntime implements Runtime {
   readonly #images = new ImagePuller()
   readonly #followers: LogFollowers
   readonly #jobs = new Map<string, TrackedJob>()
-  /** Jobs deleted by this runtime: a re-list that saw them before they were gone must not adopt them. */
+  /**
+   * Jobs being deleted by this runtime: a re-list that saw them before they were gone must
+   * not adopt them. An id is forgotten once its removal is complete and every re-list that
+   * may have seen it is applied, so the set holds only deletions under way (or failed, until
+   * retried): nothing is kept per experiment ever deleted.
+   */
   readonly #deleted = new Set<string>()
   readonly #grace: number
   readonly #resyncMs: number
@@ -134,6 +139,14 @@ export class DockerRuntime implements Runtime {
     this.#followers.closeJob(jobId)
     const net = await this.#call(() => client.inspectNetwork(networkName(jobId)))
     if (net && net.labels[LABEL.instance] === this.options.instanceId) await this.#call(() => client.removeNetwork(net.name))
+    // Containers and network are gone. Re-lists queued before now run first (they may have
+    // listed the job before its removal); any later one cannot see it.
+    await this.#exclusive(async () => void this.#deleted.delete(jobId))
+  }
+
+  /** For tests: how many ids this runtime holds in memory. */
+  get testing(): { jobs: number; deleting: number } {
+    return { jobs: this.#jobs.size, deleting: this.#deleted.size }
   }
 
   async owned(): Promise<string[]> {
@@ -285,7 +298,16 @@ export class DockerRuntime implements Runtime {
         this.#adopt(id, g.nets, await this.#inspect(client, g.containers))
       }
     }
-    for (const t of this.#jobs.values()) if (!byJob.has(t.job.id)) t.sync([], { resuming: false, catchUp })
+    for (const t of [...this.#jobs.values()]) {
+      if (byJob.has(t.job.id)) continue
+      // Neither its network nor any container is left (it was tracked, so its network existed
+      // before this list): removed outside periscope, like a deleted custom resource. It is let
+      // go rather than rebuilt; the server fails its experiment if it had not finished.
+      this.#log(`${t.job.id}: its network and containers were removed outside periscope; no longer following it`)
+      t.close()
+      this.#jobs.delete(t.job.id)
+      this.#followers.closeJob(t.job.id)
+    }
   }
 
   /** Rebuilds a job from its labels and the sink's last observation, and resumes it. */

@@ -116,7 +116,9 @@ export class DockerReplicaDriver implements ReplicaDriver {
       await ctx.images.ensure(client, spec.Image, ctx.signal)
       if (this.#cancelled()) return false
       try {
-        await client.createContainer(spec, ctx.signal)
+        // Not cut short by a delete: an aborted request may still create the container after
+        // the delete listed the job's containers, leaving it behind. The call has its own limit.
+        await client.createContainer(spec)
       } catch (err) {
         throw reason('CreateContainerError', err)
       }

@@ -22,6 +22,14 @@ export class KubeApiError extends Error {
   }
 }
 
+/** No answer from the API server within the call's time limit (the connection may be open but silent). */
+export class KubeTimeoutError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'KubeTimeoutError'
+  }
+}
+
 /** What a failure says: the HTTP code (null when no answer came) and the Status body. */
 export interface KubeFailure {
   code: number | null

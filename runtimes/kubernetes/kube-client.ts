@@ -26,7 +26,7 @@ import {
   setHeaderOptions,
   wrapHttpLibrary,
 } from '@kubernetes/client-node'
-import { KubeApiError, kubeFailure, parseStatus } from './errors.ts'
+import { KubeApiError, KubeTimeoutError, kubeFailure, parseStatus } from './errors.ts'
 import type { KubePort, PodLogOptions, ResourceRef, WatchOptions } from './kube-port.ts'
 import type { KubeList, KubeObject, KubeflowJobObject, WatchEvent } from './kube-types.ts'
 import { readLines } from '../shared/line-splitter.ts'
@@ -45,7 +45,15 @@ export interface KubeConnection {
   context?: string
   /** Use the pod's service account (`/var/run/secrets/kubernetes.io/serviceaccount`). */
   inCluster?: boolean
+  /**
+   * Limit for each call, in ms (default {@link DEFAULT_REQUEST_TIMEOUT_MS}): a whole answer for
+   * the plain verbs, the response headers for watches and log follows (which then stream).
+   */
+  requestTimeoutMs?: number
 }
+
+/** Default of {@link KubeConnection.requestTimeoutMs}. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
 
 /**
  * Loads the configuration. In-cluster loading is client-node's `loadFromCluster`, which
@@ -89,7 +97,8 @@ export function loadKubeConfig(connection: KubeConnection): KubeConfig {
 
 /** Creates the port for a configuration. */
 export function createKubeClient(connection: KubeConnection | KubeConfig): KubePort {
-  return new ClientNodePort(connection instanceof KubeConfig ? connection : loadKubeConfig(connection))
+  if (connection instanceof KubeConfig) return new ClientNodePort(connection, DEFAULT_REQUEST_TIMEOUT_MS)
+  return new ClientNodePort(loadKubeConfig(connection), connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
 }
 
 type FetchInit = RequestInit & { tls?: Record<string, unknown>; proxy?: string }
@@ -99,8 +108,10 @@ class ClientNodePort implements KubePort {
   readonly #kc: KubeConfig
   readonly #api: CustomObjectsApi
   readonly #init: Pick<FetchInit, 'tls' | 'proxy'>
+  readonly #timeoutMs: number
 
-  constructor(kc: KubeConfig) {
+  constructor(kc: KubeConfig, timeoutMs: number) {
+    this.#timeoutMs = timeoutMs
     const cluster = kc.getCurrentCluster()!
     const user = kc.getCurrentUser()
     this.#kc = kc
@@ -131,9 +142,14 @@ class ClientNodePort implements KubePort {
 
   async list(ref: ResourceRef, labelSelector: string): Promise<KubeList> {
     if (ref.group !== '') return call(() => this.#api.listNamespacedCustomObject({ ...crd(ref), labelSelector }))
-    const response = await this.#request(collectionPath(ref), { labelSelector })
-    if (!response.ok) throw await apiError(response)
-    return (await response.json()) as KubeList
+    const limit = AbortSignal.timeout(this.#timeoutMs)
+    try {
+      const response = await this.#request(collectionPath(ref), { labelSelector }, limit)
+      if (!response.ok) throw await apiError(response)
+      return (await response.json()) as KubeList
+    } catch (err) {
+      throw limit.aborted ? this.#timedOut() : err
+    }
   }
 
   async mergePatch(ref: ResourceRef, name: string, patch: object): Promise<KubeObject> {
@@ -195,35 +211,59 @@ class ClientNodePort implements KubePort {
     return response.body ?? new ReadableStream({ start: (c) => c.close() })
   }
 
-  /** A GET with this configuration's authentication and TLS. */
+  /**
+   * A GET with this configuration's authentication and TLS. The response headers must arrive
+   * within the limit (a stream may then stay open); `signal` ends the request at any time.
+   * @throws KubeTimeoutError when no headers came in time
+   */
   async #request(path: string, query: Record<string, string>, signal?: AbortSignal): Promise<Response> {
     const url = new URL(this.server + path)
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v)
     const ctx = new RequestContext(url.toString(), HttpMethod.GET)
     await this.#kc.applySecurityAuthentication(ctx)
-    return fetch(url, { method: 'GET', headers: ctx.getHeaders(), signal, ...this.#init } as FetchInit)
+    const headers = new AbortController()
+    const timer = setTimeout(() => headers.abort(), this.#timeoutMs)
+    try {
+      const both = signal ? AbortSignal.any([signal, headers.signal]) : headers.signal
+      return await fetch(url, { method: 'GET', headers: ctx.getHeaders(), signal: both, ...this.#init } as FetchInit)
+    } catch (err) {
+      throw headers.signal.aborted && !signal?.aborted ? this.#timedOut() : err
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
-  /** client-node's HTTP library, over Bun's fetch (see the module comment). */
+  /** client-node's HTTP library, over Bun's fetch (see the module comment); the whole answer must come within the limit. */
   async #send(request: RequestContext): Promise<ResponseContext> {
-    const response = await fetch(request.getUrl(), {
-      method: request.getHttpMethod(),
-      headers: request.getHeaders(),
-      body: request.getBody(),
-      signal: request.getSignal(),
-      ...this.#init,
-    } as FetchInit)
+    const limit = AbortSignal.timeout(this.#timeoutMs)
+    const caller = request.getSignal()
+    let response: Response
+    let body: Buffer
+    try {
+      response = await fetch(request.getUrl(), {
+        method: request.getHttpMethod(),
+        headers: request.getHeaders(),
+        body: request.getBody(),
+        signal: caller ? AbortSignal.any([caller as AbortSignal, limit]) : limit,
+        ...this.#init,
+      } as FetchInit)
+      body = Buffer.from(await response.arrayBuffer())
+    } catch (err) {
+      throw limit.aborted ? this.#timedOut() : err
+    }
     const headers: Record<string, string> = {}
     response.headers.forEach((value, name) => {
       headers[name] = value
     })
-    const buffer = response.arrayBuffer().then((b) => Buffer.from(b))
-    buffer.catch(() => {})
     return new ResponseContext(response.status, headers, {
-      text: async () => (await buffer).toString('utf8'),
-      binary: () => buffer,
+      text: async () => body.toString('utf8'),
+      binary: async () => body,
       stream: () => null,
     })
+  }
+
+  #timedOut(): KubeTimeoutError {
+    return new KubeTimeoutError(`timed out after ${this.#timeoutMs} ms talking to the Kubernetes API server at ${this.server}`)
   }
 }
 

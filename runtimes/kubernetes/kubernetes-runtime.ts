@@ -104,6 +104,8 @@ export class KubernetesRuntime implements Runtime {
       try {
         current = await this.#port.get(this.#ref(kind), job.id)
       } catch (err) {
+        // Unknown to the cluster (lost, or never created): started as submit would, like the other runtimes.
+        if (isObjectNotFound(err)) return this.submit(job)
         throw toRuntimeError(err, { verb: 'get', ...op })
       }
     }

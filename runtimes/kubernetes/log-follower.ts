@@ -15,7 +15,7 @@
  */
 import type { LogLine, RuntimeSink } from '../../src/runtime/runtime.ts'
 import { Backoff, type BackoffOptions, Wakeup, sleep } from '../shared/backoff.ts'
-import { httpCode } from './errors.ts'
+import { KubeTimeoutError, httpCode } from './errors.ts'
 import type { KubePort } from './kube-port.ts'
 import type { ContainerStatus, PodObject } from './kube-types.ts'
 import { readLines } from '../shared/line-splitter.ts'
@@ -35,7 +35,7 @@ export interface LogFollowerOptions {
   backoff: BackoffOptions
 }
 
-type ReadOutcome = 'ended' | 'gone' | 'not-ready' | 'failed' | 'stopped'
+type ReadOutcome = 'ended' | 'gone' | 'not-ready' | 'failed' | 'stopped' | 'no-answer'
 
 /** One container's log follower. Started once; ends by itself or with {@link stop}. */
 export class LogFollower {
@@ -96,6 +96,9 @@ export class LogFollower {
       const currentId = instanceId(status)
       const outcome = await this.#read(false)
       if (outcome === 'stopped' || outcome === 'gone') return
+      // No headers in time: the API server is silent, or holds a follow's headers until the
+      // container writes (a quiet replica). Attach again at once; the wait itself paces it.
+      if (outcome === 'no-answer') continue
       if (outcome === 'failed') {
         await sleep(this.#backoff.next(), signal)
         continue
@@ -137,6 +140,7 @@ export class LogFollower {
       return signal.aborted ? 'stopped' : 'ended'
     } catch (err) {
       if (signal.aborted) return 'stopped'
+      if (err instanceof KubeTimeoutError) return 'no-answer'
       const code = httpCode(err)
       if (code === 404) return 'gone'
       if (code === 400) return 'not-ready'

@@ -21,6 +21,13 @@ export interface KubernetesRuntimeOptions extends RuntimeBaseOptions {
   context?: string
   /** Use the pod's service account (`--runtime kubernetes` inside a cluster; see {@link detectInCluster}). */
   inCluster?: boolean
+  /**
+   * Limit for each API call, in ms (default 10 000): a whole answer for create, get, list,
+   * patch and delete; the response headers for watches and log follows, whose streams are
+   * then watched for stalls. An API server that accepts connections and never answers
+   * leaves the runtime unavailable with that reason, instead of blocking it.
+   */
+  requestTimeoutMs?: number
   /** Tuning, mainly for tests. */
   tuning?: Partial<KubernetesTuning>
 }

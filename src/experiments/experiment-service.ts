@@ -61,7 +61,8 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
     let timer: ReturnType<typeof setTimeout> | undefined
     try {
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${deps.submitTimeoutMs} ms`)), deps.submitTimeoutMs)
+        // The runtime's own reason, when it knows why it is slow (an API server that does not answer).
+        timer = setTimeout(() => reject(new Error(runtime.unavailable() ?? `no answer within ${deps.submitTimeoutMs} ms`)), deps.submitTimeoutMs)
       })
       await Promise.race([runtime.submit(jobOf(id, rec.experiment.spec)), timeout])
       experiments.markSubmitted(id)

@@ -1,10 +1,12 @@
 /**
  * @module
  * Keeps the store and the runtime in step: at start-up it lets the runtime
- * resume what it owns, fails experiments whose jobs vanished while the server
- * was down, and removes jobs whose experiments were deleted; then it keeps
- * submitting experiments the runtime could not take yet, and removing the jobs
- * of experiments deleted while the runtime could not be reached.
+ * resume what it owns; then, at start-up if the runtime answers and again each
+ * time it becomes reachable after it was not (the first time included, after a
+ * start with it down), it fails experiments whose jobs vanished meanwhile and
+ * removes jobs whose experiments were deleted. Every round it keeps submitting
+ * experiments the runtime could not take yet, and removing the jobs of
+ * experiments deleted while the runtime could not be reached.
  */
 import type { Runtime, RuntimeSink } from '../runtime/runtime.ts'
 import type { ExperimentRepository } from '../storage/experiment-repository.ts'
@@ -54,7 +56,47 @@ export function createSupervisor(deps: SupervisorDeps) {
     }
   }
 
+  /** False until a reconciliation succeeds, and again whenever the runtime is seen unreachable. */
+  let reconciled = false
+  let restarted = true
+
+  /**
+   * Fails submitted, unfinished experiments whose jobs the runtime no longer has, and removes
+   * jobs whose experiments are gone. The experiments are read before the runtime is listed:
+   * one submitted meanwhile (through the API) exists on the runtime before it is marked
+   * submitted, so it is never taken for vanished.
+   */
+  async function reconcile(): Promise<void> {
+    const expected = experiments.unfinished().filter((rec) => rec.submitted).map((rec) => rec.experiment.experimentId)
+    const owned = await runtime.owned()
+    const have = new Set(owned)
+    const when = restarted ? 'after the server restarted' : 'while the runtime could not be reached'
+    for (const id of expected) {
+      if (have.has(id) || !experiments.get(id)?.submitted) continue
+      deps.log(`failing ${id}: its job disappeared from the ${runtime.name} runtime ${when}`)
+      fail(id, `The job disappeared from the ${runtime.name} runtime ${when}; it was removed outside periscope or lost with its host`)
+    }
+    await removeOrphans(owned)
+    reconciled = true
+    restarted = false
+  }
+
+  /** Reconciles once the runtime answers after it did not (or never did since start-up). */
+  async function reconcileIfReachable(): Promise<void> {
+    if (runtime.unavailable() !== null) {
+      reconciled = false
+      return
+    }
+    if (reconciled) return
+    try {
+      await reconcile()
+    } catch (err) {
+      deps.log(`could not reconcile with the ${runtime.name} runtime: ${errorText(err)}`)
+    }
+  }
+
   async function round(): Promise<void> {
+    await reconcileIfReachable()
     await submitPending()
     await service.retryDeletes()
   }
@@ -71,21 +113,7 @@ export function createSupervisor(deps: SupervisorDeps) {
   return {
     async start(): Promise<void> {
       await runtime.start(deps.sink)
-      if (runtime.unavailable() === null) {
-        try {
-          const owned = await runtime.owned()
-          const have = new Set(owned)
-          for (const rec of experiments.unfinished()) {
-            const id = rec.experiment.experimentId
-            if (rec.submitted && !have.has(id)) {
-              fail(id, `The job was not found on the ${runtime.name} runtime after the server restarted; it was removed outside periscope or lost with its host`)
-            }
-          }
-          await removeOrphans(owned)
-        } catch (err) {
-          deps.log(`could not reconcile with the ${runtime.name} runtime: ${errorText(err)}`)
-        }
-      }
+      await reconcileIfReachable()
       busy = submitPending().catch(() => undefined)
       schedule()
     },

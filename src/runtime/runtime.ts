@@ -60,7 +60,9 @@ export interface Runtime {
   submit(job: JobSpec): Promise<void>
   /**
    * Applies a replaced spec the way the operator applies an updated job: replica
-   * counts scale up or down; replicas already running are not restarted.
+   * counts scale up or down; replicas already running are not restarted. A job the
+   * runtime does not have is started, as `submit` would (the server only updates jobs
+   * it stored, so a missing one was lost or never created).
    */
   update(job: JobSpec): Promise<void>
   /** Stops the job and removes everything the runtime created for it. Missing is success. */

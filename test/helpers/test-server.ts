@@ -26,6 +26,8 @@ export interface TestServerOptions {
   /** First restart delay of failed replicas; default 60 s so failing doc examples stay Running. */
   restartBackoffMs?: number
   makeRuntime?: (instanceId: string, dataDir: string) => Promise<Runtime>
+  /** How long a create waits for the runtime; default the server's (5 s). */
+  submitTimeoutMs?: number
 }
 
 /** Lines kept of what a test server logs. */
@@ -50,6 +52,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       if (logged.length < MAX_LOGGED) logged.push(line)
     },
     retryMs: 200,
+    submitTimeoutMs: opts.submitTimeoutMs,
     makeRuntime: async (instanceId) =>
       opts.makeRuntime?.(instanceId, dataDir) ??
       createProcessRuntime({

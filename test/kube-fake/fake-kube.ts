@@ -57,11 +57,13 @@ export interface FakeKube {
   resourceVersion(): string
   /** Fails the next `times` (default 1) matching requests with a real Status for `status` (429/503 carry Retry-After). */
   failNext(match: RequestMatch, status: number, times?: number): void
+  /** Accepts the next `times` (default 1) matching requests and never answers them. */
+  hangNext(match: RequestMatch, times?: number): void
   /** RBAC refusal of a verb (`create`, `list`, `watch`, `*`…) on a resource (`tfjobs`, `pods/log`…). */
   forbid(verb: string, plural: string): void
   /** Makes the validating webhook deny every create/update of a kind (`TFJob`) with this message. */
   denyWebhook(kind: string, message: string): void
-  /** Removes every injected fault (failNext, forbid, denyWebhook, connect 410). */
+  /** Removes every injected fault (failNext, hangNext, forbid, denyWebhook, connect 410). */
   clearFaults(): void
   /** Cuts every open watch stream mid-stream. */
   dropWatches(): void
@@ -159,6 +161,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     listObjects: (plural, ns) => store.list(plural, ns),
     resourceVersion: () => String(store.resourceVersion),
     failNext: (match, status, times) => faults.failNext(match, status, times),
+    hangNext: (match, times) => faults.hangNext(match, times),
     forbid: (verb, plural) => faults.forbid(verb, plural),
     denyWebhook: (kind, message) => faults.denyWebhook(kind, message),
     clearFaults: () => faults.clear(),

@@ -22,6 +22,7 @@ interface PendingFailure {
 /** Holds every injected fault of one fake server. */
 export class FaultInjector {
   #failures: PendingFailure[] = []
+  #hangs: Array<{ match: RequestMatch; remaining: number }> = []
   #forbidden = new Set<string>()
   #webhookDenials = new Map<string, string>()
   /** When on, every watch connect is answered with HTTP 410 Expired. */
@@ -30,6 +31,20 @@ export class FaultInjector {
   /** Fails the next `times` matching requests with a real Status body for `code`. */
   failNext(match: RequestMatch, code: number, times = 1): void {
     this.#failures.push({ match, code, remaining: times })
+  }
+
+  /** Accepts the next `times` matching requests and never answers them (until the fake stops). */
+  hangNext(match: RequestMatch, times = 1): void {
+    this.#hangs.push({ match, remaining: times })
+  }
+
+  /** True when this request is to be left unanswered, consuming one use. */
+  takeHang(method: string, pathAndQuery: string): boolean {
+    const hit = this.#hangs.find((h) => h.remaining > 0 && matches(h.match, method, pathAndQuery))
+    if (!hit) return false
+    hit.remaining--
+    this.#hangs = this.#hangs.filter((h) => h.remaining > 0)
+    return true
   }
 
   /** The canned failure for this request, consuming one use, if any. */
@@ -69,8 +84,13 @@ export class FaultInjector {
   /** Removes every injected fault. */
   clear(): void {
     this.#failures = []
+    this.#hangs = []
     this.#forbidden.clear()
     this.#webhookDenials.clear()
     this.watchConnect410 = false
   }
+}
+
+function matches(match: RequestMatch, method: string, pathAndQuery: string): boolean {
+  return (match.method === undefined || match.method.toUpperCase() === method.toUpperCase()) && (match.pathIncludes === undefined || pathAndQuery.includes(match.pathIncludes))
 }

@@ -73,6 +73,8 @@ function resolve(path: ResourcePath): ResourceInfo | undefined {
 
 async function route(ctx: ServerContext, req: Request): Promise<Response> {
   const url = new URL(req.url)
+  // Accepted and never answered: the connection stays open and silent until the client gives up.
+  if (ctx.faults.takeHang(req.method, url.pathname + url.search)) return new Promise<Response>(() => {})
   const injected = ctx.faults.take(req.method, url.pathname + url.search)
   if (injected) throw injected
   if (req.headers.get('authorization') !== `Bearer ${ctx.token}`) throw unauthorized()

@@ -61,3 +61,35 @@ export async function removeAll(host: string, instanceId: string): Promise<void>
     await runtime.dispose()
   }
 }
+
+export interface EngineProxy {
+  close(): void
+}
+
+/** Relays a Unix socket to the engine's, so a test can take the engine away and bring it back. */
+export async function startProxy(path: string, target: string): Promise<EngineProxy> {
+  const { createServer, connect } = await import('node:net')
+  const { rmSync } = await import('node:fs')
+  rmSync(path, { force: true })
+  const sockets = new Set<import('node:net').Socket>()
+  const server = createServer((client) => {
+    const upstream = connect(target)
+    for (const s of [client, upstream]) {
+      sockets.add(s)
+      s.on('close', () => sockets.delete(s))
+      s.on('error', () => s.destroy())
+    }
+    client.pipe(upstream).on('close', () => client.destroy())
+    upstream.pipe(client).on('close', () => upstream.destroy())
+    client.on('close', () => upstream.destroy())
+    upstream.on('close', () => client.destroy())
+  })
+  await new Promise<void>((resolve) => server.listen(path, resolve))
+  return {
+    close() {
+      server.close()
+      for (const s of sockets) s.destroy()
+      rmSync(path, { force: true })
+    },
+  }
+}
