@@ -4,13 +4,13 @@
  * The command line: `periscope serve`, `--help`, `--version`. The only reader of
  * `process.argv` and `process.env`.
  */
-import pkg from '../package.json' with { type: 'json' }
-import { ConfigError, SERVE_FLAGS, parseServeConfig } from './config.ts'
-import { selectRuntime } from './select-runtime.ts'
-import { startServer } from './server.ts'
+import { version } from '../package.json' with { type: 'json' }
 import { errorText } from './errors.ts'
 
-const USAGE = `periscope ${pkg.version}: Apache Submarine's experiment API in one binary
+// Only the version is imported up front: `--version` and `--help` load nothing else,
+// and `serve` loads the server (and select-runtime.ts the chosen runtime) when it runs.
+
+const USAGE = `periscope ${version}: Apache Submarine's experiment API in one binary
 
 Usage:
   periscope serve [flags]    serve the API (default http://127.0.0.1:32080)
@@ -18,7 +18,8 @@ Usage:
   periscope --version        print the version
 `
 
-function serveHelp(): string {
+async function serveHelp(): Promise<string> {
+  const { SERVE_FLAGS } = await import('./config.ts')
   const rows = Object.values(SERVE_FLAGS).map((f) => {
     const def = f.default === undefined ? '' : ` (default ${f.default})`
     return `  --${f.flag.padEnd(20)} ${f.help}${def}\n  ${''.padEnd(22)} env ${f.env}`
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0
   }
   if (command === '--version' || command === '-v' || command === 'version') {
-    process.stdout.write(`${pkg.version}\n`)
+    process.stdout.write(`${version}\n`)
     return 0
   }
   if (command !== 'serve') {
@@ -43,14 +44,16 @@ async function main(argv: string[]): Promise<number> {
     return 2
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(serveHelp())
+    process.stdout.write(await serveHelp())
     return 0
   }
+  const { ConfigError, parseServeConfig } = await import('./config.ts')
   try {
+    const [{ selectRuntime }, { startServer }] = await Promise.all([import('./select-runtime.ts'), import('./server.ts')])
     const config = parseServeConfig(rest, process.env)
     const server = await startServer({
       config,
-      version: pkg.version,
+      version,
       log,
       makeRuntime: (instanceId) => selectRuntime(config, instanceId, process.env, log),
     })

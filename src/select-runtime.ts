@@ -3,13 +3,16 @@
  * Picks and builds the runtime named by `--runtime`. `auto`: the Kubernetes
  * runtime inside a cluster or when a kubeconfig is given (`--kubeconfig`,
  * `PERISCOPE_KUBECONFIG`, `KUBECONFIG`), else Docker when an engine answers, else processes.
+ *
+ * Only the chosen runtime is loaded (`import()` below): dockerode and
+ * @kubernetes/client-node cost tens of milliseconds each to load, and the probes
+ * for `auto` need neither (test/startup.test.ts checks).
  */
-import { createDockerRuntime, detectDockerEngine } from '../runtimes/docker/index.ts'
+import { detectDockerEngine } from '../runtimes/docker/engine-probe.ts'
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { createKubernetesRuntime, detectInCluster } from '../runtimes/kubernetes/index.ts'
-import { createProcessRuntime } from '../runtimes/process/index.ts'
+import { detectInCluster } from '../runtimes/kubernetes/options.ts'
 import { type Config, ConfigError, isLoopback } from './config.ts'
 import type { Runtime } from './runtime/runtime.ts'
 import { errorText } from './errors.ts'
@@ -30,9 +33,12 @@ export async function selectRuntime(config: Config, instanceId: string, env: Rec
     log(`--runtime auto: using the ${name} runtime${found ? ` (engine at ${found})` : ' (no Docker engine answered)'}`)
   }
   switch (name) {
-    case 'docker':
+    case 'docker': {
+      const { createDockerRuntime } = await import('../runtimes/docker/index.ts')
       return createDockerRuntime({ ...base, dockerHost, env, log })
+    }
     case 'kubernetes': {
+      const { createKubernetesRuntime } = await import('../runtimes/kubernetes/index.ts')
       const home = join(homedir(), '.kube', 'config')
       const kubeconfig = config.kubeconfig ?? (inCluster ? undefined : existsSync(home) ? home : undefined)
       try {
@@ -41,13 +47,15 @@ export async function selectRuntime(config: Config, instanceId: string, env: Rec
         throw new ConfigError(`cannot use the kubernetes runtime: ${errorText(err)}`)
       }
     }
-    case 'process':
+    case 'process': {
       if (!isLoopback(config.host)) {
         throw new ConfigError(
           `refusing to listen on ${config.host} with the process runtime: it runs every experiment's command as this user on this machine; use --host 127.0.0.1, or the docker or kubernetes runtime`,
         )
       }
+      const { createProcessRuntime } = await import('../runtimes/process/index.ts')
       return createProcessRuntime({ ...base, dataDir: config.dataDir, baseEnv: cleanEnv(env) })
+    }
     default:
       throw new ConfigError(`unknown runtime ${name}`)
   }

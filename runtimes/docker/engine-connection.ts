@@ -5,33 +5,12 @@
  * that answers a ping is kept (and looked for again after it stops answering).
  */
 import { type DockerClient, createDockerClient } from './docker-client.ts'
-import { dockerHostCandidates, parseDockerHost } from './engine-address.ts'
+import { parseDockerHost } from './engine-address.ts'
 import { EngineError } from './engine-error.ts'
 import { errorText } from '../../src/errors.ts'
+import { type EngineLookup, engineCandidates } from './engine-probe.ts'
 
-/** Where to look for an engine. */
-export interface EngineLookup {
-  /** `unix:///path`, a socket path, or `tcp://host:port`; else the usual sockets in `env` are tried. */
-  dockerHost?: string
-  /** The environment the usual sockets are found from (`DOCKER_HOST`, `XDG_RUNTIME_DIR`, `HOME`). */
-  env?: Readonly<Record<string, string | undefined>>
-  /** How long a ping may take (default 1000 ms). */
-  timeoutMs?: number
-}
-
-/**
- * The engine address that answers a ping within `timeoutMs` (all candidates are
- * pinged at once; the first in candidate order that answers wins), or null.
- * For `--runtime auto`.
- */
-export async function detectDockerEngine(lookup: EngineLookup = {}): Promise<string | null> {
-  const found = await pingAll(candidates(lookup), lookup.timeoutMs ?? 1000)
-  return found?.host ?? null
-}
-
-function candidates(lookup: EngineLookup): string[] {
-  return lookup.dockerHost ? [lookup.dockerHost] : dockerHostCandidates(lookup.env ?? {})
-}
+export { detectDockerEngine, type EngineLookup } from './engine-probe.ts'
 
 async function pingAll(hosts: string[], timeoutMs: number): Promise<DockerClient | null> {
   const answers = await Promise.all(
@@ -59,7 +38,7 @@ export class EngineConnection {
     private readonly lookup: EngineLookup,
     private readonly requestTimeoutMs: number,
   ) {
-    this.#hosts = candidates(lookup)
+    this.#hosts = engineCandidates(lookup)
     this.#fixed = lookup.dockerHost !== undefined
     if (this.#fixed) {
       try {

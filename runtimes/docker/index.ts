@@ -7,7 +7,7 @@ import type { Runtime } from '../../src/runtime/runtime.ts'
 import { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.ts'
 
 export type { DockerRuntimeOptions } from './docker-runtime.ts'
-export { detectDockerEngine, type EngineLookup } from './engine-connection.ts'
+export { detectDockerEngine, type EngineLookup } from './engine-probe.ts'
 export { dockerHostCandidates, parseDockerHost } from './engine-address.ts'
 
 /**
