@@ -51,8 +51,10 @@ const FINISHED = 'finished'
 const SLICE_MS = 8
 /** Log files are read for about this long per poll (at most a quarter of the period); the rest at the next poll. */
 const POLL_BUDGET_MS = 10
-/** A job's status goes to the sink at most this often (the first change at once). */
+/** A large job's status goes to the sink at most this often (the first change at once)… */
 const REPORT_EVERY_MS = 50
+/** …a job with up to this many replicas reports every change at once, as the sink expects. */
+const REPORT_AT_ONCE_REPLICAS = 64
 
 /** Creates the process runtime. */
 export function createProcessRuntime(options: ProcessRuntimeOptions): Runtime {
@@ -342,11 +344,19 @@ class ProcessJob {
   }
 
   /**
-   * Reports go to the sink at most every {@link REPORT_EVERY_MS}, the latest winning: each
-   * writes the whole observation, which for 1,000 replicas is ~130 KB of JSON.
+   * Reports of a large job go to the sink at most every {@link REPORT_EVERY_MS}, the latest
+   * winning: each writes the whole observation, ~130 KB of JSON for 1,000 replicas, and
+   * one per replica start and exit made a launch O(n²). Such a job's last 50 ms of
+   * changes may be lost in a crash; exit files still tell how replicas ended.
    */
   #queueReport(observation: JobObservation): void {
     this.#report = observation
+    if (observation.replicas.length <= REPORT_AT_ONCE_REPLICAS) {
+      this.#storeReport()
+      // Not from inside the emulator's reconcile: it still has replicas to stop.
+      if (isFinished(observation.status)) setImmediate(() => this.#maybeFinish())
+      return
+    }
     if (this.#reportTimer) return
     const wait = Math.max(0, this.#reportedAt + REPORT_EVERY_MS - performance.now())
     this.#reportTimer = setTimeout(() => this.#sendReport(), wait)
