@@ -5,7 +5,7 @@
  * of lines the sink had then, so a restarted server resumes exactly: no line
  * lost, none repeated.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
 import { LineSplitter } from '../shared/line-splitter.ts'
 
@@ -34,7 +34,7 @@ export class LogTail {
 
   /** Reads what was appended since the last call; `final` also emits an unterminated last line. */
   poll(final = false): void {
-    const size = existsSync(this.logPath) ? statSync(this.logPath).size : 0
+    const size = statSync(this.logPath, { throwIfNoEntry: false })?.size ?? 0
     if (size > this.#offset) {
       const fd = openSync(this.logPath, 'r')
       try {

@@ -5,7 +5,7 @@
  * records the exit code in a file, so a replica survives a server crash and a
  * restarted server can still learn how it ended.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { constants } from 'node:os'
 
 // $1 = the command, $2 = log file, $3 = exit-code file. `periscope-replica` is $0, for ps.
@@ -38,9 +38,19 @@ export function spawnReplica(command: string, env: Record<string, string>, files
 
 /** The recorded exit code of the last attempt, if it ended by itself. */
 export function exitCodeOf(files: ReplicaFiles): number | null {
-  if (!existsSync(files.exit)) return null
-  const code = Number(readFileSync(files.exit, 'utf8').trim())
+  const text = readText(files.exit)
+  if (text === null) return null
+  const code = Number(text.trim())
   return Number.isInteger(code) ? code : null
+}
+
+/** A file's text, or null when it is missing (a finished job's control files are removed in the background). */
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return null
+  }
 }
 
 /** True while `pid` exists and is not a zombie. */
@@ -63,8 +73,9 @@ export function running(pid: number): boolean {
  * this log file (pid reuse).
  */
 export function livePid(files: ReplicaFiles): number | null {
-  if (!existsSync(files.pid)) return null
-  const pid = Number(readFileSync(files.pid, 'utf8').trim())
+  const text = readText(files.pid)
+  if (text === null) return null
+  const pid = Number(text.trim())
   if (!Number.isInteger(pid) || pid <= 0 || !running(pid)) return null
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')

@@ -20,6 +20,7 @@ import {
   expectOk,
   getExperiment,
   jobFile,
+  poll,
   pytorchBody,
   replicaPid,
   shutdown,
@@ -238,7 +239,8 @@ describe('delete', () => {
     const survivors: number[] = []
     for (let i = 0; i < 60; i++) {
       const made = await create(server, singleBody(`quick-delete-${i}`, 'sleep 30'))
-      const pid = replicaPid(server, made.experimentId, `${made.experimentId}-worker-0`)
+      // The create answers before the replica is spawned (launches are queued); delete as soon as it is.
+      const pid = await poll(async () => replicaPid(server, made.experimentId, `${made.experimentId}-worker-0`), (p) => p !== null, 5000, 1)
       expect(pid).not.toBeNull()
       expectOk(await server.json('DELETE', `${EXPERIMENTS}/${made.experimentId}`))
       if (alive(pid!)) survivors.push(pid!)

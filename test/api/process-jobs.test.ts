@@ -114,6 +114,15 @@ describe('the operator environment', () => {
   }, 20_000)
 })
 
+describe('the pod’s hostname', () => {
+  test('every replica sees HOSTNAME set to its pod name, as in a pod or a container', async () => {
+    const body = pytorchBody('hostname', 'echo "$HOSTNAME"', 2)
+    body.spec.Master.cmd = 'echo "$HOSTNAME"; sleep 1' // the job ends with its master
+    const id = (await create(server, body)).experimentId
+    expect(await waitForLogs(server, id)).toEqual([`${id}-master-0`, `${id}-worker-0`, `${id}-worker-1`].map((pod) => ({ podName: pod, podLog: [pod] })))
+  }, 20_000)
+})
+
 describe('PATCH on a running job', () => {
   test('raising Worker replicas from 1 to 2 starts worker-1, whose pod appears in the logs with output', async () => {
     const body = (workers: number) => tfBody('scale-up', { Worker: { replicas: workers } }, 'echo "started $TF_CONFIG" | cut -c1-7; sleep 30')
