@@ -4,7 +4,7 @@
  */
 import { expect, test } from 'bun:test'
 import { Glob } from 'bun'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = join(import.meta.dir, '..')
@@ -22,8 +22,8 @@ test('runtimes import nothing from the core but src/runtime/ and src/errors.ts',
 
 test('dockerode and @kubernetes/client-node each enter through one file', () => {
   const importers = (pkg: string) => sources('{src,runtimes}/**/*.ts').filter((f) => imports(f).includes(pkg))
-  expect(importers('dockerode')).toEqual(['runtimes/docker/docker-client.ts'])
-  expect(importers('@kubernetes/client-node')).toEqual(['runtimes/kubernetes/kube-client.ts'])
+  expect(importers('dockerode')).toEqual(['runtimes/docker/backend-client.ts'])
+  expect(importers('@kubernetes/client-node')).toEqual(['runtimes/kubernetes/backend-client.ts'])
 })
 
 test('src/runtime/ is the contract alone: it imports nothing outside itself', () => {
@@ -67,4 +67,39 @@ test('test helpers live in testing/ folders, and modules outside tests import no
 test('the contract suite helpers do not import bun:test', () => {
   const offending = sources('runtimes/testing/*.ts').filter((f) => imports(f).includes('bun:test'))
   expect(offending).toEqual([])
+})
+
+/** The same file name for the same role in every runtime folder (runtimes/README.md has the table). */
+const ROLES = [
+  'index.ts',
+  '<name>-runtime.ts',
+  'options.ts',
+  'tracked-job.ts',
+  'backend-port.ts',
+  'backend-client.ts',
+  'backend-spec.ts',
+  'backend-status.ts',
+  'log-follower.ts',
+  'testing/',
+]
+/** Roles a runtime does not have, with the reason. */
+const ABSENT: Record<string, Record<string, string>> = {
+  kubernetes: { 'tracked-job.ts': 'per-job state is the cluster’s, mirrored by cluster-view.ts' },
+  process: {
+    'backend-port.ts': 'processes are spawned directly; there is no client to narrow',
+    'backend-status.ts': 'exit codes go straight to the emulated operator',
+    'testing/': 'its tests need nothing beyond runtimes/testing/',
+  },
+}
+
+test('the three runtime folders have the same file for the same role', () => {
+  const missing: string[] = []
+  for (const name of ['process', 'docker', 'kubernetes']) {
+    for (const role of ROLES) {
+      if (ABSENT[name]?.[role]) continue
+      const path = `runtimes/${name}/${role.replace('<name>', name)}`
+      if (!existsSync(join(root, path))) missing.push(path)
+    }
+  }
+  expect(missing).toEqual([])
 })

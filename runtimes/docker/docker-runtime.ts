@@ -12,29 +12,18 @@ import { errorText, RuntimeRejectedError, RuntimeUnavailableError } from '../../
 import { type JobSpec, replicaRefs } from '../../src/runtime/job.ts'
 import { LABEL, type RuntimeBaseOptions, instanceSelector } from '../../src/runtime/labels.ts'
 import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
-import { DOCKER_LABEL, containerSpec, networkName, networkSpec } from './container-spec.ts'
-import { type ContainerFacts, parseEvent } from './container-status.ts'
-import type { ByteStream, ContainerSummary, DockerClient, NetworkFacts } from './docker-client.ts'
+import { DOCKER_LABEL, containerSpec, networkName, networkSpec } from './backend-spec.ts'
+import { type ContainerFacts, parseEvent } from './backend-status.ts'
+import type { ByteStream, ContainerSummary, DockerClient, NetworkFacts } from './backend-port.ts'
 import { EngineConnection, type EngineLookup } from './engine-connection.ts'
 import { EngineError } from './engine-error.ts'
 import { ImagePuller } from './image-puller.ts'
 import { newestJobSpec, withObservedCounts } from './job-recovery.ts'
 import { LogFollowers } from './log-follower.ts'
+import type { DockerRuntimeOptions } from './options.ts'
 import { TrackedJob } from './tracked-job.ts'
 import { Wakeup } from '../shared/backoff.ts'
 import { LineSplitter } from '../shared/line-splitter.ts'
-
-/** Options of {@link createDockerRuntime}; the server parses them from its flags and environment. */
-export interface DockerRuntimeOptions extends RuntimeBaseOptions, Pick<EngineLookup, 'dockerHost' | 'env'> {
-  /** Seconds between SIGTERM and SIGKILL when a container is stopped (default 10). */
-  stopGraceSeconds?: number
-  /** Safety-net re-list of every container, in ms (default 30 000). */
-  resyncMs?: number
-  /** Limit for engine calls that should be quick, in ms (default 10 000). */
-  requestTimeoutMs?: number
-  /** Where to say what went wrong in the background (default: nowhere). */
-  log?: (message: string) => void
-}
 
 /** The Docker {@link Runtime}. */
 export class DockerRuntime implements Runtime {

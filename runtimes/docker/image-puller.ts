@@ -4,7 +4,7 @@
  * time however many replicas wait for it. A failed pull rejects with
  * `ErrImagePull: <the engine's message>`, the reason a kubelet would show.
  */
-import type { DockerClient } from './docker-client.ts'
+import type { DockerClient } from './backend-port.ts'
 import { EngineError } from './engine-error.ts'
 import { errorText } from '../../src/errors.ts'
 

@@ -4,9 +4,10 @@
  * replica, operator statuses, env and logs (see README.md beside this file).
  */
 import type { Runtime } from '../../src/runtime/runtime.ts'
-import { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.ts'
+import { DockerRuntime } from './docker-runtime.ts'
+import type { DockerRuntimeOptions } from './options.ts'
 
-export type { DockerRuntimeOptions } from './docker-runtime.ts'
+export type { DockerRuntimeOptions } from './options.ts'
 export { detectDockerEngine, type EngineLookup } from './engine-probe.ts'
 export { dockerHostCandidates, parseDockerHost } from './engine-address.ts'
 

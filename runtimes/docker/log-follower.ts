@@ -6,7 +6,7 @@
  * restarts in place and server restarts append, never repeat or lose a line.
  */
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
-import type { ByteStream, DockerClient } from './docker-client.ts'
+import type { ByteStream, DockerClient } from './backend-port.ts'
 import { LogDecoder } from './log-decoder.ts'
 import { engineSince } from './timestamps.ts'
 import { errorText } from '../../src/errors.ts'

@@ -10,8 +10,8 @@
  */
 import { type JobSpec, type ReplicaRef, podName, replicaRefs } from '../../src/runtime/job.ts'
 import type { ReplicaDriver } from '../emulated/emulated-job.ts'
-import { containerSpec } from './container-spec.ts'
-import type { DockerClient } from './docker-client.ts'
+import { containerSpec } from './backend-spec.ts'
+import type { DockerClient } from './backend-port.ts'
 import { EngineError } from './engine-error.ts'
 import type { ImagePuller } from './image-puller.ts'
 import { Wakeup } from '../shared/backoff.ts'

@@ -8,7 +8,7 @@
 import { EmulatedJob } from '../emulated/emulated-job.ts'
 import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
-import { type ContainerFacts, type ReplicaEvent, factsTime, hasStarted, syncAction } from './container-status.ts'
+import { type ContainerFacts, type ReplicaEvent, factsTime, hasStarted, syncAction } from './backend-status.ts'
 import type { LogFollowers } from './log-follower.ts'
 import { type DriverContext, DockerReplicaDriver } from './replica-driver.ts'
 import { eventTime, isoMillis } from './timestamps.ts'

@@ -5,13 +5,13 @@
  * pod's service account.
  */
 import type { Runtime } from '../../src/runtime/runtime.ts'
-import { createKubeClient } from './kube-client.ts'
-import type { KubePort } from './kube-port.ts'
+import { createKubeClient } from './backend-client.ts'
+import type { KubePort } from './backend-port.ts'
 import { KubernetesRuntime } from './kubernetes-runtime.ts'
 import type { KubernetesRuntimeOptions } from './options.ts'
 
 export { detectInCluster, SERVICE_ACCOUNT_TOKEN_PATH, type KubernetesRuntimeOptions, type KubernetesTuning } from './options.ts'
-export type { KubePort } from './kube-port.ts'
+export type { KubePort } from './backend-port.ts'
 
 /**
  * Creates the runtime. Loads the cluster configuration at once (nothing connects

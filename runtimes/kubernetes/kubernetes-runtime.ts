@@ -13,11 +13,11 @@ import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
 import { ClusterView, isOwnedBy } from './cluster-view.ts'
 import { isAlreadyExists, isKindNotServed, isObjectNotFound, operatorNotInstalled, toRuntimeError } from './errors.ts'
 import { JOB_KINDS, type JobKind, KUBEFLOW_GROUP, KUBEFLOW_VERSION, kindOf, resourceName } from './job-kinds.ts'
-import { jobResource, replicaSpec } from './job-resource.ts'
-import { type KubePort, type ResourceRef, podsRef } from './kube-port.ts'
+import { jobResource, replicaSpec } from './backend-spec.ts'
+import { type KubePort, type ResourceRef, podsRef } from './backend-port.ts'
 import type { KubeObject, KubeflowJobObject, PodObject } from './kube-types.ts'
 import { DEFAULT_TUNING, type KubernetesTuning } from './options.ts'
-import { ResourceWatcher } from './resource-watcher.ts'
+import { ResourceWatcher } from './watch.ts'
 
 /** What the runtime needs besides the port. */
 export interface KubernetesRuntimeConfig {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { MemorySink } from '../testing/memory-sink.ts'
 import { KubeApiError } from './errors.ts'
-import type { KubePort, PodLogOptions } from './kube-port.ts'
+import type { KubePort, PodLogOptions } from './backend-port.ts'
 import type { ContainerStatus, PodObject } from './kube-types.ts'
 import { LogFollower } from './log-follower.ts'
 

@@ -16,7 +16,7 @@
 import type { LogLine, RuntimeSink } from '../../src/runtime/runtime.ts'
 import { Backoff, type BackoffOptions, Wakeup, sleep } from '../shared/backoff.ts'
 import { KubeTimeoutError, httpCode } from './errors.ts'
-import type { KubePort } from './kube-port.ts'
+import type { KubePort } from './backend-port.ts'
 import type { ContainerStatus, PodObject } from './kube-types.ts'
 import { readLines } from '../shared/line-splitter.ts'
 import { LogResume } from '../shared/log-resume.ts'

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createKubernetesRuntime, detectInCluster } from './index.ts'
-import { loadKubeConfig } from './kube-client.ts'
+import { loadKubeConfig } from './backend-client.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'periscope-kube-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -4,7 +4,7 @@
  * {@link KubePort}. `deploy/kubernetes/rbac.yaml` grants exactly these (a test
  * checks both that the Role matches and that the runtime uses nothing else).
  */
-import type { KubePort } from './kube-port.ts'
+import type { KubePort } from './backend-port.ts'
 
 /** A Role rule. */
 export interface PolicyRule {

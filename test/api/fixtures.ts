@@ -4,7 +4,7 @@
  * expected key orders, id/time formats, polling, and the stored-state snapshot
  * used to prove a refused request changed nothing.
  */
-import { running } from '../../runtimes/process/replica-process.ts'
+import { running } from '../../runtimes/process/backend-client.ts'
 import { expect } from 'bun:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { dockerLimits } from '../../runtimes/docker/resources.ts'
-import { containerResources } from '../../runtimes/kubernetes/job-resource.ts'
+import { containerResources } from '../../runtimes/kubernetes/backend-spec.ts'
 import type { JobSpec } from '../../src/runtime/job.ts'
 import type { Runtime } from '../../src/runtime/runtime.ts'
 import { INVALID_QUANTITIES, VALID_QUANTITIES } from '../tables/quantities.ts'

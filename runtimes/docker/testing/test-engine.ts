@@ -6,7 +6,8 @@
  */
 import { describe, test } from 'bun:test'
 import type { Runtime } from '../../../src/runtime/runtime.ts'
-import { createDockerClient, type DockerClient } from '../docker-client.ts'
+import { createDockerClient } from '../backend-client.ts'
+import type { DockerClient } from '../backend-port.ts'
 import { parseDockerHost } from '../engine-address.ts'
 import { detectDockerEngine } from '../engine-connection.ts'
 import { type DockerRuntimeOptions, createDockerRuntime } from '../index.ts'

@@ -4,7 +4,7 @@
  * (`<verb> <group>/<resource>`), so a test can prove the runtime uses exactly the
  * rules `deploy/kubernetes/rbac.yaml` grants. Test-only.
  */
-import type { KubePort, ResourceRef } from '../kube-port.ts'
+import type { KubePort, ResourceRef } from '../backend-port.ts'
 import { PORT_VERBS, type PolicyRule } from '../permissions.ts'
 
 const key = (verb: string, ref: Pick<ResourceRef, 'group' | 'plural'>) => `${verb} ${ref.group}/${ref.plural}`

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import { KubeApiError } from './errors.ts'
-import type { KubePort, ResourceRef, WatchOptions } from './kube-port.ts'
+import type { KubePort, ResourceRef, WatchOptions } from './backend-port.ts'
 import type { KubeList, KubeObject, WatchEvent } from './kube-types.ts'
-import { ResourceWatcher, type WatchHandlers } from './resource-watcher.ts'
+import { ResourceWatcher, type WatchHandlers } from './watch.ts'
 import { waitFor } from '../testing/wait-for.ts'
 
 type WatchStep = { events: WatchEvent[] } | { connectError: unknown }

@@ -1,67 +1,16 @@
 /**
  * @module
- * The only importer of dockerode: a narrow port with just the engine calls the
- * runtime makes, every failure turned into an {@link EngineError}. Calls that
+ * The only importer of dockerode: {@link DockerClient} (backend-port.ts) over it,
+ * every failure turned into an {@link EngineError}. Calls that
  * should be quick carry a time limit; streams (events, logs, pulls) do not, and
  * are closed by their consumer.
  */
 import Docker from 'dockerode'
-import type { ContainerFacts } from './container-status.ts'
-import type { ContainerSpec, NetworkSpec } from './container-spec.ts'
+import type { ByteStream, ContainerSummary, DockerClient, NetworkFacts } from './backend-port.ts'
+import type { ContainerFacts } from './backend-status.ts'
+import type { ContainerSpec, NetworkSpec } from './backend-spec.ts'
 import { type EngineAddress, formatDockerHost } from './engine-address.ts'
 import { EngineError, engineError } from './engine-error.ts'
-
-/** A byte stream from the engine; `close` ends it early. */
-export interface ByteStream extends AsyncIterable<Uint8Array> {
-  close(): void
-}
-
-/** A container as listed (no exit code or times: inspect for those). */
-export interface ContainerSummary {
-  name: string
-  /** `created`, `running`, `exited`, … */
-  state: string
-  labels: Record<string, string>
-}
-
-/** What the runtime needs to know about a network. */
-export interface NetworkFacts {
-  name: string
-  created: string
-  labels: Record<string, string>
-}
-
-/** The engine calls the Docker runtime makes. */
-export interface DockerClient {
-  /** The address dialled (`unix:///var/run/docker.sock`, `tcp://host:2375`). */
-  readonly host: string
-  ping(timeoutMs?: number): Promise<void>
-  hasImage(image: string): Promise<boolean>
-  /** Pulls an image to the end; rejects with the registry's message. */
-  pullImage(image: string, signal?: AbortSignal): Promise<void>
-  /** `exists` when a network of that name is already there. */
-  createNetwork(spec: NetworkSpec): Promise<'created' | 'exists'>
-  inspectNetwork(name: string): Promise<NetworkFacts | null>
-  /** Networks carrying every `key=value` label given. */
-  listNetworks(labels: string[]): Promise<NetworkFacts[]>
-  /** Missing is success. */
-  removeNetwork(name: string): Promise<void>
-  /** `exists` when a container of that name is already there. */
-  createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<'created' | 'exists'>
-  /** Starting a running container is success. */
-  startContainer(name: string): Promise<void>
-  /** SIGTERM, then SIGKILL after `graceSeconds`. Stopped or missing is success. */
-  stopContainer(name: string, graceSeconds: number): Promise<void>
-  /** Force-removes. Missing is success. */
-  removeContainer(name: string): Promise<void>
-  inspectContainer(name: string): Promise<ContainerFacts | null>
-  /** Containers (any state) carrying every `key=value` label given. */
-  listContainers(labels: string[]): Promise<ContainerSummary[]>
-  /** Newline-separated JSON events of containers carrying the labels: start, die, oom. */
-  containerEvents(labels: string[]): Promise<ByteStream>
-  /** Multiplexed, timestamped stdout+stderr of a container, followed until it stops. */
-  followLogs(name: string, since: string | undefined): Promise<ByteStream>
-}
 
 /** Settings of {@link createDockerClient}. */
 export interface DockerClientOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import type { ReplicaState } from '../../src/runtime/job-status.ts'
-import { type ContainerFacts, parseEvent, syncAction } from './container-status.ts'
+import { type ContainerFacts, parseEvent, syncAction } from './backend-status.ts'
 
 const ZERO = '0001-01-01T00:00:00Z'
 const replica = (over: Partial<ReplicaState> = {}): ReplicaState => ({

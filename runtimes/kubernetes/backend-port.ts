@@ -1,7 +1,7 @@
 /**
  * @module
  * The subset of the Kubernetes API this runtime needs, as a narrow port.
- * `kube-client.ts` implements it over @kubernetes/client-node; nothing else in the
+ * `backend-client.ts` implements it over @kubernetes/client-node; nothing else in the
  * runtime knows the client library. Every method rejects with a
  * {@link KubeApiError} for an HTTP error (carrying the `Status` body) or with the
  * transport's error when the API server could not be reached.

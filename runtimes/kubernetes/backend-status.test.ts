@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { expectedReplicas, jobStatusOf, nextAttempt, mergeReplicas, observeJob, replicaAfterDeletion, replicaFromPod } from './job-observation.ts'
+import { expectedReplicas, jobStatusOf, nextAttempt, mergeReplicas, observeJob, replicaAfterDeletion, replicaFromPod } from './backend-status.ts'
 import type { ContainerStatus, KubeflowJobObject, PodObject } from './kube-types.ts'
 
 const T0 = '2025-01-01T00:00:00Z'

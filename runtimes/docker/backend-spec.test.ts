@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { RuntimeRejectedError } from '../../src/errors.ts'
 import { type JobSpec, type ReplicaSpec, replicaRefs } from '../../src/runtime/job.ts'
-import { DOCKER_LABEL, containerSpec, decodeJobSpec, networkSpec, replicaAliases } from './container-spec.ts'
+import { DOCKER_LABEL, containerSpec, decodeJobSpec, networkSpec, replicaAliases } from './backend-spec.ts'
 import { jobSpec } from '../testing/job-spec.ts'
 
 const replica = (over: Partial<ReplicaSpec> = {}): ReplicaSpec => ({

@@ -27,7 +27,7 @@ import {
   wrapHttpLibrary,
 } from '@kubernetes/client-node'
 import { KubeApiError, KubeTimeoutError, kubeFailure, parseStatus } from './errors.ts'
-import type { KubePort, PodLogOptions, ResourceRef, WatchOptions } from './kube-port.ts'
+import type { KubePort, PodLogOptions, ResourceRef, WatchOptions } from './backend-port.ts'
 import type { KubeList, KubeObject, KubeflowJobObject, WatchEvent } from './kube-types.ts'
 import { readLines } from '../shared/line-splitter.ts'
 import { errorText } from '../../src/errors.ts'

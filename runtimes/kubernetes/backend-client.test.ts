@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { createKubeClient } from './kube-client.ts'
+import { createKubeClient } from './backend-client.ts'
 import { TEST_CERT, TEST_KEY } from './testing/tls-fixture.ts'
 
 const seen: Array<{ url: string; auth: string | null; type: string | null }> = []

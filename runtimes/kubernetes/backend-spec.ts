@@ -4,7 +4,7 @@
  * it (`TFJob`, `PyTorchJob` or `XGBoostJob`, kubeflow.org/v1), following what
  * Submarine submits (submarine-semantics.md §6.1). Kept apart from the client
  * because a wrong field here is a pod that starts and behaves differently, not a
- * request that fails; `job-resource.test.ts` proves every field of the spec is
+ * request that fails; `backend-spec.test.ts` proves every field of the spec is
  * either used or excluded on purpose, and that the result validates against the
  * operator's real CRDs.
  */

@@ -10,7 +10,7 @@
  */
 import { Backoff, type BackoffOptions, sleep } from '../shared/backoff.ts'
 import { KubeApiError, httpCode } from './errors.ts'
-import type { KubePort, ResourceRef } from './kube-port.ts'
+import type { KubePort, ResourceRef } from './backend-port.ts'
 import type { KubeObject, KubeStatus, WatchEvent } from './kube-types.ts'
 
 /** What the watcher reports. */

@@ -3,7 +3,7 @@
  * Pure translation of a job into Docker objects: one user-defined bridge network
  * per job and one container per replica, named, labelled and addressed the way
  * the training operator names, labels and addresses pods (kubeflow-semantics.md §7).
- * `container-spec.test.ts` proves every JobSpec field is used or excluded on purpose.
+ * `backend-spec.test.ts` proves every JobSpec field is used or excluded on purpose.
  */
 import { RuntimeRejectedError } from '../../src/errors.ts'
 import { type JobSpec, type ReplicaRef, operatorName } from '../../src/runtime/job.ts'

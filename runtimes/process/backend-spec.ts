@@ -1,0 +1,48 @@
+/**
+ * @module
+ * Pure: how a job lies on disk under `<data-dir>/runs/<experimentId>/` (its spec and
+ * ports in `job.json`, each replica's working directory and control files), and what
+ * one replica is started with (command, working directory, environment).
+ */
+import { join } from 'node:path'
+import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
+import { type ReplicaNetwork, replicaEnv } from '../emulated/operator-env.ts'
+import type { ReplicaFiles } from './backend-client.ts'
+import { freePorts } from './ports.ts'
+
+/** What is kept on disk for a job: its spec and the ports its replicas listen on. */
+export interface JobFile {
+  job: JobSpec
+  ports: Record<string, number>
+}
+
+/** In a run dir: the job has finished and its logs are all in the sink; start-up skips it. */
+export const FINISHED = 'finished'
+
+/** Ports for every replica that listens: each TF replica; the PyTorch/XGBoost master. Existing ones are kept; new ones are distinct. */
+export function allocatePorts(job: JobSpec, known: Record<string, number>): Record<string, number> {
+  const ports = { ...known }
+  const missing = replicaRefs(job).filter((ref) => (job.framework === 'TensorFlow' || ref.type === 'Master') && ports[ref.pod] === undefined)
+  const picked = freePorts(missing.length, Object.values(known))
+  missing.forEach((ref, i) => (ports[ref.pod] = picked[i]!))
+  return ports
+}
+
+/** The files of one replica: its working directory, and its log, pid and exit code under `.replicas/`. */
+export function filesOf(dir: string, pod: string): ReplicaFiles {
+  const control = join(dir, '.replicas')
+  return { cwd: join(dir, pod), log: join(control, `${pod}.log`), pid: join(control, `${pod}.pid`), exit: join(control, `${pod}.exit`) }
+}
+
+/** What one replica runs with: its task's command, and the operator's environment on top of `baseEnv`. */
+export function replicaLaunch(file: JobFile, ref: ReplicaRef, baseEnv: Record<string, string>): { command: string; env: Record<string, string> } | null {
+  const spec = file.job.replicaSpecs.find((s) => s.type === ref.type)
+  if (!spec) return null
+  const network: ReplicaNetwork = {
+    serviceHost: () => '127.0.0.1',
+    shortHost: () => '127.0.0.1',
+    port: (pod, fallback) => file.ports[pod] ?? fallback,
+  }
+  // A pod's hostname is its name; the experiment's own HOSTNAME, if it sets one, wins as in a container.
+  return { command: spec.command, env: { ...baseEnv, HOSTNAME: ref.pod, ...Object.fromEntries(replicaEnv(file.job, ref, network)) } }
+}
