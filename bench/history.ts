@@ -15,7 +15,7 @@
  *     every M/10 jobs, and at the end.
  */
 import { Database } from 'bun:sqlite'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { freePort } from '../runtimes/process/ports.ts'
@@ -44,13 +44,19 @@ async function serve(dataDir: string): Promise<Served> {
   const port = freePort()
   const url = `http://127.0.0.1:${port}`
   const t0 = performance.now()
-  const proc = Bun.spawn([process.execPath, MAIN, 'serve', '--runtime', 'process', '--port', String(port), '--data-dir', dataDir], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    stdout: 'ignore',
-    stderr: 'ignore',
-  })
+  const proc = Bun.spawn(
+    [process.execPath, MAIN, 'serve', '--runtime', 'process', '--port', String(port), '--data-dir', dataDir],
+    {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      stdout: 'ignore',
+      stderr: 'ignore',
+    },
+  )
   for (;;) {
-    const ok = await fetch(`${url}/api/v1/experiment/ping`).then((r) => r.ok, () => false)
+    const ok = await fetch(`${url}/api/v1/experiment/ping`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) break
     if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`)
     if (performance.now() - t0 > 120_000) throw new Error('server did not answer within 120 s')
@@ -69,11 +75,20 @@ async function serve(dataDir: string): Promise<Served> {
 }
 
 const post = (url: string, body: unknown) =>
-  fetch(`${url}/api/v1/experiment`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
-    (r) => r.json() as Promise<any>,
-  )
-const status = (url: string, id: string) => fetch(`${url}/api/v1/experiment/${id}`).then((r) => r.json() as Promise<any>).then((b) => b.result.status as string)
-const job = (name: string, cmd: string) => ({ meta: { name, framework: 'TensorFlow', cmd }, environment: { image: 'ignored' }, spec: { Worker: { replicas: 1 } } })
+  fetch(`${url}/api/v1/experiment`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then((r) => r.json() as Promise<any>)
+const status = (url: string, id: string) =>
+  fetch(`${url}/api/v1/experiment/${id}`)
+    .then((r) => r.json() as Promise<any>)
+    .then((b) => b.result.status as string)
+const job = (name: string, cmd: string) => ({
+  meta: { name, framework: 'TensorFlow', cmd },
+  environment: { image: 'ignored' },
+  spec: { Worker: { replicas: 1 } },
+})
 
 async function runToEnd(url: string, name: string, cmd: string): Promise<string> {
   const id: string = (await post(url, job(name, cmd))).result.experimentId
@@ -85,7 +100,8 @@ async function runToEnd(url: string, name: string, cmd: string): Promise<string>
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
+const rssMb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
 
 // ---- (a) restart → first ping with a long history --------------------------------------------
 {
@@ -105,12 +121,26 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/
     `INSERT INTO experiment (id, uid, status, spec, accepted_time, created_time, running_time, finished_time, submitted, status_message, observation)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
-  const insSource = db.query('INSERT INTO log_source (experiment_id, pod, lines, last_ts, at_last_ts) VALUES (?, ?, ?, ?, ?)')
+  const insSource = db.query(
+    'INSERT INTO log_source (experiment_id, pod, lines, last_ts, at_last_ts) VALUES (?, ?, ?, ?, ?)',
+  )
   const insLine = db.query('INSERT INTO log_line (experiment_id, pod, n, ts, text) VALUES (?, ?, ?, ?, ?)')
   const ids = Array.from({ length: HISTORY }, (_, i) => `experiment-1600000000000-${String(i + 1).padStart(6, '0')}`)
   db.transaction(() => {
     for (const id of ids) {
-      insExp.run(id, crypto.randomUUID(), row.status, swap(row.spec, id), row.accepted_time, row.created_time, row.running_time, row.finished_time, row.submitted, row.status_message, swap(row.observation, id))
+      insExp.run(
+        id,
+        crypto.randomUUID(),
+        row.status,
+        swap(row.spec, id),
+        row.accepted_time,
+        row.created_time,
+        row.running_time,
+        row.finished_time,
+        row.submitted,
+        row.status_message,
+        swap(row.observation, id),
+      )
       for (const s of sources) insSource.run(id, swap(s.pod, id), s.lines, s.last_ts, s.at_last_ts)
       for (const l of lines) insLine.run(id, swap(l.pod, id), l.n, l.ts, l.text)
     }
@@ -155,7 +185,9 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/
   const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (${xs.map((x) => x.toFixed(0)).join(', ')})`
   console.log(`(a) spawn → first ping, ${HISTORY} finished experiments: ${fmt(withHistory)}`)
   console.log(`(a) spawn → first ping, empty data dir (anchor):        ${fmt(empty)}`)
-  console.log(`(a) ratio: ${(median(withHistory) / median(empty)).toFixed(2)}×, excess ${(median(withHistory) - median(empty)).toFixed(0)} ms`)
+  console.log(
+    `(a) ratio: ${(median(withHistory) / median(empty)).toFixed(2)}×, excess ${(median(withHistory) - median(empty)).toFixed(0)} ms`,
+  )
 }
 
 // ---- (b) RSS while short jobs run one after another ------------------------------------------
@@ -171,12 +203,16 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/
     await runToEnd(server.url, `short-${i}`, 'true')
     if (i % (JOBS / 10) === 0) {
       const now = rssMb(pid)
-      console.log(`(b) RSS after ${String(i).padStart(5)} jobs: ${now.toFixed(1)} MB (${now - start >= 0 ? '+' : ''}${(now - start).toFixed(1)} MB; ${((performance.now() - t) / i).toFixed(1)} ms/job)`)
+      console.log(
+        `(b) RSS after ${String(i).padStart(5)} jobs: ${now.toFixed(1)} MB (${now - start >= 0 ? '+' : ''}${(now - start).toFixed(1)} MB; ${((performance.now() - t) / i).toFixed(1)} ms/job)`,
+      )
     }
   }
   await Bun.sleep(2000)
   const end = rssMb(pid)
-  console.log(`(b) RSS at the end, 2 s after the last job: ${end.toFixed(1)} MB (${end - start >= 0 ? '+' : ''}${(end - start).toFixed(1)} MB over ${JOBS} jobs)`)
+  console.log(
+    `(b) RSS at the end, 2 s after the last job: ${end.toFixed(1)} MB (${end - start >= 0 ? '+' : ''}${(end - start).toFixed(1)} MB over ${JOBS} jobs)`,
+  )
   await server.stop()
 }
 

@@ -21,27 +21,53 @@ const REPLICAS = short ? 200 : 1000
 const dataDir = mkdtempSync(join(tmpdir(), 'periscope-launch-'))
 const port = freePort()
 const url = `http://127.0.0.1:${port}`
-const proc = Bun.spawn([process.execPath, join(import.meta.dir, '../src/main.ts'), 'serve', '--runtime', 'process', '--port', String(port), '--data-dir', dataDir], {
-  env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-  stdout: 'ignore',
-  stderr: 'ignore',
-})
+const proc = Bun.spawn(
+  [
+    process.execPath,
+    join(import.meta.dir, '../src/main.ts'),
+    'serve',
+    '--runtime',
+    'process',
+    '--port',
+    String(port),
+    '--data-dir',
+    dataDir,
+  ],
+  {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    stdout: 'ignore',
+    stderr: 'ignore',
+  },
+)
 const ping = async () => {
   const s = performance.now()
-  const ok = await fetch(`${url}/api/v1/experiment/ping`).then((r) => r.ok, () => false)
+  const ok = await fetch(`${url}/api/v1/experiment/ping`).then(
+    (r) => r.ok,
+    () => false,
+  )
   return ok ? performance.now() - s : null
 }
 while ((await ping()) === null) await Bun.sleep(20)
 
 const post = (body: unknown) =>
-  fetch(`${url}/api/v1/experiment`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>)
-const wide = (cmd: string) => ({ meta: { name: 'wide', framework: 'PyTorch', cmd }, environment: { image: 'ignored' }, spec: { Worker: { replicas: REPLICAS } } })
+  fetch(`${url}/api/v1/experiment`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then((r) => r.json() as Promise<any>)
+const wide = (cmd: string) => ({
+  meta: { name: 'wide', framework: 'PyTorch', cmd },
+  environment: { image: 'ignored' },
+  spec: { Worker: { replicas: REPLICAS } },
+})
 const spawned = (id: string) => {
   const dir = join(dataDir, 'runs', id, '.replicas')
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.pid')).length : 0
 }
-const q = (xs: number[], f: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(f * xs.length))]!
-const stats = (xs: number[]) => `p50 ${q(xs, 0.5).toFixed(1)} ms, p99 ${q(xs, 0.99).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms over ${xs.length}`
+const q = (xs: number[], f: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(f * xs.length))]!
+const stats = (xs: number[]) =>
+  `p50 ${q(xs, 0.5).toFixed(1)} ms, p99 ${q(xs, 0.99).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms over ${xs.length}`
 
 try {
   const idle: number[] = []
@@ -64,19 +90,24 @@ try {
     const ms = await ping()
     if (ms !== null) during.push(ms)
     await Bun.sleep(5)
-    if (performance.now() - t > 120_000) throw new Error(`only ${id && spawned(id)} of ${REPLICAS} replicas spawned after 120 s`)
+    if (performance.now() - t > 120_000)
+      throw new Error(`only ${id && spawned(id)} of ${REPLICAS} replicas spawned after 120 s`)
   }
   await creating
   const launchMs = performance.now() - t
   for (;;) {
     const s = (await fetch(`${url}/api/v1/experiment/${id}`).then((r) => r.json() as Promise<any>)).result.status
     if (s === 'Succeeded' || s === 'Failed') {
-      console.log(`job of ${REPLICAS} × sleep 5: ${s} ${((performance.now() - t) / 1000).toFixed(1)} s after the create`)
+      console.log(
+        `job of ${REPLICAS} × sleep 5: ${s} ${((performance.now() - t) / 1000).toFixed(1)} s after the create`,
+      )
       break
     }
     await Bun.sleep(100)
   }
-  console.log(`create of ${REPLICAS} replicas answered in ${createMs.toFixed(0)} ms; all spawned ${launchMs.toFixed(0)} ms after it was sent`)
+  console.log(
+    `create of ${REPLICAS} replicas answered in ${createMs.toFixed(0)} ms; all spawned ${launchMs.toFixed(0)} ms after it was sent`,
+  )
   console.log(`/ping while they spawn: ${stats(during)}`)
   console.log(`/ping idle (anchor):    ${stats(idle)}`)
   await fetch(`${url}/api/v1/experiment/${id}`, { method: 'DELETE' })
@@ -86,7 +117,9 @@ try {
   const at = spawned(doomed)
   t = performance.now()
   const res = await fetch(`${url}/api/v1/experiment/${doomed}`, { method: 'DELETE' })
-  console.log(`DELETE after ${at} of ${REPLICAS} spawned: HTTP ${res.status} in ${(performance.now() - t).toFixed(0)} ms`)
+  console.log(
+    `DELETE after ${at} of ${REPLICAS} spawned: HTTP ${res.status} in ${(performance.now() - t).toFixed(0)} ms`,
+  )
 } finally {
   proc.kill('SIGTERM')
   await proc.exited

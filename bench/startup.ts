@@ -17,7 +17,11 @@ const RUNS = Number(process.argv[3] ?? 10)
 
 if (!existsSync(binary)) {
   if (given) throw new Error(`no binary at ${binary}`)
-  const build = Bun.spawnSync([process.execPath, join(root, 'scripts/build.ts')], { cwd: root, stdout: 'inherit', stderr: 'inherit' })
+  const build = Bun.spawnSync([process.execPath, join(root, 'scripts/build.ts')], {
+    cwd: root,
+    stdout: 'inherit',
+    stderr: 'inherit',
+  })
   if (build.exitCode !== 0) throw new Error('build failed')
 }
 
@@ -74,7 +78,8 @@ async function sample(run: () => Promise<number>): Promise<number[]> {
   return out.sort((a, b) => a - b)
 }
 
-const median = (xs: number[]) => (xs.length % 2 ? xs[(xs.length - 1) / 2]! : (xs[xs.length / 2 - 1]! + xs[xs.length / 2]!) / 2)
+const median = (xs: number[]) =>
+  xs.length % 2 ? xs[(xs.length - 1) / 2]! : (xs[xs.length / 2 - 1]! + xs[xs.length / 2]!) / 2
 
 const rows: [string, number[]][] = [
   ['bun -e 0 (anchor)', await sample(() => timeExit([process.execPath, '-e', '0']))],
@@ -84,7 +89,11 @@ const rows: [string, number[]][] = [
 const anchor = median(rows[0]![1])
 const fmt = (n: number) => n.toFixed(1).padStart(8)
 console.log(`${binary}, ${RUNS} runs each (ms)`)
-console.log(`${'what'.padEnd(24)}${'median'.padStart(8)}${'min'.padStart(8)}${'max'.padStart(8)}${'× anchor'.padStart(10)}`)
+console.log(
+  `${'what'.padEnd(24)}${'median'.padStart(8)}${'min'.padStart(8)}${'max'.padStart(8)}${'× anchor'.padStart(10)}`,
+)
 for (const [name, xs] of rows) {
-  console.log(`${name.padEnd(24)}${fmt(median(xs))}${fmt(xs[0]!)}${fmt(xs[xs.length - 1]!)}${(median(xs) / anchor).toFixed(1).padStart(10)}`)
+  console.log(
+    `${name.padEnd(24)}${fmt(median(xs))}${fmt(xs[0]!)}${fmt(xs[xs.length - 1]!)}${(median(xs) / anchor).toFixed(1).padStart(10)}`,
+  )
 }

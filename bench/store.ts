@@ -3,20 +3,28 @@
  * runtime idle): `bun bench/store.ts [experiments=100000] [logLines=1000000]`.
  * Prints one line per figure.
  */
-import { join } from 'node:path'
+
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { startServer } from '../src/server.ts'
+import { join } from 'node:path'
 import { createProcessRuntime } from '../runtimes/process/index.ts'
+import { normalizeSpec } from '../src/experiments/normalize-spec.ts'
+import { startServer } from '../src/server.ts'
 import { createExperimentRepository } from '../src/storage/experiment-repository.ts'
 import { createLogStore } from '../src/storage/log-store.ts'
-import { normalizeSpec } from '../src/experiments/normalize-spec.ts'
 
 const N = Number(process.argv[2] ?? 100_000)
 const LINES = Number(process.argv[3] ?? 1_000_000)
 const dataDir = mkdtempSync(join(tmpdir(), 'periscope-bench-'))
 const server = await startServer({
-  config: Object.freeze({ host: '127.0.0.1', port: 0, dataDir, runtime: 'process', namespace: 'default', restartBackoffMs: 10_000 }),
+  config: Object.freeze({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    runtime: 'process',
+    namespace: 'default',
+    restartBackoffMs: 10_000,
+  }),
   version: 'bench',
   log: () => {},
   makeRuntime: async (instanceId) =>
@@ -27,9 +35,17 @@ const repo = createExperimentRepository(db)
 const logs = createLogStore(db)
 const spec = normalizeSpec(
   {
-    meta: { name: 'tf-mnist-json', framework: 'TensorFlow', cmd: 'python /var/tf_mnist/mnist_with_summaries.py --log_dir=/train/log', envVars: { ENV_1: 'ENV1' } },
+    meta: {
+      name: 'tf-mnist-json',
+      framework: 'TensorFlow',
+      cmd: 'python /var/tf_mnist/mnist_with_summaries.py --log_dir=/train/log',
+      envVars: { ENV_1: 'ENV1' },
+    },
     environment: { image: 'apache/submarine:tf-mnist-with-summaries-1.0' },
-    spec: { Ps: { replicas: 1, resources: 'cpu=1,memory=1024M' }, Worker: { replicas: 1, resources: 'cpu=1,memory=2048M' } },
+    spec: {
+      Ps: { replicas: 1, resources: 'cpu=1,memory=1024M' },
+      Worker: { replicas: 1, resources: 'cpu=1,memory=2048M' },
+    },
   },
   { namespace: 'default', findEnvironment: () => null, lowerCaseName: true },
 )
@@ -40,7 +56,12 @@ db.transaction(() => {
   for (let i = 1; i <= N; i++) {
     const id = `experiment-1700000000000-${String(i).padStart(6, '0')}`
     ids.push(id)
-    repo.insert({ id, uid: crypto.randomUUID(), spec: { ...spec, meta: { ...spec.meta, experimentId: id } }, acceptedTime: new Date().toISOString() })
+    repo.insert({
+      id,
+      uid: crypto.randomUUID(),
+      spec: { ...spec, meta: { ...spec.meta, experimentId: id } },
+      acceptedTime: new Date().toISOString(),
+    })
   }
 })()
 db.run(`UPDATE experiment SET status = 'Running' WHERE seq % 10 = 0`)
@@ -65,7 +86,11 @@ const timeit = async (label: string, path: string, times: number) => {
 await timeit('GET /api/v1/experiment/{id}', '/api/v1/experiment/{id}', 2000)
 await timeit('GET /api/v1/experiment?limit=100', '/api/v1/experiment?limit=100', 200)
 await timeit('GET /api/v1/experiment?limit=100&offset=90000', `/api/v1/experiment?limit=100&offset=${N - 10_000}`, 200)
-await timeit('GET /api/v1/experiment?after={90000th id}&limit=100', `/api/v1/experiment?after=${ids[N - 10_000]}&limit=100`, 200)
+await timeit(
+  'GET /api/v1/experiment?after={90000th id}&limit=100',
+  `/api/v1/experiment?after=${ids[N - 10_000]}&limit=100`,
+  200,
+)
 await timeit('GET /api/v1/experiment?status=running&limit=100', '/api/v1/experiment?status=running&limit=100', 200)
 await timeit('GET /api/v1/experiment/logs/{id}', '/api/v1/experiment/logs/{id}', 2000)
 
@@ -82,7 +107,9 @@ for await (const chunk of res.body!) {
   peak = Math.max(peak, rss())
 }
 clearInterval(sampler)
-console.log(`GET /api/v1/experiment (all ${N}): ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`)
+console.log(
+  `GET /api/v1/experiment (all ${N}): ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`,
+)
 
 Bun.gc(true)
 before = rss()
@@ -96,13 +123,22 @@ for await (const chunk of res.body!) {
   peak = Math.max(peak, rss())
 }
 clearInterval(sampler3)
-console.log(`GET /api/v1/experiment/logs (all ${N}): ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`)
+console.log(
+  `GET /api/v1/experiment/logs (all ${N}): ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`,
+)
 
 const id = ids[0]!
 t = performance.now()
 const batch = 10_000
 for (let i = 0; i < LINES; i += batch) {
-  logs.append(id, `${id}-worker-0`, Array.from({ length: Math.min(batch, LINES - i) }, (_, j) => ({ ts: new Date().toISOString(), text: `Accuracy at step ${i + j}: 0.9${(i + j) % 1000}` })))
+  logs.append(
+    id,
+    `${id}-worker-0`,
+    Array.from({ length: Math.min(batch, LINES - i) }, (_, j) => ({
+      ts: new Date().toISOString(),
+      text: `Accuracy at step ${i + j}: 0.9${(i + j) % 1000}`,
+    })),
+  )
 }
 console.log(`append ${LINES} log lines in batches of ${batch}: ${(performance.now() - t).toFixed(0)} ms`)
 Bun.gc(true)
@@ -117,7 +153,9 @@ for await (const chunk of res.body!) {
   peak = Math.max(peak, rss())
 }
 clearInterval(sampler2)
-console.log(`GET /api/v1/experiment/logs/{id} (${LINES} lines): ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`)
+console.log(
+  `GET /api/v1/experiment/logs/{id} (${LINES} lines): ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`,
+)
 
 await server.stop()
 rmSync(dataDir, { recursive: true, force: true })

@@ -5,10 +5,9 @@
  * knows which runtime it drives. Skips must carry a reason.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import type { JobSpec, ReplicaSpec } from '../src/runtime/job.ts'
-import type { JobObservation } from '../src/runtime/job-status.ts'
+import type { JobSpec } from '../src/runtime/job.ts'
 import type { Runtime } from '../src/runtime/runtime.ts'
-import { type ReplicaOptions, jobSpec, newJobId } from './testing/job-spec.ts'
+import { jobSpec, type ReplicaOptions } from './testing/job-spec.ts'
 import { MemorySink } from './testing/memory-sink.ts'
 import { waitFor } from './testing/wait-for.ts'
 
@@ -29,7 +28,11 @@ export interface ContractTarget {
 export type ContractSkips = Array<{ reason: string; tests: string[] }>
 
 /** Registers the contract suite for one runtime. */
-export function describeRuntimeContract(name: string, makeTarget: () => Promise<ContractTarget>, skip: ContractSkips = []): void {
+export function describeRuntimeContract(
+  name: string,
+  makeTarget: () => Promise<ContractTarget>,
+  skip: ContractSkips = [],
+): void {
   describe(`runtime contract: ${name}`, () => {
     let target: ContractTarget
     let runtime: Runtime
@@ -51,10 +54,14 @@ export function describeRuntimeContract(name: string, makeTarget: () => Promise<
     const job = (framework: JobSpec['framework'], replicas: ReplicaOptions[], command = 'echo hello'): JobSpec =>
       jobSpec({ name: 'contract', namespace: target.namespace, framework, replicas, image: target.image, command })
     const finished = (id: string) =>
-      waitFor(`${id} to finish`, () => {
-        const c = sink.lastStatus(id)?.status.conditions.at(-1)
-        return c && (c.type === 'Succeeded' || c.type === 'Failed') ? c : null
-      }, target.timeoutMs)
+      waitFor(
+        `${id} to finish`,
+        () => {
+          const c = sink.lastStatus(id)?.status.conditions.at(-1)
+          return c && (c.type === 'Succeeded' || c.type === 'Failed') ? c : null
+        },
+        target.timeoutMs,
+      )
 
     it('runs a one-replica job to Succeeded and keeps its stdout and stderr', async () => {
       const j = job('TensorFlow', [{ type: 'Worker' }], 'echo hello out; echo hello err >&2')
@@ -84,9 +91,17 @@ export function describeRuntimeContract(name: string, makeTarget: () => Promise<
       ])
       await runtime.submit(j)
       expect((await finished(j.id)).type).toBe('Succeeded')
-      for (const [type, index] of [['ps', 0], ['worker', 0], ['worker', 1]] as const) {
+      for (const [type, index] of [
+        ['ps', 0],
+        ['worker', 0],
+        ['worker', 1],
+      ] as const) {
         const pod = `${j.id}-${type}-${index}`
-        const [line] = await waitFor(`${pod} log`, () => (sink.text(j.id, pod).length ? sink.text(j.id, pod) : null), 5000)
+        const [line] = await waitFor(
+          `${pod} log`,
+          () => (sink.text(j.id, pod).length ? sink.text(j.id, pod) : null),
+          5000,
+        )
         const config = JSON.parse(line!)
         expect(Object.keys(config)).toEqual(['cluster', 'task', 'environment'])
         expect(Object.keys(config.cluster)).toEqual(['ps', 'worker'])
@@ -97,7 +112,11 @@ export function describeRuntimeContract(name: string, makeTarget: () => Promise<
     })
 
     it('gives PyTorch replicas their RANK and WORLD_SIZE', async () => {
-      const j = job('PyTorch', [{ type: 'Master' }, { type: 'Worker', replicas: 2 }], 'echo "$RANK/$WORLD_SIZE"; sleep 1')
+      const j = job(
+        'PyTorch',
+        [{ type: 'Master' }, { type: 'Worker', replicas: 2 }],
+        'echo "$RANK/$WORLD_SIZE"; sleep 1',
+      )
       await runtime.submit(j)
       expect((await finished(j.id)).type).toBe('Succeeded')
       const pods = ['master-0', 'worker-0', 'worker-1'].map((p) => `${j.id}-${p}`)
@@ -122,14 +141,21 @@ export function describeRuntimeContract(name: string, makeTarget: () => Promise<
       await runtime.submit(j)
       await finished(j.id)
       const messages = (sink.observations.get(j.id) ?? []).map((o) => o.message).filter((m) => m !== null)
-      const looping = new RegExp(`^${pod}: CrashLoopBackOff: exited with code 3; [0-3] of 3 restarts used, next attempt at \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z$`)
+      const looping = new RegExp(
+        `^${pod}: CrashLoopBackOff: exited with code 3; [0-3] of 3 restarts used, next attempt at \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z$`,
+      )
       expect(messages.filter((m) => looping.test(m)).length).toBeGreaterThan(0)
       expect(messages.filter((m) => !looping.test(m) && !m.startsWith('Failed: '))).toEqual([])
-      expect(sink.lastStatus(j.id)!.message).toBe(`Failed: ${pod} exited with code 3 after 3 of 3 restarts (backoffLimit reached)`)
+      expect(sink.lastStatus(j.id)!.message).toBe(
+        `Failed: ${pod} exited with code 3 after 3 of 3 restarts (backoffLimit reached)`,
+      )
     })
 
     it('stops replicas that still run once the job has finished', async () => {
-      const j = job('PyTorch', [{ type: 'Master', command: 'sleep 2; echo done' }, { type: 'Worker', command: 'echo started; sleep 120' }])
+      const j = job('PyTorch', [
+        { type: 'Master', command: 'sleep 2; echo done' },
+        { type: 'Worker', command: 'echo started; sleep 120' },
+      ])
       await runtime.submit(j)
       await waitFor('worker started', () => sink.text(j.id, `${j.id}-worker-0`).includes('started'), target.timeoutMs)
       expect((await finished(j.id)).type).toBe('Succeeded')
@@ -139,21 +165,41 @@ export function describeRuntimeContract(name: string, makeTarget: () => Promise<
     })
 
     it('scales replicas up and down on update without restarting running ones', async () => {
-      const j = job('PyTorch', [{ type: 'Master', command: 'echo up; sleep 120' }, { type: 'Worker', command: 'echo up; sleep 120' }])
+      const j = job('PyTorch', [
+        { type: 'Master', command: 'echo up; sleep 120' },
+        { type: 'Worker', command: 'echo up; sleep 120' },
+      ])
       await runtime.submit(j)
       // Both replicas have started (a PyTorch worker may wait for its master first).
-      await waitFor('master-0 and worker-0 up', () => sink.text(j.id, `${j.id}-master-0`).includes('up') && sink.text(j.id, `${j.id}-worker-0`).includes('up'), target.timeoutMs)
-      await runtime.update({ ...j, replicaSpecs: j.replicaSpecs.map((s) => (s.type === 'Worker' ? { ...s, replicas: 2 } : s)) })
+      await waitFor(
+        'master-0 and worker-0 up',
+        () => sink.text(j.id, `${j.id}-master-0`).includes('up') && sink.text(j.id, `${j.id}-worker-0`).includes('up'),
+        target.timeoutMs,
+      )
+      await runtime.update({
+        ...j,
+        replicaSpecs: j.replicaSpecs.map((s) => (s.type === 'Worker' ? { ...s, replicas: 2 } : s)),
+      })
       await waitFor('worker-1 up', () => sink.text(j.id, `${j.id}-worker-1`).includes('up'), target.timeoutMs)
       expect(sink.text(j.id, `${j.id}-master-0`)).toEqual(['up'])
       expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual(['up'])
       // Down again: worker-1 stops; the others keep running untouched.
       await runtime.update(j)
       const worker1 = `${j.id}-worker-1`
-      await waitFor('worker-1 stopped', () => !sink.lastStatus(j.id)?.replicas.some((r) => r.pod === worker1 && r.phase === 'Running' && r.exitCode === null), target.timeoutMs)
+      await waitFor(
+        'worker-1 stopped',
+        () =>
+          !sink
+            .lastStatus(j.id)
+            ?.replicas.some((r) => r.pod === worker1 && r.phase === 'Running' && r.exitCode === null),
+        target.timeoutMs,
+      )
       // A window in which nothing may happen: no other replica is stopped or restarted by the scale-down.
       await Bun.sleep(300)
-      const running = sink.lastStatus(j.id)!.replicas.filter((r) => r.phase === 'Running' && r.exitCode === null).map((r) => r.pod)
+      const running = sink
+        .lastStatus(j.id)!
+        .replicas.filter((r) => r.phase === 'Running' && r.exitCode === null)
+        .map((r) => r.pod)
       expect(running.sort()).toEqual([`${j.id}-master-0`, `${j.id}-worker-0`])
       expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual(['up'])
       await runtime.delete(j.id)
@@ -180,7 +226,9 @@ export function describeRuntimeContract(name: string, makeTarget: () => Promise<
     })
 
     it('picks a running job up again after a restart with no log line lost or repeated', async () => {
-      const j = job('TensorFlow', [{ type: 'Worker', command: 'for i in 1 2 3 4 5 6; do echo line-$i; sleep 0.5; done' }])
+      const j = job('TensorFlow', [
+        { type: 'Worker', command: 'for i in 1 2 3 4 5 6; do echo line-$i; sleep 0.5; done' },
+      ])
       await runtime.submit(j)
       await waitFor('first line', () => sink.text(j.id, `${j.id}-worker-0`).includes('line-1'), target.timeoutMs)
       await runtime.dispose()

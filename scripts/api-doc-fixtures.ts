@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { renderFixture } from '../test/api/doc-compare.ts'
-import { API_DOCS, REPO_ROOT, SHARED_REFERENCE, apiDocFixture } from '../test/fixtures/paths.ts'
+import { API_DOCS, apiDocFixture, REPO_ROOT, SHARED_REFERENCE } from '../test/fixtures/paths.ts'
 
 if (import.meta.main) {
   const args = process.argv.slice(2)

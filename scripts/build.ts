@@ -14,9 +14,10 @@
  *   Bun also writes one `.map` file per chunk beside the binary; the build runs
  *   in a scratch directory so only the binary lands at `outfile`.
  */
-import { $ } from 'bun'
+
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import { $ } from 'bun'
 
 const outfile = resolve(process.argv[2] ?? 'dist/periscope')
 mkdirSync(dirname(outfile), { recursive: true })

@@ -33,8 +33,17 @@ export function createApp(deps: AppDeps): Hono {
   })
   app.notFound((c) => {
     const allowed = allowedMethods(app, c.req.path)
-    if (allowed.length === 0) return renderError(new NotFoundError('ROUTE_NOT_FOUND', `No such endpoint: ${c.req.method} ${c.req.path}`), c, deps.log)
-    const res = renderError(new MethodNotAllowedError(`${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`), c, deps.log)
+    if (allowed.length === 0)
+      return renderError(
+        new NotFoundError('ROUTE_NOT_FOUND', `No such endpoint: ${c.req.method} ${c.req.path}`),
+        c,
+        deps.log,
+      )
+    const res = renderError(
+      new MethodNotAllowedError(`${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`),
+      c,
+      deps.log,
+    )
     res.headers.set('allow', allowed.join(', '))
     return res
   })

@@ -16,7 +16,12 @@ test('has the documented defaults', () => {
 })
 
 test('reads PERISCOPE_* variables, and flags win over them', () => {
-  const env = { PERISCOPE_PORT: '4000', PERISCOPE_RUNTIME: 'process', PERISCOPE_DATA_DIR: '/var/lib/p', KUBECONFIG: '/k' }
+  const env = {
+    PERISCOPE_PORT: '4000',
+    PERISCOPE_RUNTIME: 'process',
+    PERISCOPE_DATA_DIR: '/var/lib/p',
+    KUBECONFIG: '/k',
+  }
   const c = parseServeConfig(['--port', '5000'], env)
   expect(c).toMatchObject({ port: 5000, runtime: 'process', dataDir: '/var/lib/p', kubeconfig: '/k' })
   expect(Object.isFrozen(c)).toBe(true)
@@ -33,7 +38,9 @@ test('a bad flag or value is one clear line', () => {
     throw new Error('accepted')
   }
   expect(message(['--port', 'x'])).toBe('invalid --port "x" (or PERISCOPE_PORT): expected a port number')
-  expect(message([], { PERISCOPE_RUNTIME: 'magic' })).toBe('invalid --runtime "magic" (or PERISCOPE_RUNTIME): expected one of auto, process, docker, kubernetes')
+  expect(message([], { PERISCOPE_RUNTIME: 'magic' })).toBe(
+    'invalid --runtime "magic" (or PERISCOPE_RUNTIME): expected one of auto, process, docker, kubernetes',
+  )
   expect(message(['--namespace', 'Bad_NS'])).toContain('expected a Kubernetes namespace name')
   expect(message(['--nope'])).toContain("Unknown option '--nope'")
   expect(message(['--port', '70000'])).toContain('expected a port from 0 to 65535')

@@ -9,9 +9,21 @@ import * as v from 'valibot'
 
 export const RUNTIMES = ['auto', 'process', 'docker', 'kubernetes'] as const
 
-const port = v.pipe(v.string(), v.regex(/^\d+$/, 'expected a port number'), v.transform(Number), v.minValue(0, 'expected a port from 0 to 65535'), v.maxValue(65535, 'expected a port from 0 to 65535'))
+const port = v.pipe(
+  v.string(),
+  v.regex(/^\d+$/, 'expected a port number'),
+  v.transform(Number),
+  v.minValue(0, 'expected a port from 0 to 65535'),
+  v.maxValue(65535, 'expected a port from 0 to 65535'),
+)
 const millis = v.pipe(v.string(), v.regex(/^\d+$/, 'expected a whole number of milliseconds'), v.transform(Number))
-const dnsLabel = v.pipe(v.string(), v.regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a Kubernetes namespace name (lower-case letters, digits, -)'))
+const dnsLabel = v.pipe(
+  v.string(),
+  v.regex(
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    'expected a Kubernetes namespace name (lower-case letters, digits, -)',
+  ),
+)
 
 const ServeSchema = v.object({
   host: v.pipe(v.string(), v.nonEmpty('expected a host name or address')),
@@ -32,13 +44,43 @@ export type Config = Readonly<v.InferOutput<typeof ServeSchema>>
 export const SERVE_FLAGS = {
   host: { flag: 'host', env: 'PERISCOPE_HOST', default: '127.0.0.1', help: 'address to listen on' },
   port: { flag: 'port', env: 'PERISCOPE_PORT', default: '32080', help: 'port to listen on' },
-  dataDir: { flag: 'data-dir', env: 'PERISCOPE_DATA_DIR', default: './data', help: 'where the SQLite database and process working directories live' },
-  runtime: { flag: 'runtime', env: 'PERISCOPE_RUNTIME', default: 'auto', help: 'auto | process | docker | kubernetes (auto: kubernetes in a cluster or with a kubeconfig, else docker if an engine answers, else process)' },
-  namespace: { flag: 'namespace', env: 'PERISCOPE_NAMESPACE', default: 'default', help: 'namespace of experiments (meta.namespace, TF_CONFIG hosts, Kubernetes objects)' },
-  kubeconfig: { flag: 'kubeconfig', env: 'PERISCOPE_KUBECONFIG', default: undefined, help: 'kubeconfig file for the kubernetes runtime (else KUBECONFIG, ~/.kube/config or in-cluster)' },
+  dataDir: {
+    flag: 'data-dir',
+    env: 'PERISCOPE_DATA_DIR',
+    default: './data',
+    help: 'where the SQLite database and process working directories live',
+  },
+  runtime: {
+    flag: 'runtime',
+    env: 'PERISCOPE_RUNTIME',
+    default: 'auto',
+    help: 'auto | process | docker | kubernetes (auto: kubernetes in a cluster or with a kubeconfig, else docker if an engine answers, else process)',
+  },
+  namespace: {
+    flag: 'namespace',
+    env: 'PERISCOPE_NAMESPACE',
+    default: 'default',
+    help: 'namespace of experiments (meta.namespace, TF_CONFIG hosts, Kubernetes objects)',
+  },
+  kubeconfig: {
+    flag: 'kubeconfig',
+    env: 'PERISCOPE_KUBECONFIG',
+    default: undefined,
+    help: 'kubeconfig file for the kubernetes runtime (else KUBECONFIG, ~/.kube/config or in-cluster)',
+  },
   context: { flag: 'context', env: 'PERISCOPE_CONTEXT', default: undefined, help: 'kubeconfig context to use' },
-  dockerHost: { flag: 'docker-host', env: 'DOCKER_HOST', default: undefined, help: 'Docker engine (else the usual sockets)' },
-  restartBackoffMs: { flag: 'restart-backoff-ms', env: 'PERISCOPE_RESTART_BACKOFF_MS', default: '10000', help: 'first delay before a failed replica restarts in place; doubles per restart (process and docker runtimes)' },
+  dockerHost: {
+    flag: 'docker-host',
+    env: 'DOCKER_HOST',
+    default: undefined,
+    help: 'Docker engine (else the usual sockets)',
+  },
+  restartBackoffMs: {
+    flag: 'restart-backoff-ms',
+    env: 'PERISCOPE_RESTART_BACKOFF_MS',
+    default: '10000',
+    help: 'first delay before a failed replica restarts in place; doubles per restart (process and docker runtimes)',
+  },
 } as const
 
 /** A bad flag or value: `main.ts` prints the message as one line and exits non-zero. */

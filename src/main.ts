@@ -49,7 +49,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const { ConfigError, parseServeConfig } = await import('./config.ts')
   try {
-    const [{ selectRuntime }, { startServer }] = await Promise.all([import('./select-runtime.ts'), import('./server.ts')])
+    const [{ selectRuntime }, { startServer }] = await Promise.all([
+      import('./select-runtime.ts'),
+      import('./server.ts'),
+    ])
     const config = parseServeConfig(rest, process.env)
     const server = await startServer({
       config,

@@ -8,24 +8,32 @@
  * @kubernetes/client-node cost tens of milliseconds each to load, and the probes
  * for `auto` need neither (test/startup.test.ts checks).
  */
-import { detectDockerEngine } from '../runtimes/docker/engine-probe.ts'
+
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { detectDockerEngine } from '../runtimes/docker/engine-probe.ts'
 import { detectInCluster } from '../runtimes/kubernetes/options.ts'
 import { type Config, ConfigError, isLoopback } from './config.ts'
-import type { Runtime } from './runtime/runtime.ts'
 import { errorText } from './errors.ts'
+import type { Runtime } from './runtime/runtime.ts'
 
 /** Builds the configured runtime for this server instance. */
-export async function selectRuntime(config: Config, instanceId: string, env: Record<string, string | undefined>, log: (m: string) => void): Promise<Runtime> {
+export async function selectRuntime(
+  config: Config,
+  instanceId: string,
+  env: Record<string, string | undefined>,
+  log: (m: string) => void,
+): Promise<Runtime> {
   const base = { namespace: config.namespace, instanceId, restartBackoffMs: config.restartBackoffMs }
   let name: string = config.runtime
   let dockerHost = config.dockerHost
   const inCluster = detectInCluster(env)
   if (name === 'auto' && (inCluster || config.kubeconfig)) {
     name = 'kubernetes'
-    log(`--runtime auto: using the kubernetes runtime (${inCluster ? 'running inside a cluster' : `kubeconfig ${config.kubeconfig}`})`)
+    log(
+      `--runtime auto: using the kubernetes runtime (${inCluster ? 'running inside a cluster' : `kubeconfig ${config.kubeconfig}`})`,
+    )
   } else if (name === 'auto') {
     const found = await detectDockerEngine({ dockerHost: config.dockerHost, env })
     if (found) dockerHost = found
@@ -42,7 +50,12 @@ export async function selectRuntime(config: Config, instanceId: string, env: Rec
       const home = join(homedir(), '.kube', 'config')
       const kubeconfig = config.kubeconfig ?? (inCluster ? undefined : existsSync(home) ? home : undefined)
       try {
-        return createKubernetesRuntime({ ...base, kubeconfig, context: config.context, inCluster: !kubeconfig && inCluster })
+        return createKubernetesRuntime({
+          ...base,
+          kubeconfig,
+          context: config.context,
+          inCluster: !kubeconfig && inCluster,
+        })
       } catch (err) {
         throw new ConfigError(`cannot use the kubernetes runtime: ${errorText(err)}`)
       }

@@ -4,8 +4,8 @@
  * HTTP listener. `main.ts` calls it; tests call it to run the real thing.
  */
 import type { Database } from 'bun:sqlite'
-import type { Hono } from 'hono'
 import { join } from 'node:path'
+import type { Hono } from 'hono'
 import { createApp } from './app.ts'
 import type { Config } from './config.ts'
 import { createEnvironmentService } from './environments/environment-service.ts'
@@ -62,7 +62,14 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     submitTimeoutMs: deps.submitTimeoutMs ?? 5_000,
   })
   const sink = createStoreSink(experiments, logs, log)
-  const supervisor = createSupervisor({ experiments, service: experimentService, runtime, sink, retryMs: deps.retryMs ?? 5_000, log })
+  const supervisor = createSupervisor({
+    experiments,
+    service: experimentService,
+    runtime,
+    sink,
+    retryMs: deps.retryMs ?? 5_000,
+    log,
+  })
   await supervisor.start()
   const app = createApp({
     experiments: experimentService,
@@ -72,7 +79,9 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     log,
   })
   const server = Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch, idleTimeout: 120 })
-  log(`periscope ${deps.version} listening on http://${config.host}:${server.port} (runtime ${runtime.name}, data ${config.dataDir}, instance ${instance})`)
+  log(
+    `periscope ${deps.version} listening on http://${config.host}:${server.port} (runtime ${runtime.name}, data ${config.dataDir}, instance ${instance})`,
+  )
   return {
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${server.port}`,
     app,

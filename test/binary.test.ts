@@ -14,7 +14,11 @@ const workDir = tempDir('periscope-bin-')
 const binary = join(tempDir('periscope-dist-'), 'periscope')
 
 beforeAll(async () => {
-  const build = Bun.spawnSync([process.execPath, 'scripts/build.ts', binary], { cwd: join(import.meta.dir, '..'), stdout: 'pipe', stderr: 'pipe' })
+  const build = Bun.spawnSync([process.execPath, 'scripts/build.ts', binary], {
+    cwd: join(import.meta.dir, '..'),
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
   if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`)
   const port = freePort()
   base = `http://127.0.0.1:${port}`
@@ -25,7 +29,10 @@ beforeAll(async () => {
     stderr: 'pipe',
   })
   for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`${base}/api/v1/experiment/ping`).then((r) => r.ok, () => false)
+    const ok = await fetch(`${base}/api/v1/experiment/ping`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) return
     await Bun.sleep(100)
   }
@@ -49,7 +56,10 @@ test('the compiled binary serves a whole experiment from another directory', asy
   const created = await call('POST', '/api/v1/experiment', {
     meta: { name: 'Binary-Test', framework: 'PyTorch', cmd: 'echo "rank $RANK of $WORLD_SIZE"', envVars: {} },
     environment: { image: 'unused-by-the-process-runtime' },
-    spec: { Master: { replicas: 1, resources: 'cpu=1,memory=64M' }, Worker: { replicas: 1, resources: 'cpu=1,memory=64M' } },
+    spec: {
+      Master: { replicas: 1, resources: 'cpu=1,memory=64M' },
+      Worker: { replicas: 1, resources: 'cpu=1,memory=64M' },
+    },
   })
   expect(created.http).toBe(200)
   expect(created.body.result.status).toBe('Accepted')

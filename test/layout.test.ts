@@ -3,13 +3,14 @@
  * error types from the core, and each heavy client enters through one file.
  */
 import { expect, test } from 'bun:test'
-import { Glob } from 'bun'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Glob } from 'bun'
 
 const root = join(import.meta.dir, '..')
 const sources = (pattern: string) => [...new Glob(pattern).scanSync(root)].filter((f) => !f.endsWith('.test.ts'))
-const imports = (file: string) => [...readFileSync(join(root, file), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!)
+const imports = (file: string) =>
+  [...readFileSync(join(root, file), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!)
 
 test('runtimes import nothing from the core but src/runtime/ and src/errors.ts', () => {
   const offending = sources('runtimes/**/*.ts').flatMap((file) =>
@@ -38,7 +39,10 @@ test('src/runtime/ is the contract alone: it imports nothing outside itself', ()
 test('a runtime uses another runtime folder only through runtimes/shared, runtimes/emulated and runtimes/testing', () => {
   const offending = sources('runtimes/{process,docker,kubernetes}/**/*.ts').flatMap((file) =>
     imports(file)
-      .filter((spec) => /^\.\.\/(process|docker|kubernetes)\//.test(spec) || /^\.\.\/\.\.\/(process|docker|kubernetes)\//.test(spec))
+      .filter(
+        (spec) =>
+          /^\.\.\/(process|docker|kubernetes)\//.test(spec) || /^\.\.\/\.\.\/(process|docker|kubernetes)\//.test(spec),
+      )
       .map((spec) => `${file} → ${spec}`),
   )
   expect(offending).toEqual([])
@@ -54,7 +58,9 @@ test('shared runtime pieces and the emulated operator depend on no runtime', () 
 })
 
 test('test helpers live in testing/ folders, and modules outside tests import none of them', () => {
-  const runtimeSources = sources('{src,runtimes}/**/*.ts').filter((f) => !f.includes('/testing/') && f !== 'runtimes/contract.ts')
+  const runtimeSources = sources('{src,runtimes}/**/*.ts').filter(
+    (f) => !f.includes('/testing/') && f !== 'runtimes/contract.ts',
+  )
   expect(runtimeSources.filter((f) => /(^|\/)test-[^/]*\.ts$/.test(f))).toEqual([])
   const offending = runtimeSources.flatMap((file) =>
     imports(file)

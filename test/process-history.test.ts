@@ -7,11 +7,15 @@
 import { expect, test } from 'bun:test'
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { type TestServer, startTestServer } from './helpers/test-server.ts'
 import { EXPERIMENTS, expectOk, poll, shutdown, waitForLogs, waitForStatus } from './api/fixtures.ts'
 import { tempDir } from './helpers/temp-dir.ts'
+import { startTestServer, type TestServer } from './helpers/test-server.ts'
 
-const body = (cmd: string) => ({ meta: { name: 'history', framework: 'TensorFlow', cmd }, environment: { image: 'ignored' }, spec: { Worker: { replicas: 1 } } })
+const body = (cmd: string) => ({
+  meta: { name: 'history', framework: 'TensorFlow', cmd },
+  environment: { image: 'ignored' },
+  spec: { Worker: { replicas: 1 } },
+})
 
 test('a finished job is put away: marked, control files removed, not restarted by PATCH or by a server restart', async () => {
   const dataDir = tempDir()
@@ -21,7 +25,11 @@ test('a finished job is put away: marked, control files removed, not restarted b
     const run = join(dataDir, 'runs', id)
     const done = (await waitForStatus(server, id, ['Succeeded', 'Failed'])).result
     expect(done.status).toBe('Succeeded')
-    await poll(async () => existsSync(join(run, 'finished')) && !existsSync(join(run, '.replicas')), (ok) => ok, 5000)
+    await poll(
+      async () => existsSync(join(run, 'finished')) && !existsSync(join(run, '.replicas')),
+      (ok) => ok,
+      5000,
+    )
     expect(existsSync(join(run, 'job.json'))).toBe(true)
     expect(existsSync(join(run, `${id}-worker-0`))).toBe(true)
     const logs = await waitForLogs(server, id)
@@ -37,7 +45,11 @@ test('a finished job is put away: marked, control files removed, not restarted b
     await server.stop()
     rmSync(join(run, 'finished'))
     server = await startTestServer({ dataDir })
-    await poll(async () => existsSync(join(run, 'finished')), (ok) => ok, 5000)
+    await poll(
+      async () => existsSync(join(run, 'finished')),
+      (ok) => ok,
+      5000,
+    )
     // …and a marked one is not even opened.
     await server.stop()
     server = await startTestServer({ dataDir })

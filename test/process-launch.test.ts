@@ -5,7 +5,7 @@
  * stops everything. Real server process, real socket.
  */
 import { expect, test } from 'bun:test'
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnServer } from './helpers/server-process.ts'
 import { tempDir } from './helpers/temp-dir.ts'
@@ -16,7 +16,11 @@ const TARGET_P99_MS = 50
 const ASSERTED_P99_MS = 250
 
 const post = (url: string, body: unknown) =>
-  fetch(`${url}/api/v1/experiment`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>)
+  fetch(`${url}/api/v1/experiment`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then((r) => r.json() as Promise<any>)
 const get = (url: string, path: string) => fetch(`${url}${path}`).then((r) => r.json() as Promise<any>)
 const wide = (name: string, cmd: string) => ({
   meta: { name, framework: 'PyTorch', cmd },
@@ -40,7 +44,8 @@ const processesOf = (id: string) =>
         return false
       }
     })
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!
 
 test(`while ${REPLICAS} replicas launch, /ping answers within ${TARGET_P99_MS} ms p99; all of them run and the job succeeds`, async () => {
   const dataDir = tempDir()

@@ -7,14 +7,22 @@ import { spawnServer } from './helpers/server-process.ts'
 import { tempDir } from './helpers/temp-dir.ts'
 
 const post = (url: string, body: unknown) =>
-  fetch(`${url}/api/v1/experiment`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>)
+  fetch(`${url}/api/v1/experiment`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then((r) => r.json() as Promise<any>)
 const get = (url: string, path: string) => fetch(`${url}${path}`).then((r) => r.json() as Promise<any>)
 
 test('a job running when the server is killed -9 finishes, with its whole log, after a restart', async () => {
   const dataDir = tempDir()
   const first = await spawnServer(dataDir, ['--runtime', 'process'])
   const created = await post(first.url, {
-    meta: { name: 'survivor', framework: 'TensorFlow', cmd: 'for i in 1 2 3 4 5 6 7 8; do echo step-$i; sleep 0.25; done' },
+    meta: {
+      name: 'survivor',
+      framework: 'TensorFlow',
+      cmd: 'for i in 1 2 3 4 5 6 7 8; do echo step-$i; sleep 0.25; done',
+    },
     environment: { image: 'ignored' },
     spec: { Worker: { replicas: 1 } },
   })
@@ -37,7 +45,16 @@ test('a job running when the server is killed -9 finishes, with its whole log, a
     expect(e.status).toBe('Succeeded')
     expect(e.finishedTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
     const logs = await get(second.url, `/api/v1/experiment/logs/${id}`)
-    expect(logs.result.logContent[0].podLog).toEqual(['step-1', 'step-2', 'step-3', 'step-4', 'step-5', 'step-6', 'step-7', 'step-8'])
+    expect(logs.result.logContent[0].podLog).toEqual([
+      'step-1',
+      'step-2',
+      'step-3',
+      'step-4',
+      'step-5',
+      'step-6',
+      'step-7',
+      'step-8',
+    ])
   } finally {
     await second.stop()
   }
@@ -48,7 +65,11 @@ test('every experiment acknowledged before a kill -9 is still there after it', a
   const server = await spawnServer(dataDir, ['--runtime', 'process'])
   const ids: string[] = []
   for (let i = 0; i < 20; i++) {
-    const r = await post(server.url, { meta: { name: `n${i}`, framework: 'PyTorch', cmd: 'sleep 30' }, environment: { image: 'x' }, spec: { Master: {} } })
+    const r = await post(server.url, {
+      meta: { name: `n${i}`, framework: 'PyTorch', cmd: 'sleep 30' },
+      environment: { image: 'x' },
+      spec: { Master: {} },
+    })
     ids.push(r.result.experimentId)
   }
   await server.crash()
@@ -57,7 +78,11 @@ test('every experiment acknowledged before a kill -9 is still there after it', a
     const list = await get(again.url, '/api/v1/experiment')
     expect(list.result.map((e: any) => e.experimentId)).toEqual(ids)
     // New ids never reuse old ones.
-    const next = await post(again.url, { meta: { name: 'after', framework: 'PyTorch', cmd: 'true' }, environment: { image: 'x' }, spec: { Master: {} } })
+    const next = await post(again.url, {
+      meta: { name: 'after', framework: 'PyTorch', cmd: 'true' },
+      environment: { image: 'x' },
+      spec: { Master: {} },
+    })
     expect(ids).not.toContain(next.result.experimentId)
     for (const id of ids) await fetch(`${again.url}/api/v1/experiment/${id}`, { method: 'DELETE' })
   } finally {

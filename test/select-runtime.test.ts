@@ -4,11 +4,11 @@
 import { expect, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { findTestEngine, describeWithDocker } from '../runtimes/docker/testing/test-engine.ts'
+import { describeWithDocker, findTestEngine } from '../runtimes/docker/testing/test-engine.ts'
 import { parseServeConfig } from '../src/config.ts'
 import { selectRuntime } from '../src/select-runtime.ts'
-import { startFakeKube } from './kube-fake/index.ts'
 import { tempDir } from './helpers/temp-dir.ts'
+import { startFakeKube } from './kube-fake/index.ts'
 
 const quiet = () => {}
 
@@ -27,18 +27,24 @@ test('auto picks the kubernetes runtime when a kubeconfig is given', async () =>
 
 test('the kubernetes runtime with an unreadable kubeconfig is one clear line', async () => {
   const config = parseServeConfig(['--runtime', 'kubernetes', '--kubeconfig', '/nonexistent/kubeconfig'], {})
-  await expect(selectRuntime(config, 'i1', {}, quiet)).rejects.toThrow(/^cannot use the kubernetes runtime: .*\/nonexistent\/kubeconfig/)
+  await expect(selectRuntime(config, 'i1', {}, quiet)).rejects.toThrow(
+    /^cannot use the kubernetes runtime: .*\/nonexistent\/kubeconfig/,
+  )
 })
 
 test('the process runtime refuses a non-loopback address and says why', async () => {
   const config = parseServeConfig(['--runtime', 'process', '--host', '0.0.0.0'], {})
-  await expect(selectRuntime(config, 'i1', {}, quiet)).rejects.toThrow('refusing to listen on 0.0.0.0 with the process runtime')
+  await expect(selectRuntime(config, 'i1', {}, quiet)).rejects.toThrow(
+    'refusing to listen on 0.0.0.0 with the process runtime',
+  )
 })
 
 describeWithDocker('auto with a Docker engine', await findTestEngine(), ({ host }) => {
   test('picks the docker runtime when an engine answers and no cluster is configured', async () => {
     const logs: string[] = []
-    const runtime = await selectRuntime(parseServeConfig([], { DOCKER_HOST: host }), 'i1', { DOCKER_HOST: host }, (m) => logs.push(m))
+    const runtime = await selectRuntime(parseServeConfig([], { DOCKER_HOST: host }), 'i1', { DOCKER_HOST: host }, (m) =>
+      logs.push(m),
+    )
     expect(runtime.name).toBe('docker')
     expect(logs).toEqual([`--runtime auto: using the docker runtime (engine at ${host})`])
     await runtime.dispose()

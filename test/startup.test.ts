@@ -16,24 +16,30 @@ const root = join(import.meta.dir, '..')
 async function loadedBy(args: string[]): Promise<{ modules: string[]; stderr: string }> {
   const dir = tempDir('periscope-startup-')
   const list = join(dir, 'loaded.json')
-  const child = Bun.spawn([process.execPath, '--preload', join(root, 'test/helpers/loaded-modules.ts'), join(root, 'src/main.ts'), ...args], {
-    cwd: dir,
-    // No kubeconfig, cluster or Docker engine from the environment: `auto` must fall back to processes.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, PERISCOPE_LOADED_MODULES: list },
-    stdout: 'ignore',
-    stderr: 'pipe',
-  })
+  const child = Bun.spawn(
+    [process.execPath, '--preload', join(root, 'test/helpers/loaded-modules.ts'), join(root, 'src/main.ts'), ...args],
+    {
+      cwd: dir,
+      // No kubeconfig, cluster or Docker engine from the environment: `auto` must fall back to processes.
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, PERISCOPE_LOADED_MODULES: list },
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  )
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
   const stderr = await new Response(child.stderr).text()
   await child.exited
   clearTimeout(timer)
   if (!existsSync(list)) throw new Error(`no module list (exit ${child.exitCode}): ${stderr}`)
-  const modules = (JSON.parse(readFileSync(list, 'utf8')) as string[]).map((p) => (p.startsWith(root) ? p.slice(root.length + 1) : p))
+  const modules = (JSON.parse(readFileSync(list, 'utf8')) as string[]).map((p) =>
+    p.startsWith(root) ? p.slice(root.length + 1) : p,
+  )
   return { modules, stderr }
 }
 
 const serve = (dir: string, ...args: string[]) => ['serve', '--port', '0', '--data-dir', join(dir, 'data'), ...args]
-const heavy = (modules: string[]) => modules.filter((m) => /node_modules\/(dockerode|@kubernetes\/client-node)\//.test(m))
+const heavy = (modules: string[]) =>
+  modules.filter((m) => /node_modules\/(dockerode|@kubernetes\/client-node)\//.test(m))
 const server = (modules: string[]) => modules.filter((m) => m === 'src/server.ts' || m.includes('node_modules/hono/'))
 
 test('--version and --help load neither the server nor a runtime client', async () => {
@@ -60,7 +66,9 @@ test('serve --runtime auto probes for Docker and a cluster without loading eithe
 
 // The checks above would pass vacuously if the list missed these packages: it does not.
 test('the chosen docker or kubernetes runtime does load its client', async () => {
-  const docker = await loadedBy(serve(tempDir(), '--runtime', 'docker', '--docker-host', 'unix:///nonexistent/docker.sock'))
+  const docker = await loadedBy(
+    serve(tempDir(), '--runtime', 'docker', '--docker-host', 'unix:///nonexistent/docker.sock'),
+  )
   expect(docker.stderr).toContain('(runtime docker,')
   expect(heavy(docker.modules).some((m) => m.includes('node_modules/dockerode/'))).toBe(true)
   expect(heavy(docker.modules).some((m) => m.includes('@kubernetes/client-node'))).toBe(false)

@@ -8,7 +8,7 @@ import { createProcessRuntime } from '../runtimes/process/index.ts'
 import { RuntimeRejectedError, RuntimeUnavailableError } from '../src/errors.ts'
 import type { JobSpec } from '../src/runtime/job.ts'
 import type { Runtime } from '../src/runtime/runtime.ts'
-import { type TestServer, startTestServer } from './helpers/test-server.ts'
+import { startTestServer, type TestServer } from './helpers/test-server.ts'
 
 /** The real process runtime behind a switch: closed, it answers like an unreachable engine. */
 class GatedRuntime implements Runtime {
@@ -38,20 +38,35 @@ beforeAll(async () => {
   server = await startTestServer({
     restartBackoffMs: 50,
     makeRuntime: async (instanceId, dataDir) => {
-      gate = new GatedRuntime(createProcessRuntime({ dataDir, baseEnv: { PATH: process.env.PATH ?? '' }, namespace: 'default', instanceId, restartBackoffMs: 50, pollMs: 20 }))
+      gate = new GatedRuntime(
+        createProcessRuntime({
+          dataDir,
+          baseEnv: { PATH: process.env.PATH ?? '' },
+          namespace: 'default',
+          instanceId,
+          restartBackoffMs: 50,
+          pollMs: 20,
+        }),
+      )
       return gate
     },
   })
 })
 afterAll(() => server.stop())
 
-const spec = { meta: { name: 'waits', framework: 'TensorFlow', cmd: 'echo ran' }, environment: { image: 'x' }, spec: { Worker: {} } }
+const spec = {
+  meta: { name: 'waits', framework: 'TensorFlow', cmd: 'echo ran' },
+  environment: { image: 'x' },
+  spec: { Worker: {} },
+}
 
 test('an unreachable runtime leaves the experiment Accepted with the reason, then it runs once the runtime answers', async () => {
   const created = await server.json('POST', '/api/v1/experiment', spec)
   expect(created.http).toBe(200)
   expect(created.body.result.status).toBe('Accepted')
-  expect(created.body.result.statusMessage).toBe('Waiting to be submitted to the process runtime: connect ECONNREFUSED /var/run/docker.sock')
+  expect(created.body.result.statusMessage).toBe(
+    'Waiting to be submitted to the process runtime: connect ECONNREFUSED /var/run/docker.sock',
+  )
   const id = created.body.result.experimentId
   expect((await server.request('/readyz')).status).toBe(503)
 
@@ -78,7 +93,12 @@ test("a runtime's refusal answers with its message and stores nothing", async ()
   try {
     const res = await server.json('POST', '/api/v1/experiment', spec)
     expect(res.http).toBe(403)
-    expect(res.body).toMatchObject({ status: 'FORBIDDEN', code: 403, success: false, attributes: { reason: 'RUNTIME_REJECTED' } })
+    expect(res.body).toMatchObject({
+      status: 'FORBIDDEN',
+      code: 403,
+      success: false,
+      attributes: { reason: 'RUNTIME_REJECTED' },
+    })
     expect(res.body.message).toContain('denied the request')
   } finally {
     gate.refuse = null
@@ -88,9 +108,17 @@ test("a runtime's refusal answers with its message and stores nothing", async ()
 
 test('a job deleted while the runtime is unreachable is removed from it once it answers', async () => {
   gate.open = true
-  const created = await server.json('POST', '/api/v1/experiment', { ...spec, meta: { ...spec.meta, cmd: 'echo up; sleep 60' } })
+  const created = await server.json('POST', '/api/v1/experiment', {
+    ...spec,
+    meta: { ...spec.meta, cmd: 'echo up; sleep 60' },
+  })
   const id = created.body.result.experimentId
-  for (let i = 0; i < 100 && (await server.json('GET', `/api/v1/experiment/${id}`)).body.result.status !== 'Running'; i++) await Bun.sleep(50)
+  for (
+    let i = 0;
+    i < 100 && (await server.json('GET', `/api/v1/experiment/${id}`)).body.result.status !== 'Running';
+    i++
+  )
+    await Bun.sleep(50)
   gate.open = false
   const deleted = await server.json('DELETE', `/api/v1/experiment/${id}`)
   expect(deleted.body.result.status).toBe('Deleted')

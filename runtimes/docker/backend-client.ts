@@ -6,9 +6,8 @@
  * are closed by their consumer.
  */
 import Docker from 'dockerode'
-import type { ByteStream, ContainerSummary, DockerClient, NetworkFacts } from './backend-port.ts'
+import type { ByteStream, DockerClient } from './backend-port.ts'
 import type { ContainerFacts } from './backend-status.ts'
-import type { ContainerSpec, NetworkSpec } from './backend-spec.ts'
 import { type EngineAddress, formatDockerHost } from './engine-address.ts'
 import { EngineError, engineError } from './engine-error.ts'
 
@@ -34,8 +33,25 @@ export function createDockerClient(address: EngineAddress, options: DockerClient
   // docker-modem merges DOCKER_HOST & co from process.env under what we pass: set every field it reads.
   const docker = new Docker(
     address.kind === 'socket'
-      ? { socketPath: address.socketPath, host: undefined, port: undefined, protocol: 'http', ca: undefined, cert: undefined, key: undefined, timeout: undefined }
-      : { host: address.host, port: address.port, protocol: 'http', ca: undefined, cert: undefined, key: undefined, timeout: undefined },
+      ? {
+          socketPath: address.socketPath,
+          host: undefined,
+          port: undefined,
+          protocol: 'http',
+          ca: undefined,
+          cert: undefined,
+          key: undefined,
+          timeout: undefined,
+        }
+      : {
+          host: address.host,
+          port: address.port,
+          protocol: 'http',
+          ca: undefined,
+          cert: undefined,
+          key: undefined,
+          timeout: undefined,
+        },
   )
   const quick = (ms = limit) => ({ abortSignal: AbortSignal.timeout(ms) })
   // Image and network inspect ignore abortSignal in dockerode 5: bound them by a race instead.
@@ -68,7 +84,8 @@ export function createDockerClient(address: EngineAddress, options: DockerClient
    * would put env values in URLs (and in the engine's debug log) and cap labels at
    * the engine's 1 MiB header limit. docker-modem's `_query`/`_body` split them.
    */
-  const split = <T>(query: Record<string, string>, body: object, abortSignal: AbortSignal) => ({ _query: query, _body: body, abortSignal }) as unknown as T
+  const split = <T>(query: Record<string, string>, body: object, abortSignal: AbortSignal) =>
+    ({ _query: query, _body: body, abortSignal }) as unknown as T
 
   async function inspectContainer(name: string): Promise<ContainerFacts | null> {
     const info = await tolerate('inspect container', ['not-found'], () => docker.getContainer(name).inspect(quick()))
@@ -108,7 +125,8 @@ export function createDockerClient(address: EngineAddress, options: DockerClient
             rest = rest.slice(nl + 1)
             if (!line) continue
             const msg = JSON.parse(line) as { error?: string; errorDetail?: { message?: string } }
-            if (msg.error || msg.errorDetail) throw new EngineError('rejected', msg.errorDetail?.message ?? msg.error ?? 'pull failed')
+            if (msg.error || msg.errorDetail)
+              throw new EngineError('rejected', msg.errorDetail?.message ?? msg.error ?? 'pull failed')
           }
         }
       } catch (err) {
@@ -116,11 +134,14 @@ export function createDockerClient(address: EngineAddress, options: DockerClient
       } finally {
         stream.destroy?.()
       }
-      if (!(await this.hasImage(image))) throw new EngineError('rejected', `${image} is not on the engine after the pull`)
+      if (!(await this.hasImage(image)))
+        throw new EngineError('rejected', `${image} is not on the engine after the pull`)
     },
     async createNetwork(spec) {
       const made = await tolerate('create network', ['conflict'], () =>
-        docker.createNetwork(split<Docker.NetworkCreateOptions>({}, { ...spec, CheckDuplicate: true }, AbortSignal.timeout(limit))),
+        docker.createNetwork(
+          split<Docker.NetworkCreateOptions>({}, { ...spec, CheckDuplicate: true }, AbortSignal.timeout(limit)),
+        ),
       )
       return made ? 'created' : 'exists'
     },
@@ -138,23 +159,35 @@ export function createDockerClient(address: EngineAddress, options: DockerClient
     async createContainer(spec, signal) {
       const { name, ...body } = spec
       const abortSignal = signal ? AbortSignal.any([signal, AbortSignal.timeout(limit)]) : AbortSignal.timeout(limit)
-      const made = await tolerate('create container', ['conflict'], () => docker.createContainer(split<Docker.ContainerCreateOptions>({ name }, body, abortSignal)))
+      const made = await tolerate('create container', ['conflict'], () =>
+        docker.createContainer(split<Docker.ContainerCreateOptions>({ name }, body, abortSignal)),
+      )
       return made ? 'created' : 'exists'
     },
     async startContainer(name) {
       await tolerate('start container', ['not-modified'], () => docker.getContainer(name).start(quick()))
     },
     async stopContainer(name, graceSeconds) {
-      await tolerate('stop container', ['not-modified', 'not-found'], () => docker.getContainer(name).stop({ t: graceSeconds, ...quick(limit + graceSeconds * 1000) }))
+      await tolerate('stop container', ['not-modified', 'not-found'], () =>
+        docker.getContainer(name).stop({ t: graceSeconds, ...quick(limit + graceSeconds * 1000) }),
+      )
     },
     async removeContainer(name) {
       // 409 "removal already in progress": someone else is removing it, which is what was asked.
-      await tolerate('remove container', ['not-found', 'conflict'], () => docker.getContainer(name).remove({ force: true, ...quick() }))
+      await tolerate('remove container', ['not-found', 'conflict'], () =>
+        docker.getContainer(name).remove({ force: true, ...quick() }),
+      )
     },
     inspectContainer,
     async listContainers(labels) {
-      const list = await call('list containers', () => docker.listContainers({ all: true, filters: labelFilter(labels), ...quick() }))
-      return list.map((c) => ({ name: (c.Names[0] ?? c.Id).replace(/^\//, ''), state: c.State, labels: c.Labels ?? {} }))
+      const list = await call('list containers', () =>
+        docker.listContainers({ all: true, filters: labelFilter(labels), ...quick() }),
+      )
+      return list.map((c) => ({
+        name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
+        state: c.State,
+        labels: c.Labels ?? {},
+      }))
     },
     async containerEvents(labels) {
       const filters = JSON.stringify({ type: ['container'], event: ['start', 'die', 'oom'], label: labels })

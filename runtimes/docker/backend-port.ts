@@ -3,8 +3,9 @@
  * The narrow port to the Docker engine: just the calls the runtime makes.
  * `backend-client.ts` implements it over dockerode.
  */
-import type { ContainerFacts } from './backend-status.ts'
+
 import type { ContainerSpec, NetworkSpec } from './backend-spec.ts'
+import type { ContainerFacts } from './backend-status.ts'
 
 /** A byte stream from the engine; `close` ends it early. */
 export interface ByteStream extends AsyncIterable<Uint8Array> {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import { RuntimeRejectedError } from '../../src/errors.ts'
 import { type JobSpec, type ReplicaSpec, replicaRefs } from '../../src/runtime/job.ts'
-import { DOCKER_LABEL, containerSpec, decodeJobSpec, networkSpec, replicaAliases } from './backend-spec.ts'
 import { jobSpec } from '../testing/job-spec.ts'
+import { containerSpec, DOCKER_LABEL, decodeJobSpec, networkSpec, replicaAliases } from './backend-spec.ts'
 
 const replica = (over: Partial<ReplicaSpec> = {}): ReplicaSpec => ({
   type: 'Worker',
@@ -22,8 +22,14 @@ const worker1 = (job: JobSpec) => replicaRefs(job).find((r) => r.pod === `${job.
 
 /** Everything built for a job, minus the label that carries the whole spec. */
 function built(job: JobSpec) {
-  const strip = <T extends { Labels: Record<string, string> }>(o: T) => ({ ...o, Labels: { ...o.Labels, [DOCKER_LABEL.jobSpec]: '' } })
-  return JSON.stringify({ net: strip(networkSpec(job, 'inst')), containers: replicaRefs(job).map((r) => strip(containerSpec(job, r, 'inst'))) })
+  const strip = <T extends { Labels: Record<string, string> }>(o: T) => ({
+    ...o,
+    Labels: { ...o.Labels, [DOCKER_LABEL.jobSpec]: '' },
+  })
+  return JSON.stringify({
+    net: strip(networkSpec(job, 'inst')),
+    containers: replicaRefs(job).map((r) => strip(containerSpec(job, r, 'inst'))),
+  })
 }
 
 describe('containerSpec', () => {
@@ -34,7 +40,11 @@ describe('containerSpec', () => {
     expect(spec.Hostname).toBe('exp-1-worker-1')
     expect(spec.HostConfig.NetworkMode).toBe('exp-1')
     expect(spec.NetworkingConfig).toEqual({
-      EndpointsConfig: { 'exp-1': { Aliases: ['exp-1-worker-1', 'exp-1-worker-1.team-a.svc', 'exp-1-worker-1.team-a.svc.cluster.local'] } },
+      EndpointsConfig: {
+        'exp-1': {
+          Aliases: ['exp-1-worker-1', 'exp-1-worker-1.team-a.svc', 'exp-1-worker-1.team-a.svc.cluster.local'],
+        },
+      },
     })
     expect(replicaAliases('p', 'ns')).toEqual(['p', 'p.ns.svc', 'p.ns.svc.cluster.local'])
   })
@@ -50,7 +60,9 @@ describe('containerSpec', () => {
     const job = makeJob()
     const env = containerSpec(job, worker1(job), 'inst').Env
     expect(env[0]).toBe('A=1')
-    expect(env[1]).toStartWith('TF_CONFIG={"cluster":{"ps":["exp-1-ps-0.team-a.svc:2222"],"worker":["exp-1-worker-0.team-a.svc:2222","exp-1-worker-1.team-a.svc:2222"]},"task":{"type":"worker","index":1}')
+    expect(env[1]).toStartWith(
+      'TF_CONFIG={"cluster":{"ps":["exp-1-ps-0.team-a.svc:2222"],"worker":["exp-1-worker-0.team-a.svc:2222","exp-1-worker-1.team-a.svc:2222"]},"task":{"type":"worker","index":1}',
+    )
     expect(env).toHaveLength(2)
   })
 
@@ -87,7 +99,9 @@ describe('containerSpec', () => {
   })
 
   test('turns resources into limits', () => {
-    const job = makeJob({ replicaSpecs: [replica({ replicas: 1, resources: { cpu: '500m', memory: '1024M', gpu: 1 } })] })
+    const job = makeJob({
+      replicaSpecs: [replica({ replicas: 1, resources: { cpu: '500m', memory: '1024M', gpu: 1 } })],
+    })
     const host = containerSpec(job, replicaRefs(job)[0]!, 'inst').HostConfig
     expect(host.NanoCpus).toBe(5e8)
     expect(host.Memory).toBe(2_048_000_000)
@@ -121,12 +135,24 @@ describe('every JobSpec field is used or excluded on purpose', () => {
     id: { change: { id: 'exp-2' }, used: 'names, network, labels, env hosts' },
     name: { change: { name: 'other' }, used: 'the periscope.io/experiment-name label' },
     namespace: { change: { namespace: 'team-b' }, used: 'aliases and TF_CONFIG hosts' },
-    framework: { change: { framework: 'PyTorch', replicaSpecs: [replica({ type: 'Master', replicas: 1 }), replica()] }, used: 'operator-name label, operator env' },
-    replicaSpecs: { change: { replicaSpecs: [replica({ type: 'Ps', replicas: 1 }), replica({ replicas: 3 })] }, used: 'one container per replica (fields below)' },
-    restartPolicy: { change: { restartPolicy: 'OnFailure' }, excluded: 'Docker restart policy stays "no": the emulated kubelet restarts in place (always OnFailure)' },
+    framework: {
+      change: { framework: 'PyTorch', replicaSpecs: [replica({ type: 'Master', replicas: 1 }), replica()] },
+      used: 'operator-name label, operator env',
+    },
+    replicaSpecs: {
+      change: { replicaSpecs: [replica({ type: 'Ps', replicas: 1 }), replica({ replicas: 3 })] },
+      used: 'one container per replica (fields below)',
+    },
+    restartPolicy: {
+      change: { restartPolicy: 'OnFailure' },
+      excluded: 'Docker restart policy stays "no": the emulated kubelet restarts in place (always OnFailure)',
+    },
     backoffLimit: { change: { backoffLimit: 0 }, excluded: 'applied by EmulatedJob, not by Docker' },
   }
-  const replicaFields: Record<keyof ReplicaSpec, { change: Partial<ReplicaSpec> } & ({ used: string } | { excluded: string })> = {
+  const replicaFields: Record<
+    keyof ReplicaSpec,
+    { change: Partial<ReplicaSpec> } & ({ used: string } | { excluded: string })
+  > = {
     type: { change: { type: 'Chief', replicas: 1 }, used: 'names, replica-type label, TF_CONFIG' },
     replicas: { change: { replicas: 3 }, used: 'how many containers' },
     image: { change: { image: 'other:1' }, used: 'Image' },

@@ -6,7 +6,7 @@
  * `backend-spec.test.ts` proves every JobSpec field is used or excluded on purpose.
  */
 import { RuntimeRejectedError } from '../../src/errors.ts'
-import { type JobSpec, type ReplicaRef, operatorName } from '../../src/runtime/job.ts'
+import { type JobSpec, operatorName, type ReplicaRef } from '../../src/runtime/job.ts'
 import { LABEL, ownerLabels, podLabels } from '../../src/runtime/labels.ts'
 import { clusterNetwork, replicaEnv } from '../emulated/operator-env.ts'
 import { type DockerLimits, dockerLimits } from './resources.ts'
@@ -74,7 +74,9 @@ export function decodeJobSpec(text: string | undefined): JobSpec | null {
 function jobLabels(job: JobSpec, instanceId: string): Record<string, string> {
   const spec = encodeJobSpec(job)
   if (spec.length > MAX_JOB_SPEC_LABEL) {
-    throw new RuntimeRejectedError(`the experiment spec is ${spec.length} bytes as JSON; the docker runtime keeps it in a label of at most ${MAX_JOB_SPEC_LABEL} bytes (large env values?)`)
+    throw new RuntimeRejectedError(
+      `the experiment spec is ${spec.length} bytes as JSON; the docker runtime keeps it in a label of at most ${MAX_JOB_SPEC_LABEL} bytes (large env values?)`,
+    )
   }
   return { ...ownerLabels(job.id, instanceId), [DOCKER_LABEL.experimentName]: job.name, [DOCKER_LABEL.jobSpec]: spec }
 }
@@ -84,7 +86,11 @@ export function networkSpec(job: JobSpec, instanceId: string): NetworkSpec {
   return {
     Name: networkName(job.id),
     Driver: 'bridge',
-    Labels: { [LABEL.operatorName]: operatorName(job.framework), [LABEL.jobName]: job.id, ...jobLabels(job, instanceId) },
+    Labels: {
+      [LABEL.operatorName]: operatorName(job.framework),
+      [LABEL.jobName]: job.id,
+      ...jobLabels(job, instanceId),
+    },
   }
 }
 
@@ -97,7 +103,10 @@ export function networkSpec(job: JobSpec, instanceId: string): NetworkSpec {
 export function containerSpec(job: JobSpec, ref: ReplicaRef, instanceId: string): ContainerSpec {
   const spec = job.replicaSpecs.find((s) => s.type === ref.type)
   if (!spec) throw new Error(`${job.id} has no ${ref.type} replicas`)
-  if (!spec.image) throw new RuntimeRejectedError(`the docker runtime needs an image for the ${ref.type} task (set the task's image or environment.image)`)
+  if (!spec.image)
+    throw new RuntimeRejectedError(
+      `the docker runtime needs an image for the ${ref.type} task (set the task's image or environment.image)`,
+    )
   const env = replicaEnv(job, ref, clusterNetwork(job.namespace))
   return {
     name: ref.pod,
@@ -114,6 +123,8 @@ export function containerSpec(job: JobSpec, ref: ReplicaRef, instanceId: string)
       RestartPolicy: { Name: 'no' },
       ...dockerLimits(spec.resources),
     },
-    NetworkingConfig: { EndpointsConfig: { [networkName(job.id)]: { Aliases: replicaAliases(ref.pod, job.namespace) } } },
+    NetworkingConfig: {
+      EndpointsConfig: { [networkName(job.id)]: { Aliases: replicaAliases(ref.pod, job.namespace) } },
+    },
   }
 }

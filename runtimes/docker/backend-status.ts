@@ -35,7 +35,13 @@ export interface ReplicaEvent {
 
 /** Reads one line of `GET /events` JSON; null for anything that is not a replica's start, die or oom. */
 export function parseEvent(line: string): ReplicaEvent | null {
-  let e: { Type?: string; Action?: string; status?: string; Actor?: { Attributes?: Record<string, string> }; time?: number }
+  let e: {
+    Type?: string
+    Action?: string
+    status?: string
+    Actor?: { Attributes?: Record<string, string> }
+    time?: number
+  }
   try {
     e = JSON.parse(line)
   } catch {
@@ -96,13 +102,15 @@ export function syncAction(replica: ReplicaState, container: ContainerFacts | nu
   if (ctx.launching || replica.phase === 'Succeeded' || replica.phase === 'Failed') return NONE
   if (!container) {
     // Removed behind our back while running: like a killed container, restarted under OnFailure.
-    if (ctx.live || (ctx.resuming && replica.phase === 'Running')) return { kind: 'exited', exitCode: ctx.live ? 137 : (replica.exitCode ?? 137), sawStart: true }
+    if (ctx.live || (ctx.resuming && replica.phase === 'Running'))
+      return { kind: 'exited', exitCode: ctx.live ? 137 : (replica.exitCode ?? 137), sawStart: true }
     return NONE
   }
   if (container.running) return ctx.live ? NONE : { kind: 'running' }
   if (!hasStarted(container) || container.status === 'created') return NONE
   if (ctx.live) return { kind: 'exited', exitCode: container.exitCode, sawStart: true }
   if (replica.phase === 'Pending') return { kind: 'exited', exitCode: container.exitCode, sawStart: false }
-  if (ctx.resuming && replica.phase === 'Running') return { kind: 'exited', exitCode: container.exitCode, sawStart: true }
+  if (ctx.resuming && replica.phase === 'Running')
+    return { kind: 'exited', exitCode: container.exitCode, sawStart: true }
   return NONE
 }

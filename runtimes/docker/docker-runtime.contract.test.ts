@@ -1,6 +1,13 @@
 import { describeRuntimeContract } from '../contract.ts'
-import { TEST_IMAGE, describeWithDocker, findTestEngine, removeAll, testInstanceId, testOptions } from './testing/test-engine.ts'
 import { createDockerRuntime } from './index.ts'
+import {
+  describeWithDocker,
+  findTestEngine,
+  removeAll,
+  TEST_IMAGE,
+  testInstanceId,
+  testOptions,
+} from './testing/test-engine.ts'
 
 const engine = await findTestEngine()
 

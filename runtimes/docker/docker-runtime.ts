@@ -10,20 +10,20 @@
  */
 import { errorText, RuntimeRejectedError, RuntimeUnavailableError } from '../../src/errors.ts'
 import { type JobSpec, replicaRefs } from '../../src/runtime/job.ts'
-import { LABEL, type RuntimeBaseOptions, instanceSelector } from '../../src/runtime/labels.ts'
+import { instanceSelector, LABEL } from '../../src/runtime/labels.ts'
 import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
-import { DOCKER_LABEL, containerSpec, networkName, networkSpec } from './backend-spec.ts'
-import { type ContainerFacts, parseEvent } from './backend-status.ts'
+import { Wakeup } from '../shared/backoff.ts'
+import { LineSplitter } from '../shared/line-splitter.ts'
 import type { ByteStream, ContainerSummary, DockerClient, NetworkFacts } from './backend-port.ts'
-import { EngineConnection, type EngineLookup } from './engine-connection.ts'
+import { containerSpec, DOCKER_LABEL, networkName, networkSpec } from './backend-spec.ts'
+import { type ContainerFacts, parseEvent } from './backend-status.ts'
+import { EngineConnection } from './engine-connection.ts'
 import { EngineError } from './engine-error.ts'
 import { ImagePuller } from './image-puller.ts'
 import { newestJobSpec, withObservedCounts } from './job-recovery.ts'
 import { LogFollowers } from './log-follower.ts'
 import type { DockerRuntimeOptions } from './options.ts'
 import { TrackedJob } from './tracked-job.ts'
-import { Wakeup } from '../shared/backoff.ts'
-import { LineSplitter } from '../shared/line-splitter.ts'
 
 /** The Docker {@link Runtime}. */
 export class DockerRuntime implements Runtime {
@@ -52,11 +52,18 @@ export class DockerRuntime implements Runtime {
   readonly #retry = new Wakeup()
 
   constructor(private readonly options: DockerRuntimeOptions) {
-    this.#engine = new EngineConnection({ dockerHost: options.dockerHost, env: options.env }, options.requestTimeoutMs ?? 10_000)
+    this.#engine = new EngineConnection(
+      { dockerHost: options.dockerHost, env: options.env },
+      options.requestTimeoutMs ?? 10_000,
+    )
     this.#grace = options.stopGraceSeconds ?? 10
     this.#resyncMs = options.resyncMs ?? 30_000
     this.#log = options.log ?? (() => {})
-    this.#followers = new LogFollowers(() => this.#sink, () => this.#engine.current, this.#log)
+    this.#followers = new LogFollowers(
+      () => this.#sink,
+      () => this.#engine.current,
+      this.#log,
+    )
   }
 
   async start(sink: RuntimeSink): Promise<void> {
@@ -67,7 +74,10 @@ export class DockerRuntime implements Runtime {
     this.#loop = this.#watch(firstPass)
     await ready
     this.#resyncTimer = setInterval(() => {
-      if (this.#connected) void this.#exclusive(() => this.#resyncAll(false)).catch((err) => this.#log(`re-list failed: ${errorText(err)}`))
+      if (this.#connected)
+        void this.#exclusive(() => this.#resyncAll(false)).catch((err) =>
+          this.#log(`re-list failed: ${errorText(err)}`),
+        )
     }, this.#resyncMs)
   }
 
@@ -82,9 +92,14 @@ export class DockerRuntime implements Runtime {
     if (made === 'exists') {
       const net = await this.#call(() => client.inspectNetwork(networkName(job.id)))
       if (net && net.labels[LABEL.instance] !== this.options.instanceId) {
-        throw new RuntimeRejectedError(`a Docker network named ${job.id} exists and belongs to another server (label ${LABEL.instance})`, 409)
+        throw new RuntimeRejectedError(
+          `a Docker network named ${job.id} exists and belongs to another server (label ${LABEL.instance})`,
+          409,
+        )
       }
-      containers = await this.#call(async () => this.#inspect(client, await client.listContainers(this.#jobSelector(job.id))))
+      containers = await this.#call(async () =>
+        this.#inspect(client, await client.listContainers(this.#jobSelector(job.id))),
+      )
     }
     await this.#exclusive(async () => {
       if (!this.#jobs.has(job.id)) this.#track(job, containers)
@@ -97,7 +112,10 @@ export class DockerRuntime implements Runtime {
     if (!t) {
       const client = await this.#reachable()
       const [nets, containers] = await this.#call(async () =>
-        Promise.all([client.inspectNetwork(networkName(job.id)), this.#inspect(client, await client.listContainers(this.#jobSelector(job.id)))]),
+        Promise.all([
+          client.inspectNetwork(networkName(job.id)),
+          this.#inspect(client, await client.listContainers(this.#jobSelector(job.id))),
+        ]),
       )
       const ours = nets && nets.labels[LABEL.instance] === this.options.instanceId ? [nets] : []
       if (!ours.length && !containers.length) return this.submit(job)
@@ -127,7 +145,8 @@ export class DockerRuntime implements Runtime {
     await this.#call(() => Promise.all(containers.map((c) => client.removeContainer(c.name))))
     this.#followers.closeJob(jobId)
     const net = await this.#call(() => client.inspectNetwork(networkName(jobId)))
-    if (net && net.labels[LABEL.instance] === this.options.instanceId) await this.#call(() => client.removeNetwork(net.name))
+    if (net && net.labels[LABEL.instance] === this.options.instanceId)
+      await this.#call(() => client.removeNetwork(net.name))
     // Containers and network are gone. Re-lists queued before now run first (they may have
     // listed the job before its removal); any later one cannot see it.
     await this.#exclusive(async () => void this.#deleted.delete(jobId))
@@ -141,7 +160,9 @@ export class DockerRuntime implements Runtime {
   async owned(): Promise<string[]> {
     const client = await this.#reachable()
     const selector = [instanceSelector(this.options.instanceId)]
-    const [nets, containers] = await this.#call(() => Promise.all([client.listNetworks(selector), client.listContainers(selector)]))
+    const [nets, containers] = await this.#call(() =>
+      Promise.all([client.listNetworks(selector), client.listContainers(selector)]),
+    )
     const ids = [...nets, ...containers].map((o) => o.labels[LABEL.experimentId]).filter((id): id is string => !!id)
     return [...new Set(ids)]
   }
@@ -184,12 +205,18 @@ export class DockerRuntime implements Runtime {
         if (err.kind === 'unreachable') this.#engine.markDown(err)
         throw new RuntimeUnavailableError(`Docker engine: ${err.message}`, { cause: err })
       }
-      throw new RuntimeRejectedError(`Docker engine refused: ${err.message}`, err.kind === 'conflict' ? 409 : 400, { cause: err })
+      throw new RuntimeRejectedError(`Docker engine refused: ${err.message}`, err.kind === 'conflict' ? 409 : 400, {
+        cause: err,
+      })
     }
   }
 
   /** Inspects the listed containers (those `want` selects); vanished ones are left out. */
-  async #inspect(client: DockerClient, list: ContainerSummary[], want: (c: ContainerSummary) => boolean = () => true): Promise<ContainerFacts[]> {
+  async #inspect(
+    client: DockerClient,
+    list: ContainerSummary[],
+    want: (c: ContainerSummary) => boolean = () => true,
+  ): Promise<ContainerFacts[]> {
     const facts = await Promise.all(list.filter(want).map((c) => client.inspectContainer(c.name)))
     return facts.filter((f): f is ContainerFacts => f !== null)
   }
@@ -249,7 +276,10 @@ export class DockerRuntime implements Runtime {
     for await (const chunk of stream) {
       for (const line of lines.push(chunk)) {
         const event = parseEvent(line)
-        if (event) void this.#exclusive(async () => this.#jobs.get(event.jobId)?.apply(event)).catch((err) => this.#log(`event for ${event.pod}: ${errorText(err)}`))
+        if (event)
+          void this.#exclusive(async () => this.#jobs.get(event.jobId)?.apply(event)).catch((err) =>
+            this.#log(`event for ${event.pod}: ${errorText(err)}`),
+          )
       }
     }
   }
@@ -281,7 +311,11 @@ export class DockerRuntime implements Runtime {
       const t = this.#jobs.get(id)
       if (t) {
         // A finished job's stopped containers have nothing more to say; skip inspecting them.
-        const facts = await this.#inspect(client, g.containers, (c) => catchUp || !t.emulated.finished || c.state === 'running' || t.isLive(c.name))
+        const facts = await this.#inspect(
+          client,
+          g.containers,
+          (c) => catchUp || !t.emulated.finished || c.state === 'running' || t.isLive(c.name),
+        )
         t.sync(facts, { resuming: false, catchUp }, new Set(g.containers.map((c) => c.name)))
       } else {
         this.#adopt(id, g.nets, await this.#inspect(client, g.containers))
@@ -330,4 +364,3 @@ export class DockerRuntime implements Runtime {
     t.begin(containers)
   }
 }
-

@@ -3,7 +3,9 @@ import { dockerHostCandidates, formatDockerHost, parseDockerHost } from './engin
 
 describe('dockerHostCandidates', () => {
   test('lists DOCKER_HOST first, then the system, rootless, Desktop and Podman sockets', () => {
-    expect(dockerHostCandidates({ DOCKER_HOST: 'tcp://10.0.0.1:2375', XDG_RUNTIME_DIR: '/run/user/1000', HOME: '/home/me' })).toEqual([
+    expect(
+      dockerHostCandidates({ DOCKER_HOST: 'tcp://10.0.0.1:2375', XDG_RUNTIME_DIR: '/run/user/1000', HOME: '/home/me' }),
+    ).toEqual([
       'tcp://10.0.0.1:2375',
       'unix:///var/run/docker.sock',
       'unix:///run/user/1000/docker.sock',
@@ -14,7 +16,10 @@ describe('dockerHostCandidates', () => {
   })
 
   test('skips what the environment does not name, and duplicates', () => {
-    expect(dockerHostCandidates({ DOCKER_HOST: 'unix:///var/run/docker.sock' })).toEqual(['unix:///var/run/docker.sock', 'unix:///run/podman/podman.sock'])
+    expect(dockerHostCandidates({ DOCKER_HOST: 'unix:///var/run/docker.sock' })).toEqual([
+      'unix:///var/run/docker.sock',
+      'unix:///run/podman/podman.sock',
+    ])
     expect(dockerHostCandidates()).toEqual(['unix:///var/run/docker.sock', 'unix:///run/podman/podman.sock'])
   })
 })

@@ -5,9 +5,7 @@
  */
 
 /** How to reach an engine: a Unix socket or a plain-HTTP TCP address. */
-export type EngineAddress =
-  | { kind: 'socket'; socketPath: string }
-  | { kind: 'tcp'; host: string; port: number }
+export type EngineAddress = { kind: 'socket'; socketPath: string } | { kind: 'tcp'; host: string; port: number }
 
 /**
  * The engine addresses worth trying, most specific first, without duplicates:
@@ -37,13 +35,17 @@ export function parseDockerHost(address: string): EngineAddress {
   if (text.startsWith('/')) return { kind: 'socket', socketPath: text }
   if (text.startsWith('unix://')) {
     const socketPath = text.slice('unix://'.length)
-    if (!socketPath.startsWith('/')) throw new Error(`Docker host ${JSON.stringify(address)}: expected unix:///absolute/path`)
+    if (!socketPath.startsWith('/'))
+      throw new Error(`Docker host ${JSON.stringify(address)}: expected unix:///absolute/path`)
     return { kind: 'socket', socketPath }
   }
   const match = /^(tcp|http):\/\/([^/:]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(text)
   if (match) {
     const port = Number(match[3] ?? 2375)
-    if (port === 2376) throw new Error(`Docker host ${JSON.stringify(address)}: TLS engines (port 2376) are not supported; use a Unix socket or plain tcp`)
+    if (port === 2376)
+      throw new Error(
+        `Docker host ${JSON.stringify(address)}: TLS engines (port 2376) are not supported; use a Unix socket or plain tcp`,
+      )
     return { kind: 'tcp', host: match[2]!.replace(/^\[|\]$/g, ''), port }
   }
   throw new Error(`Docker host ${JSON.stringify(address)}: expected unix:///path/to/docker.sock or tcp://host:port`)
@@ -51,5 +53,7 @@ export function parseDockerHost(address: string): EngineAddress {
 
 /** The canonical text of an address (`unix:///var/run/docker.sock`, `tcp://host:2375`). */
 export function formatDockerHost(address: EngineAddress): string {
-  return address.kind === 'socket' ? `unix://${address.socketPath}` : `tcp://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`
+  return address.kind === 'socket'
+    ? `unix://${address.socketPath}`
+    : `tcp://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`
 }

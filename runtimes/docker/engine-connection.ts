@@ -4,11 +4,12 @@
  * address is used as given; otherwise the usual sockets are tried and the first
  * that answers a ping is kept (and looked for again after it stops answering).
  */
+
+import { errorText } from '../../src/errors.ts'
 import { createDockerClient } from './backend-client.ts'
 import type { DockerClient } from './backend-port.ts'
 import { parseDockerHost } from './engine-address.ts'
 import { EngineError } from './engine-error.ts'
-import { errorText } from '../../src/errors.ts'
 import { type EngineLookup, engineCandidates } from './engine-probe.ts'
 
 export { detectDockerEngine, type EngineLookup } from './engine-probe.ts'

@@ -44,7 +44,12 @@ describe('docker runtime with no engine', () => {
   })
 
   test('an address that cannot be parsed is reported, not thrown', async () => {
-    const bad = createDockerRuntime({ namespace: 'default', instanceId: 'x', restartBackoffMs: 100, dockerHost: 'ssh://me@host' })
+    const bad = createDockerRuntime({
+      namespace: 'default',
+      instanceId: 'x',
+      restartBackoffMs: 100,
+      dockerHost: 'ssh://me@host',
+    })
     await bad.start(new MemorySink())
     expect(bad.unavailable()).toContain('expected unix:///path/to/docker.sock or tcp://host:port')
     await bad.dispose()

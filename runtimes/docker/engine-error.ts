@@ -24,16 +24,36 @@ export class EngineError extends Error {
 /** Classifies what dockerode (or the HTTP layer under it) threw; `what` names the call for the message. */
 export function engineError(err: unknown, what: string): EngineError {
   if (err instanceof EngineError) return err
-  const e = (err ?? {}) as { statusCode?: number; json?: unknown; code?: string; name?: string; message?: string; errno?: string }
+  const e = (err ?? {}) as {
+    statusCode?: number
+    json?: unknown
+    code?: string
+    name?: string
+    message?: string
+    errno?: string
+  }
   const status = typeof e.statusCode === 'number' ? e.statusCode : null
   if (status !== null) {
     const message = engineMessage(e.json) ?? e.message ?? `HTTP ${status}`
     const kind: EngineErrorKind =
-      status === 304 ? 'not-modified' : status === 404 ? 'not-found' : status === 409 ? 'conflict' : status >= 500 ? 'server' : 'rejected'
+      status === 304
+        ? 'not-modified'
+        : status === 404
+          ? 'not-found'
+          : status === 409
+            ? 'conflict'
+            : status >= 500
+              ? 'server'
+              : 'rejected'
     return new EngineError(kind, message.trim(), status, { cause: err })
   }
   const text = e.message ?? String(err)
-  const reason = e.name === 'AbortError' || e.name === 'TimeoutError' ? 'no answer in time' : e.code && !text.includes(e.code) ? `${e.code}: ${text}` : text
+  const reason =
+    e.name === 'AbortError' || e.name === 'TimeoutError'
+      ? 'no answer in time'
+      : e.code && !text.includes(e.code)
+        ? `${e.code}: ${text}`
+        : text
   return new EngineError('unreachable', `${what}: ${reason}`, null, { cause: err })
 }
 

@@ -29,7 +29,10 @@ export async function pingEngine(host: string, timeoutMs: number): Promise<boole
     const res =
       address.kind === 'socket'
         ? await fetch('http://docker/_ping', { unix: address.socketPath, signal })
-        : await fetch(`http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}/_ping`, { signal })
+        : await fetch(
+            `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}/_ping`,
+            { signal },
+          )
     await res.arrayBuffer().catch(() => undefined)
     return res.ok
   } catch {

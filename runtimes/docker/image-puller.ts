@@ -4,9 +4,10 @@
  * time however many replicas wait for it. A failed pull rejects with
  * `ErrImagePull: <the engine's message>`, the reason a kubelet would show.
  */
+
+import { errorText } from '../../src/errors.ts'
 import type { DockerClient } from './backend-port.ts'
 import { EngineError } from './engine-error.ts'
-import { errorText } from '../../src/errors.ts'
 
 /** Shared pulls of one runtime. */
 export class ImagePuller {

@@ -7,9 +7,9 @@ import type { Runtime } from '../../src/runtime/runtime.ts'
 import { DockerRuntime } from './docker-runtime.ts'
 import type { DockerRuntimeOptions } from './options.ts'
 
-export type { DockerRuntimeOptions } from './options.ts'
-export { detectDockerEngine, type EngineLookup } from './engine-probe.ts'
 export { dockerHostCandidates, parseDockerHost } from './engine-address.ts'
+export { detectDockerEngine, type EngineLookup } from './engine-probe.ts'
+export type { DockerRuntimeOptions } from './options.ts'
 
 /**
  * Creates the Docker runtime. Nothing is dialled until `start`.

@@ -9,8 +9,8 @@
  */
 import type { JobSpec } from '../../src/runtime/job.ts'
 import type { JobObservation } from '../../src/runtime/job-status.ts'
-import { DOCKER_LABEL, decodeJobSpec } from './backend-spec.ts'
 import { compareTimestamps } from '../shared/timestamps.ts'
+import { DOCKER_LABEL, decodeJobSpec } from './backend-spec.ts'
 
 /** Anything labelled: a network or a container, with its creation time. */
 export interface Labelled {
@@ -33,6 +33,9 @@ export function withObservedCounts(job: JobSpec, last: JobObservation | null): J
   if (!last || last.replicas.length === 0) return job
   return {
     ...job,
-    replicaSpecs: job.replicaSpecs.map((s) => ({ ...s, replicas: last.replicas.filter((r) => r.type === s.type).length })),
+    replicaSpecs: job.replicaSpecs.map((s) => ({
+      ...s,
+      replicas: last.replicas.filter((r) => r.type === s.type).length,
+    })),
   }
 }

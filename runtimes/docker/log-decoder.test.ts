@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import type { LogLine } from '../../src/runtime/runtime.ts'
 import { MAX_LINE_BYTES } from '../shared/line-splitter.ts'
-import { LogDecoder } from './log-decoder.ts'
 import { compareTimestamps } from '../shared/timestamps.ts'
+import { LogDecoder } from './log-decoder.ts'
 import { engineSince, eventTime, isoMillis } from './timestamps.ts'
 
 /** One multiplexed frame as the engine sends it (1 = stdout, 2 = stderr). */
@@ -24,7 +24,11 @@ function decode(bytes: Buffer, step: number, decoder = new LogDecoder()): LogLin
 }
 
 describe('LogDecoder', () => {
-  const sample = Buffer.concat([frame(1, `${T(1)} hello out\n`), frame(2, `${T(2)} hello err\n`), frame(1, `${T(3)} ünïcödé ✓\n`)])
+  const sample = Buffer.concat([
+    frame(1, `${T(1)} hello out\n`),
+    frame(2, `${T(2)} hello err\n`),
+    frame(1, `${T(3)} ünïcödé ✓\n`),
+  ])
   const expected = [
     { ts: T(1), text: 'hello out' },
     { ts: T(2), text: 'hello err' },
@@ -40,7 +44,11 @@ describe('LogDecoder', () => {
   })
 
   test('joins a line the engine cut into several messages, dropping the continuation timestamps', () => {
-    const bytes = Buffer.concat([frame(1, `${T(1)} first part `), frame(2, `${T(2)} other\n`), frame(1, `${T(3)} second part\n`)])
+    const bytes = Buffer.concat([
+      frame(1, `${T(1)} first part `),
+      frame(2, `${T(2)} other\n`),
+      frame(1, `${T(3)} second part\n`),
+    ])
     expect(decode(bytes, 4)).toEqual([
       { ts: T(2), text: 'other' },
       { ts: T(1), text: 'first part second part' },
@@ -89,7 +97,10 @@ describe('LogDecoder', () => {
 
   test('compares a cursor in another fraction length by instant, not text', () => {
     const decoder = new LogDecoder({ lines: 1, lastTs: '2026-11-23T11:58:38.5Z', atLastTs: 1 })
-    const bytes = Buffer.concat([frame(1, '2026-11-23T11:58:38.500000000Z stored\n'), frame(1, '2026-11-23T11:58:39.000000000Z next\n')])
+    const bytes = Buffer.concat([
+      frame(1, '2026-11-23T11:58:38.500000000Z stored\n'),
+      frame(1, '2026-11-23T11:58:39.000000000Z next\n'),
+    ])
     expect(decode(bytes, 7, decoder).map((l) => l.text)).toEqual(['next'])
   })
 })
@@ -110,6 +121,7 @@ describe('timestamps', () => {
   test('converts engine times to the status time form, and Go zero time to null', () => {
     expect(isoMillis('2026-11-23T11:58:38.36740780Z')).toBe('2026-11-23T11:58:38.367Z')
     expect(isoMillis('0001-01-01T00:00:00Z')).toBeNull()
+    // biome-ignore lint/correctness/noPrecisionLoss: the engine's timeNano arrives as a JSON number and loses these digits too
     expect(eventTime(1795435118367407805, undefined)).toBe('2026-11-23T11:58:38.367Z')
     expect(eventTime(undefined, 1795435118)).toBe('2026-11-23T11:58:38.000Z')
   })

@@ -5,11 +5,12 @@
  * (`since` = its last timestamp, then the decoder drops what is stored), so
  * restarts in place and server restarts append, never repeat or lose a line.
  */
+
+import { errorText } from '../../src/errors.ts'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
 import type { ByteStream, DockerClient } from './backend-port.ts'
 import { LogDecoder } from './log-decoder.ts'
 import { engineSince } from './timestamps.ts'
-import { errorText } from '../../src/errors.ts'
 
 interface Follower {
   jobId: string

@@ -8,14 +8,15 @@
  * holds the worker pod. Running/exited are reported by the runtime
  * from the engine's events, not here.
  */
-import { type JobSpec, type ReplicaRef, podName, replicaRefs } from '../../src/runtime/job.ts'
+
+import { errorText } from '../../src/errors.ts'
+import { type JobSpec, podName, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
 import type { ReplicaDriver } from '../emulated/emulated-job.ts'
-import { containerSpec } from './backend-spec.ts'
+import { Wakeup } from '../shared/backoff.ts'
 import type { DockerClient } from './backend-port.ts'
+import { containerSpec } from './backend-spec.ts'
 import { EngineError } from './engine-error.ts'
 import type { ImagePuller } from './image-puller.ts'
-import { Wakeup } from '../shared/backoff.ts'
-import { errorText } from '../../src/errors.ts'
 
 /** What a driver needs from its runtime and job. */
 export interface DriverContext {
@@ -101,7 +102,8 @@ export class DockerReplicaDriver implements ReplicaDriver {
     try {
       return await this.#create(ref)
     } catch (err) {
-      if (err instanceof EngineError && err.kind === 'unreachable') throw new Error(`Docker engine unreachable: ${err.message}`)
+      if (err instanceof EngineError && err.kind === 'unreachable')
+        throw new Error(`Docker engine unreachable: ${err.message}`)
       throw err
     }
   }
@@ -142,7 +144,10 @@ export class DockerReplicaDriver implements ReplicaDriver {
   /** Holds a PyTorch worker until `<job>-master-0` runs (Docker's DNS answers for it then). */
   async #awaitMaster(ref: ReplicaRef): Promise<boolean> {
     const job = this.ctx.job()
-    const hasMaster = job.framework === 'PyTorch' && ref.type === 'Worker' && job.replicaSpecs.some((s) => s.type === 'Master' && s.replicas > 0)
+    const hasMaster =
+      job.framework === 'PyTorch' &&
+      ref.type === 'Worker' &&
+      job.replicaSpecs.some((s) => s.type === 'Master' && s.replicas > 0)
     if (!hasMaster) return true
     const master = podName(job.id, 'Master', 0)
     if (!this.ctx.isLive(master)) this.ctx.waiting(ref.pod, `PodInitializing: waiting for ${master} to resolve`)

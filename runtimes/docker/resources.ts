@@ -8,7 +8,7 @@
  */
 import { RuntimeRejectedError } from '../../src/errors.ts'
 import type { Resources } from '../../src/runtime/job.ts'
-import { type Quantity, isQuantity, parseRequest, scaledCeil } from '../../src/runtime/quantity.ts'
+import { isQuantity, parseRequest, type Quantity, scaledCeil } from '../../src/runtime/quantity.ts'
 
 /** The `HostConfig` fields one replica's resources set; absent requests set nothing. */
 export interface DockerLimits {

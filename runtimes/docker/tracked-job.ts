@@ -5,14 +5,15 @@
  * re-lists) are applied here, each at the time it happened by the engine's
  * clock, and never twice: a fact older than one already applied is dropped.
  */
-import { EmulatedJob } from '../emulated/emulated-job.ts'
+
+import { errorText } from '../../src/errors.ts'
 import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
-import { type ContainerFacts, type ReplicaEvent, factsTime, hasStarted, syncAction } from './backend-status.ts'
+import { EmulatedJob } from '../emulated/emulated-job.ts'
+import { type ContainerFacts, factsTime, hasStarted, type ReplicaEvent, syncAction } from './backend-status.ts'
 import type { LogFollowers } from './log-follower.ts'
-import { type DriverContext, DockerReplicaDriver } from './replica-driver.ts'
+import { DockerReplicaDriver, type DriverContext } from './replica-driver.ts'
 import { eventTime, isoMillis } from './timestamps.ts'
-import { errorText } from '../../src/errors.ts'
 
 /** What a tracked job needs from its runtime. */
 export interface TrackedJobDeps {
@@ -65,7 +66,13 @@ export class TrackedJob {
       if (!this.#closed) deps.sink.status(o)
     }
     const now = () => this.#clock ?? new Date().toISOString()
-    this.emulated = new EmulatedJob(job, this.driver, report, { restartBackoffMs: deps.restartBackoffMs, now }, deps.sink.lastStatus(job.id))
+    this.emulated = new EmulatedJob(
+      job,
+      this.driver,
+      report,
+      { restartBackoffMs: deps.restartBackoffMs, now },
+      deps.sink.lastStatus(job.id),
+    )
   }
 
   get closed(): boolean {
@@ -134,10 +141,15 @@ export class TrackedJob {
       if (this.emulated.finished) {
         // Nothing starts any more: stop what runs, record how what stopped ended.
         if (c?.running) void this.driver.stop(replica)
-        else if (c && this.#live.delete(replica.pod)) this.#at(isoMillis(c.finishedAt), () => this.emulated.exited(replica.pod, c.exitCode))
+        else if (c && this.#live.delete(replica.pod))
+          this.#at(isoMillis(c.finishedAt), () => this.emulated.exited(replica.pod, c.exitCode))
         continue
       }
-      const action = syncAction(replica, c, { live: this.#live.has(replica.pod), launching: this.driver.isLaunching(replica.pod), resuming: mode.resuming })
+      const action = syncAction(replica, c, {
+        live: this.#live.has(replica.pod),
+        launching: this.driver.isLaunching(replica.pod),
+        resuming: mode.resuming,
+      })
       if (action.kind === 'running') {
         this.#started(replica.pod, isoMillis(c?.startedAt))
       } else if (action.kind === 'exited') {

@@ -27,7 +27,11 @@ describe('EmulatedJob on a fake clock', () => {
   const worker = 'exp-1-worker-0'
   const start = () => {
     const spec = jobSpec({ id: 'exp-1', replicas: [{ type: 'Worker' }] })
-    return new EmulatedJob(spec, driver, (o) => reports.push(o), { restartBackoffMs: 10_000, now: clock.iso, timers: clock })
+    return new EmulatedJob(spec, driver, (o) => reports.push(o), {
+      restartBackoffMs: 10_000,
+      now: clock.iso,
+      timers: clock,
+    })
   }
 
   beforeEach(() => {
@@ -51,11 +55,17 @@ describe('EmulatedJob on a fake clock', () => {
   test('restarts a failing replica after 10 s, 20 s, 40 s, explaining each wait, then fails the job at the limit', async () => {
     const job = start()
     await job.run()
-    for (const [attempt, delay] of [[0, 10_000], [1, 20_000], [2, 40_000]] as const) {
+    for (const [attempt, delay] of [
+      [0, 10_000],
+      [1, 20_000],
+      [2, 40_000],
+    ] as const) {
       job.running(worker)
       job.exited(worker, 3)
       const next = new Date(Date.parse(clock.iso()) + delay).toISOString()
-      expect(job.observation.message).toBe(`${worker}: CrashLoopBackOff: exited with code 3; ${attempt} of 3 restarts used, next attempt at ${next}`)
+      expect(job.observation.message).toBe(
+        `${worker}: CrashLoopBackOff: exited with code 3; ${attempt} of 3 restarts used, next attempt at ${next}`,
+      )
       expect(statusOf(job.observation)).toBe('Running')
       clock.advance(delay - 1)
       await flush()
@@ -67,7 +77,9 @@ describe('EmulatedJob on a fake clock', () => {
     // The third restart is due: the backoff limit is reached instead, and nothing is launched.
     expect(driver.launches.map((l) => l.attempt)).toEqual([0, 1, 2])
     expect(statusOf(job.observation)).toBe('Failed')
-    expect(job.observation.message).toBe(`Failed: ${worker} exited with code 3 after 3 of 3 restarts (backoffLimit reached)`)
+    expect(job.observation.message).toBe(
+      `Failed: ${worker} exited with code 3 after 3 of 3 restarts (backoffLimit reached)`,
+    )
     expect(job.observation.status.completionTime).toBe(clock.iso())
     expect(driver.stops).toContain(worker)
     expect(clock.pending).toBe(0)
@@ -78,7 +90,9 @@ describe('EmulatedJob on a fake clock', () => {
     await job.run()
     job.running(worker)
     job.exited(worker, 137, 'OOMKilled')
-    expect(job.observation.message).toStartWith(`${worker}: CrashLoopBackOff: exited with code 137 (OOMKilled); 0 of 3 restarts used`)
+    expect(job.observation.message).toStartWith(
+      `${worker}: CrashLoopBackOff: exited with code 137 (OOMKilled); 0 of 3 restarts used`,
+    )
     expect(job.observation.replicas[0]).toMatchObject({ exitReason: 'OOMKilled', waiting: 'CrashLoopBackOff' })
   })
 
@@ -92,7 +106,11 @@ describe('EmulatedJob on a fake clock', () => {
       },
       stop: async () => {},
     }
-    const job = new EmulatedJob(spec, failing, (o) => reports.push(o), { restartBackoffMs: 10_000, now: clock.iso, timers: clock })
+    const job = new EmulatedJob(spec, failing, (o) => reports.push(o), {
+      restartBackoffMs: 10_000,
+      now: clock.iso,
+      timers: clock,
+    })
     await job.run()
     expect(job.observation.message).toBe(`${worker}: ErrImagePull: pull access denied`)
     clock.advance(10_000)

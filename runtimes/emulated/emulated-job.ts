@@ -7,11 +7,12 @@
  * (cleanPodPolicy `Running`), and reports every change. The runtime supplies a
  * {@link ReplicaDriver} and tells it when replicas start and exit.
  */
+
+import { errorText } from '../../src/errors.ts'
 import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
-import { type JobObservation, type ReplicaState, emptyJobStatus, isFinished } from '../../src/runtime/job-status.ts'
+import { emptyJobStatus, isFinished, type JobObservation, type ReplicaState } from '../../src/runtime/job-status.ts'
 import { jobMessage } from '../shared/job-message.ts'
 import { reconcileJob } from './job-rules.ts'
-import { errorText } from '../../src/errors.ts'
 
 /** The runtime-specific half: how one replica is started and stopped. */
 export interface ReplicaDriver {
@@ -83,7 +84,9 @@ export class EmulatedJob {
   async run(): Promise<void> {
     this.#reconcile()
     if (this.finished) return
-    const pending = this.#obs.replicas.filter((r) => r.phase === 'Pending' && !this.#launching.has(r.pod) && !this.#timers.has(r.pod))
+    const pending = this.#obs.replicas.filter(
+      (r) => r.phase === 'Pending' && !this.#launching.has(r.pod) && !this.#timers.has(r.pod),
+    )
     await Promise.all(pending.map((r) => this.#launch(r.pod, r.restartCount)))
   }
 
@@ -154,7 +157,14 @@ export class EmulatedJob {
   #withRefs(job: JobSpec, known: readonly ReplicaState[]): ReplicaState[] {
     const byPod = new Map(known.map((r) => [r.pod, r]))
     return replicaRefs(job).map(
-      (ref) => byPod.get(ref.pod) ?? { ...ref, phase: 'Pending', restartCount: 0, exitCode: null, waiting: 'ContainerCreating' },
+      (ref) =>
+        byPod.get(ref.pod) ?? {
+          ...ref,
+          phase: 'Pending',
+          restartCount: 0,
+          exitCode: null,
+          waiting: 'ContainerCreating',
+        },
     )
   }
 

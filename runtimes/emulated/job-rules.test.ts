@@ -1,16 +1,23 @@
 import { describe, expect, test } from 'bun:test'
-import type { JobSpec, ReplicaSpec, ReplicaType } from '../../src/runtime/job.ts'
+import type { JobSpec, ReplicaType } from '../../src/runtime/job.ts'
 import { podName } from '../../src/runtime/job.ts'
-import { type JobCondition, type PodPhase, type ReplicaState, emptyJobStatus } from '../../src/runtime/job-status.ts'
-import { countReplicas, reconcileJob, setCondition } from './job-rules.ts'
+import { emptyJobStatus, type JobCondition, type PodPhase, type ReplicaState } from '../../src/runtime/job-status.ts'
 import { jobSpec } from '../testing/job-spec.ts'
+import { countReplicas, reconcileJob, setCondition } from './job-rules.ts'
 
 const T0 = '2026-01-01T00:00:00.000Z'
 const T1 = '2026-01-01T00:00:01.000Z'
 const T2 = '2026-01-01T00:00:02.000Z'
 
 const job = (framework: JobSpec['framework'], replicas: Array<[ReplicaType, number]>, backoffLimit = 3): JobSpec =>
-  jobSpec({ id: 'exp', name: 'exp', namespace: 'ns', framework, backoffLimit, replicas: replicas.map(([type, n]) => ({ type, replicas: n })) })
+  jobSpec({
+    id: 'exp',
+    name: 'exp',
+    namespace: 'ns',
+    framework,
+    backoffLimit,
+    replicas: replicas.map(([type, n]) => ({ type, replicas: n })),
+  })
 const pod = (type: ReplicaType, index: number, phase: PodPhase, extra: Partial<ReplicaState> = {}): ReplicaState => ({
   type,
   index,
@@ -25,10 +32,17 @@ const types = (c: JobCondition[]) => c.map((x) => `${x.type}=${x.status}`)
 const run = (j: JobSpec, pods: ReplicaState[], prev = emptyJobStatus(), now = T1) => reconcileJob(j, prev, pods, now)
 
 describe('condition bookkeeping (kubeflow-semantics §2.2)', () => {
-  const c = (type: JobCondition['type'], reason = `TFJob${type}`) => ({ type, status: 'True' as const, reason, message: `${type}!` })
+  const c = (type: JobCondition['type'], reason = `TFJob${type}`) => ({
+    type,
+    status: 'True' as const,
+    reason,
+    message: `${type}!`,
+  })
 
   test('appends a new condition with both times set to now', () => {
-    expect(setCondition([], c('Created'), T0)).toEqual([{ ...c('Created'), lastUpdateTime: T0, lastTransitionTime: T0 }])
+    expect(setCondition([], c('Created'), T0)).toEqual([
+      { ...c('Created'), lastUpdateTime: T0, lastTransitionTime: T0 },
+    ])
   })
   test('keeps an identical condition and its old message', () => {
     const once = setCondition([], c('Running'), T0)
@@ -57,7 +71,10 @@ describe('condition bookkeeping (kubeflow-semantics §2.2)', () => {
 })
 
 describe('TFJob rules (§2.3)', () => {
-  const psWorkers = job('TensorFlow', [['Ps', 1], ['Worker', 2]])
+  const psWorkers = job('TensorFlow', [
+    ['Ps', 1],
+    ['Worker', 2],
+  ])
 
   test('the first pass adds Created and the start time', () => {
     const d = run(psWorkers, [pod('Ps', 0, 'Pending'), pod('Worker', 0, 'Pending'), pod('Worker', 1, 'Pending')])
@@ -69,11 +86,24 @@ describe('TFJob rules (§2.3)', () => {
   test('runs while a worker is active; PS alone never makes it run', () => {
     expect(types(run(psWorkers, [pod('Ps', 0, 'Running')]).status.conditions)).toEqual(['Created=True'])
     const d = run(psWorkers, [pod('Ps', 0, 'Running'), pod('Worker', 0, 'Running')])
-    expect(d.status.conditions.at(-1)).toMatchObject({ type: 'Running', reason: 'TFJobRunning', message: 'TFJob ns/exp is running.' })
+    expect(d.status.conditions.at(-1)).toMatchObject({
+      type: 'Running',
+      reason: 'TFJobRunning',
+      message: 'TFJob ns/exp is running.',
+    })
   })
   test('succeeds when worker-0 succeeds, even with other workers and PS running', () => {
-    const running = run(psWorkers, [pod('Ps', 0, 'Running'), pod('Worker', 0, 'Running'), pod('Worker', 1, 'Running')], emptyJobStatus(), T0)
-    const d = run(psWorkers, [pod('Ps', 0, 'Running'), pod('Worker', 0, 'Succeeded'), pod('Worker', 1, 'Running')], running.status)
+    const running = run(
+      psWorkers,
+      [pod('Ps', 0, 'Running'), pod('Worker', 0, 'Running'), pod('Worker', 1, 'Running')],
+      emptyJobStatus(),
+      T0,
+    )
+    const d = run(
+      psWorkers,
+      [pod('Ps', 0, 'Running'), pod('Worker', 0, 'Succeeded'), pod('Worker', 1, 'Running')],
+      running.status,
+    )
     expect(types(d.status.conditions)).toEqual(['Created=True', 'Running=False', 'Succeeded=True'])
     expect(d.status.conditions.at(-1)!.message).toBe('TFJob ns/exp successfully completed.')
     expect(d.finished).toBe(true)
@@ -88,16 +118,28 @@ describe('TFJob rules (§2.3)', () => {
     expect(d.finished).toBe(false)
   })
   test('with a Chief, only the chief decides', () => {
-    const j = job('TensorFlow', [['Chief', 1], ['Worker', 2]])
-    expect(run(j, [pod('Chief', 0, 'Running'), pod('Worker', 0, 'Succeeded'), pod('Worker', 1, 'Succeeded')]).finished).toBe(false)
-    expect(run(j, [pod('Chief', 0, 'Succeeded'), pod('Worker', 0, 'Running'), pod('Worker', 1, 'Running')]).finished).toBe(true)
+    const j = job('TensorFlow', [
+      ['Chief', 1],
+      ['Worker', 2],
+    ])
+    expect(
+      run(j, [pod('Chief', 0, 'Running'), pod('Worker', 0, 'Succeeded'), pod('Worker', 1, 'Succeeded')]).finished,
+    ).toBe(false)
+    expect(
+      run(j, [pod('Chief', 0, 'Succeeded'), pod('Worker', 0, 'Running'), pod('Worker', 1, 'Running')]).finished,
+    ).toBe(true)
   })
   test('a failed pod fails the job, naming the replica type', () => {
     const d = run(psWorkers, [pod('Ps', 0, 'Failed'), pod('Worker', 0, 'Running')])
-    expect(d.status.conditions.at(-1)).toMatchObject({ type: 'Failed', message: 'TFJob ns/exp has failed because 1 PS replica(s) failed.' })
+    expect(d.status.conditions.at(-1)).toMatchObject({
+      type: 'Failed',
+      message: 'TFJob ns/exp has failed because 1 PS replica(s) failed.',
+    })
   })
   test('counts only Running pods as active and omits zeros', () => {
-    expect(countReplicas([pod('Ps', 0, 'Pending'), pod('Worker', 0, 'Running'), pod('Worker', 1, 'Succeeded')])).toEqual({
+    expect(
+      countReplicas([pod('Ps', 0, 'Pending'), pod('Worker', 0, 'Running'), pod('Worker', 1, 'Succeeded')]),
+    ).toEqual({
       PS: {},
       Worker: { active: 1, succeeded: 1 },
     })
@@ -106,10 +148,18 @@ describe('TFJob rules (§2.3)', () => {
 
 describe('PyTorchJob and XGBoostJob rules (§2.4, §4.3)', () => {
   test('PyTorch with a master: master success succeeds the job while workers run', () => {
-    const j = job('PyTorch', [['Master', 1], ['Worker', 2]])
+    const j = job('PyTorch', [
+      ['Master', 1],
+      ['Worker', 2],
+    ])
     const running = run(j, [pod('Master', 0, 'Running'), pod('Worker', 0, 'Running')])
     expect(running.status.conditions.at(-1)!.message).toBe('PyTorchJob exp is running.')
-    const done = run(j, [pod('Master', 0, 'Succeeded'), pod('Worker', 0, 'Running'), pod('Worker', 1, 'Running')], running.status, T2)
+    const done = run(
+      j,
+      [pod('Master', 0, 'Succeeded'), pod('Worker', 0, 'Running'), pod('Worker', 1, 'Running')],
+      running.status,
+      T2,
+    )
     expect(types(done.status.conditions)).toEqual(['Created=True', 'Running=False', 'Succeeded=True'])
     expect(done.status.conditions.at(-1)!.message).toBe('PyTorchJob exp is successfully completed.')
   })
@@ -120,13 +170,22 @@ describe('PyTorchJob and XGBoostJob rules (§2.4, §4.3)', () => {
     expect(d.status.conditions.at(-1)!.message).toBe('PyTorchJob ns/exp successfully completed.')
   })
   test('a failed PyTorch pod under OnFailure means Restarting, not Failed', () => {
-    const j = job('PyTorch', [['Master', 1], ['Worker', 1]])
+    const j = job('PyTorch', [
+      ['Master', 1],
+      ['Worker', 1],
+    ])
     const d = run(j, [pod('Master', 0, 'Running'), pod('Worker', 0, 'Failed')])
-    expect(d.status.conditions.at(-1)).toMatchObject({ type: 'Restarting', message: 'PyTorchJob exp is restarting because 1 Worker replica(s) failed.' })
+    expect(d.status.conditions.at(-1)).toMatchObject({
+      type: 'Restarting',
+      message: 'PyTorchJob exp is restarting because 1 Worker replica(s) failed.',
+    })
     expect(d.finished).toBe(false)
   })
   test('XGBoost master success re-asserts Running, then Succeeded', () => {
-    const j = job('XGBoost', [['Master', 1], ['Worker', 1]])
+    const j = job('XGBoost', [
+      ['Master', 1],
+      ['Worker', 1],
+    ])
     const d = run(j, [pod('Master', 0, 'Succeeded'), pod('Worker', 0, 'Running')])
     expect(types(d.status.conditions)).toEqual(['Created=True', 'Running=False', 'Succeeded=True'])
   })
@@ -135,16 +194,27 @@ describe('PyTorchJob and XGBoostJob rules (§2.4, §4.3)', () => {
 describe('backoff limit (§2.5)', () => {
   const j = job('TensorFlow', [['Worker', 2]])
   test('fails the job when the restarts of running pods reach the limit', () => {
-    const d = run(j, [pod('Worker', 0, 'Running', { restartCount: 2 }), pod('Worker', 1, 'Running', { restartCount: 1 })])
+    const d = run(j, [
+      pod('Worker', 0, 'Running', { restartCount: 2 }),
+      pod('Worker', 1, 'Running', { restartCount: 1 }),
+    ])
     expect(d.backoffExceeded).toBe(true)
-    expect(d.status.conditions.at(-1)).toMatchObject({ type: 'Failed', reason: 'TFJobFailed', message: 'Job exp has failed because it has reached the specified backoff limit' })
+    expect(d.status.conditions.at(-1)).toMatchObject({
+      type: 'Failed',
+      reason: 'TFJobFailed',
+      message: 'Job exp has failed because it has reached the specified backoff limit',
+    })
     expect(d.status.completionTime).toBe(T1)
   })
   test('does not count restarts of pods that are not running', () => {
-    expect(run(j, [pod('Worker', 0, 'Succeeded', { restartCount: 3 }), pod('Worker', 1, 'Running')]).backoffExceeded).toBe(false)
+    expect(
+      run(j, [pod('Worker', 0, 'Succeeded', { restartCount: 3 }), pod('Worker', 1, 'Running')]).backoffExceeded,
+    ).toBe(false)
   })
   test('a limit of 0 fails on the first restart', () => {
-    expect(run(job('TensorFlow', [['Worker', 1]], 0), [pod('Worker', 0, 'Running', { restartCount: 1 })]).backoffExceeded).toBe(true)
+    expect(
+      run(job('TensorFlow', [['Worker', 1]], 0), [pod('Worker', 0, 'Running', { restartCount: 1 })]).backoffExceeded,
+    ).toBe(true)
   })
 })
 

@@ -6,8 +6,15 @@
  * they move through exactly the states a TFJob/PyTorchJob/XGBoostJob would.
  * See kubeflow-semantics.md §2.
  */
-import { type JobSpec, type ReplicaType, jobKind, operatorReplicaKey } from '../../src/runtime/job.ts'
-import { type ConditionType, type JobCondition, type JobStatus, type ReplicaCounts, type ReplicaState, isFinished } from '../../src/runtime/job-status.ts'
+import { type JobSpec, jobKind, operatorReplicaKey, type ReplicaType } from '../../src/runtime/job.ts'
+import {
+  type ConditionType,
+  isFinished,
+  type JobCondition,
+  type JobStatus,
+  type ReplicaCounts,
+  type ReplicaState,
+} from '../../src/runtime/job-status.ts'
 
 /**
  * Sets one condition the way the operator's `updateJobConditions` does: Failed is
@@ -16,15 +23,24 @@ import { type ConditionType, type JobCondition, type JobStatus, type ReplicaCoun
  * when the status did not change. Running and Restarting exclude each other, and a
  * terminal condition flips an existing Running to False.
  */
-export function setCondition(conditions: readonly JobCondition[], next: Omit<JobCondition, 'lastUpdateTime' | 'lastTransitionTime'>, now: string): JobCondition[] {
+export function setCondition(
+  conditions: readonly JobCondition[],
+  next: Omit<JobCondition, 'lastUpdateTime' | 'lastTransitionTime'>,
+  now: string,
+): JobCondition[] {
   if (conditions.some((c) => c.type === 'Failed' && c.status === 'True')) return [...conditions]
   const existing = conditions.find((c) => c.type === next.type)
   if (existing && existing.status === next.status && existing.reason === next.reason) return [...conditions]
   const transition = existing && existing.status === next.status ? existing.lastTransitionTime : now
-  const excluded: ConditionType | null = next.type === 'Running' ? 'Restarting' : next.type === 'Restarting' ? 'Running' : null
+  const excluded: ConditionType | null =
+    next.type === 'Running' ? 'Restarting' : next.type === 'Restarting' ? 'Running' : null
   const kept = conditions
     .filter((c) => c.type !== next.type && c.type !== excluded)
-    .map((c) => (c.type === 'Running' && (next.type === 'Succeeded' || next.type === 'Failed') ? { ...c, status: 'False' as const } : c))
+    .map((c) =>
+      c.type === 'Running' && (next.type === 'Succeeded' || next.type === 'Failed')
+        ? { ...c, status: 'False' as const }
+        : c,
+    )
   return [...kept, { ...next, lastUpdateTime: now, lastTransitionTime: transition }]
 }
 
@@ -54,7 +70,12 @@ export interface JobDecision {
  * recomputes `replicaStatuses`, applies the backoff limit and the framework's rules.
  * A finished job is returned unchanged (counts frozen).
  */
-export function reconcileJob(job: JobSpec, previous: JobStatus, replicas: readonly ReplicaState[], now: string): JobDecision {
+export function reconcileJob(
+  job: JobSpec,
+  previous: JobStatus,
+  replicas: readonly ReplicaState[],
+  now: string,
+): JobDecision {
   if (isFinished(previous)) return { status: previous, finished: false, backoffExceeded: false }
   const kind = jobKind(job.framework)
   let conditions = previous.conditions
@@ -108,11 +129,18 @@ function frameworkOutcome(job: JobSpec, replicas: readonly ReplicaState[]): Step
       if (!has(type)) continue
       const t = tally(job, replicas, type)
       if (leader ? type === leader : type === 'Worker') {
-        const worker0Done = !leader && replicas.some((r) => r.type === 'Worker' && r.index === 0 && r.phase === 'Succeeded' && r.exitCode === 0)
-        if (t.wanted - t.succeeded === 0 || worker0Done) steps.push({ type: 'Succeeded', message: `TFJob ${ns} successfully completed.` })
+        const worker0Done =
+          !leader &&
+          replicas.some((r) => r.type === 'Worker' && r.index === 0 && r.phase === 'Succeeded' && r.exitCode === 0)
+        if (t.wanted - t.succeeded === 0 || worker0Done)
+          steps.push({ type: 'Succeeded', message: `TFJob ${ns} successfully completed.` })
         else if (t.active > 0) steps.push({ type: 'Running', message: `TFJob ${ns} is running.` })
       }
-      if (t.failed > 0) steps.push({ type: 'Failed', message: `TFJob ${ns} has failed because ${t.failed} ${operatorReplicaKey(type)} replica(s) failed.` })
+      if (t.failed > 0)
+        steps.push({
+          type: 'Failed',
+          message: `TFJob ${ns} has failed because ${t.failed} ${operatorReplicaKey(type)} replica(s) failed.`,
+        })
     }
     return steps
   }
@@ -127,14 +155,18 @@ function frameworkOutcome(job: JobSpec, replicas: readonly ReplicaState[]): Step
     }
   } else {
     const w = tally(job, replicas, 'Worker')
-    if (w.wanted > 0 && w.succeeded === w.wanted) steps.push({ type: 'Succeeded', message: `${kind} ${ns} successfully completed.` })
+    if (w.wanted > 0 && w.succeeded === w.wanted)
+      steps.push({ type: 'Succeeded', message: `${kind} ${ns} successfully completed.` })
     else if (w.active > 0) steps.push({ type: 'Running', message: `${kind} ${ns} is running.` })
   }
   for (const type of ['Master', 'Worker'] as const) {
     const t = tally(job, replicas, type)
     if (t.failed > 0 && t.wanted > t.succeeded + t.active) {
       // Submarine submits OnFailure, so a failed pod means restarting, as the operator does.
-      steps.push({ type: 'Restarting', message: `${kind} ${job.id} is restarting because ${t.failed} ${type} replica(s) failed.` })
+      steps.push({
+        type: 'Restarting',
+        message: `${kind} ${job.id} is restarting because ${t.failed} ${type} replica(s) failed.`,
+      })
     }
   }
   return steps

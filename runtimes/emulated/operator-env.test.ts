@@ -1,21 +1,29 @@
 import { describe, expect, test } from 'bun:test'
 import type { JobSpec, ReplicaSpec } from '../../src/runtime/job.ts'
+import { jobSpec, type ReplicaOptions } from '../testing/job-spec.ts'
 import { clusterNetwork, operatorEnv, replicaEnv } from './operator-env.ts'
-import { type ReplicaOptions, jobSpec } from '../testing/job-spec.ts'
 
 const job = (framework: JobSpec['framework'], id: string, replicas: ReplicaOptions[]): JobSpec =>
   jobSpec({ id, name: id, namespace: 'team-a', framework, replicas, image: 'img' })
 const net = clusterNetwork('team-a')
-const env = (j: JobSpec, type: ReplicaSpec['type'], index: number) => Object.fromEntries(operatorEnv(j, { type, index }, net))
+const env = (j: JobSpec, type: ReplicaSpec['type'], index: number) =>
+  Object.fromEntries(operatorEnv(j, { type, index }, net))
 
 describe('TF_CONFIG', () => {
   const dist = job('TensorFlow', 'dist', [{ type: 'Ps' }, { type: 'Worker', replicas: 2 }])
 
   test('matches the operator byte for byte for PS:1, Worker:2 (kubeflow-semantics §4.1)', () => {
-    const cluster = '{"ps":["dist-ps-0.team-a.svc:2222"],"worker":["dist-worker-0.team-a.svc:2222","dist-worker-1.team-a.svc:2222"]}'
-    expect(env(dist, 'Ps', 0).TF_CONFIG).toBe(`{"cluster":${cluster},"task":{"type":"ps","index":0},"environment":"cloud"}`)
-    expect(env(dist, 'Worker', 0).TF_CONFIG).toBe(`{"cluster":${cluster},"task":{"type":"worker","index":0},"environment":"cloud"}`)
-    expect(env(dist, 'Worker', 1).TF_CONFIG).toBe(`{"cluster":${cluster},"task":{"type":"worker","index":1},"environment":"cloud"}`)
+    const cluster =
+      '{"ps":["dist-ps-0.team-a.svc:2222"],"worker":["dist-worker-0.team-a.svc:2222","dist-worker-1.team-a.svc:2222"]}'
+    expect(env(dist, 'Ps', 0).TF_CONFIG).toBe(
+      `{"cluster":${cluster},"task":{"type":"ps","index":0},"environment":"cloud"}`,
+    )
+    expect(env(dist, 'Worker', 0).TF_CONFIG).toBe(
+      `{"cluster":${cluster},"task":{"type":"worker","index":0},"environment":"cloud"}`,
+    )
+    expect(env(dist, 'Worker', 1).TF_CONFIG).toBe(
+      `{"cluster":${cluster},"task":{"type":"worker","index":1},"environment":"cloud"}`,
+    )
   })
 
   test('sorts cluster keys, chief and evaluator first, whatever the spec order', () => {
@@ -69,7 +77,18 @@ test('XGBoost variables follow §4.3 in order', () => {
 })
 
 test('the user env comes first and the operator wins a clash', () => {
-  const j = job('PyTorch', 'ddp', [{ type: 'Master', env: [['A', '1'], ['RANK', 'mine']] }])
-  expect(replicaEnv(j, { type: 'Master', index: 0 }, net).slice(0, 2)).toEqual([['A', '1'], ['PYTHONUNBUFFERED', '1']])
+  const j = job('PyTorch', 'ddp', [
+    {
+      type: 'Master',
+      env: [
+        ['A', '1'],
+        ['RANK', 'mine'],
+      ],
+    },
+  ])
+  expect(replicaEnv(j, { type: 'Master', index: 0 }, net).slice(0, 2)).toEqual([
+    ['A', '1'],
+    ['PYTHONUNBUFFERED', '1'],
+  ])
   expect(Object.fromEntries(replicaEnv(j, { type: 'Master', index: 0 }, net)).RANK).toBe('0')
 })

@@ -5,7 +5,7 @@
  * variables for PyTorch, the `MASTER_*`/`WORKER_*` variables for XGBoost. Pure:
  * the runtime says how replicas reach each other through a {@link ReplicaNetwork}.
  */
-import { type JobSpec, type ReplicaRef, type ReplicaType, podName, replicaRefs } from '../../src/runtime/job.ts'
+import { type JobSpec, podName, type ReplicaRef, type ReplicaType, replicaRefs } from '../../src/runtime/job.ts'
 
 /** How replicas address each other on a runtime. */
 export interface ReplicaNetwork {
@@ -56,7 +56,9 @@ const totalReplicas = (job: JobSpec) => job.replicaSpecs.reduce((n, s) => n + s.
 function tfEnv(job: JobSpec, ref: Pick<ReplicaRef, 'type' | 'index'>, net: ReplicaNetwork): Env {
   if (totalReplicas(job) === 1) return []
   const cluster: Record<string, string[]> = {}
-  const byKey = [...job.replicaSpecs].filter((s) => s.replicas > 0).sort((a, b) => a.type.toLowerCase().localeCompare(b.type.toLowerCase()))
+  const byKey = [...job.replicaSpecs]
+    .filter((s) => s.replicas > 0)
+    .sort((a, b) => a.type.toLowerCase().localeCompare(b.type.toLowerCase()))
   for (const spec of byKey) {
     cluster[spec.type.toLowerCase()] = Array.from({ length: spec.replicas }, (_, i) => {
       const pod = podName(job.id, spec.type, i)
@@ -100,7 +102,9 @@ function xgboostEnv(job: JobSpec, ref: Pick<ReplicaRef, 'type' | 'index'>, net: 
     ['PYTHONUNBUFFERED', '1'],
   ]
   if (total > 1) {
-    const workers = replicaRefs(job).filter((r) => r.type === 'Worker').map((r) => net.shortHost(r.pod))
+    const workers = replicaRefs(job)
+      .filter((r) => r.type === 'Worker')
+      .map((r) => net.shortHost(r.pod))
     env.push(['WORKER_PORT', String(DEFAULT_PORTS.XGBoost)], ['WORKER_ADDRS', workers.join(',')])
   }
   return env

@@ -25,22 +25,36 @@ let silent: SilentServer
 const runtimes: Runtime[] = []
 
 function runtime(kubeconfigYaml: string): Runtime {
-  const r = createKubernetesRuntime({ namespace: NS, instanceId: 'timeouts', restartBackoffMs: 30, kubeconfigYaml, requestTimeoutMs: LIMIT, tuning: FAST })
+  const r = createKubernetesRuntime({
+    namespace: NS,
+    instanceId: 'timeouts',
+    restartBackoffMs: 30,
+    kubeconfigYaml,
+    requestTimeoutMs: LIMIT,
+    tuning: FAST,
+  })
   runtimes.push(r)
   return r
 }
 
 const job = (command: string): JobSpec => jobSpec({ name: 'timeouts', namespace: NS, image: 'busybox:1.36', command })
 const finished = (sink: MemorySink, id: string) =>
-  waitFor(`${id} to finish`, () => {
-    const c = sink.lastStatus(id)?.status.conditions.at(-1)?.type
-    return c === 'Succeeded' || c === 'Failed' ? c : null
-  }, 30_000)
+  waitFor(
+    `${id} to finish`,
+    () => {
+      const c = sink.lastStatus(id)?.status.conditions.at(-1)?.type
+      return c === 'Succeeded' || c === 'Failed' ? c : null
+    },
+    30_000,
+  )
 
 /** How long a promise takes to settle, and how. */
 async function timed<T>(p: Promise<T>): Promise<{ ms: number; error: unknown }> {
   const t0 = Date.now()
-  const error = await p.then(() => null, (e: unknown) => e)
+  const error = await p.then(
+    () => null,
+    (e: unknown) => e,
+  )
   return { ms: Date.now() - t0, error }
 }
 

@@ -9,7 +9,12 @@ const server = Bun.serve({
   tls: { cert: TEST_CERT, key: TEST_KEY },
   fetch: (req) => {
     seen.push({ url: req.url, auth: req.headers.get('authorization'), type: req.headers.get('content-type') })
-    return Response.json({ kind: 'TFJobList', apiVersion: 'kubeflow.org/v1', metadata: { resourceVersion: '7' }, items: [] })
+    return Response.json({
+      kind: 'TFJobList',
+      apiVersion: 'kubeflow.org/v1',
+      metadata: { resourceVersion: '7' },
+      items: [],
+    })
   },
 })
 afterAll(() => server.stop(true))
@@ -33,11 +38,17 @@ current-context: x
 const ref = { group: 'kubeflow.org', version: 'v1', plural: 'tfjobs', namespace: 'team-a' }
 
 describe('the client transport', () => {
-  test('trusts the cluster CA of the kubeconfig and sends its credentials (Bun ignores client-node\'s undici dispatcher)', async () => {
+  test("trusts the cluster CA of the kubeconfig and sends its credentials (Bun ignores client-node's undici dispatcher)", async () => {
     const port = createKubeClient({ kubeconfigYaml: kubeconfig(TEST_CERT) })
     expect((await port.list(ref, 'periscope.io/instance=i')).metadata?.resourceVersion).toBe('7')
     await port.mergePatch(ref, 'exp-1', { spec: {} })
-    expect(seen.at(-2)).toEqual({ url: expect.stringContaining('/apis/kubeflow.org/v1/namespaces/team-a/tfjobs?labelSelector=periscope.io%2Finstance%3Di'), auth: 'Bearer secret-token', type: null })
+    expect(seen.at(-2)).toEqual({
+      url: expect.stringContaining(
+        '/apis/kubeflow.org/v1/namespaces/team-a/tfjobs?labelSelector=periscope.io%2Finstance%3Di',
+      ),
+      auth: 'Bearer secret-token',
+      type: null,
+    })
     expect(seen.at(-1)!.type).toBe('application/merge-patch+json')
   })
 

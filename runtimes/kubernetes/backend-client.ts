@@ -14,23 +14,23 @@
  * so that errors keep their `Status` body (client-node's `Log` drops it).
  */
 import {
+  bufferFromFileOrString,
   CustomObjectsApi,
+  createConfiguration,
   HttpMethod,
   KubeConfig,
   PatchStrategy,
   RequestContext,
   ResponseContext,
   ServerConfiguration,
-  bufferFromFileOrString,
-  createConfiguration,
   setHeaderOptions,
   wrapHttpLibrary,
 } from '@kubernetes/client-node'
-import { KubeApiError, KubeTimeoutError, kubeFailure, parseStatus } from './errors.ts'
-import type { KubePort, PodLogOptions, ResourceRef, WatchOptions } from './backend-port.ts'
-import type { KubeList, KubeObject, KubeflowJobObject, WatchEvent } from './kube-types.ts'
-import { readLines } from '../shared/line-splitter.ts'
 import { errorText } from '../../src/errors.ts'
+import { readLines } from '../shared/line-splitter.ts'
+import type { KubePort, PodLogOptions, ResourceRef, WatchOptions } from './backend-port.ts'
+import { KubeApiError, KubeTimeoutError, kubeFailure, parseStatus } from './errors.ts'
+import type { KubeflowJobObject, KubeList, KubeObject, WatchEvent } from './kube-types.ts'
 
 /** Longest watch event line accepted; longer ones would be cut and fail to parse. */
 const WATCH_EVENT_MAX_BYTES = 16 << 20
@@ -80,18 +80,28 @@ export function loadKubeConfig(connection: KubeConnection): KubeConfig {
     } else if (connection.inCluster) {
       kc.loadFromCluster()
     } else {
-      throw new Error('no cluster configured: pass --kubeconfig (or set KUBECONFIG), or run in a pod with a service account')
+      throw new Error(
+        'no cluster configured: pass --kubeconfig (or set KUBECONFIG), or run in a pod with a service account',
+      )
     }
   } catch (err) {
     throw new Error(`kubernetes runtime: cannot load the cluster configuration: ${errorText(err)}`, { cause: err })
   }
   if (connection.context) {
     if (!kc.getContextObject(connection.context)) {
-      throw new Error(`kubernetes runtime: context "${connection.context}" is not in the kubeconfig (known: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`)
+      throw new Error(
+        `kubernetes runtime: context "${connection.context}" is not in the kubeconfig (known: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        })`,
+      )
     }
     kc.setCurrentContext(connection.context)
   }
-  if (!kc.getCurrentCluster()) throw new Error('kubernetes runtime: the kubeconfig has no current cluster (set current-context or pass --context)')
+  if (!kc.getCurrentCluster())
+    throw new Error('kubernetes runtime: the kubeconfig has no current cluster (set current-context or pass --context)')
   return kc
 }
 
@@ -125,10 +135,17 @@ class ClientNodePort implements KubePort {
     if (key) tls.key = key.toString()
     if (cluster.skipTLSVerify) tls.rejectUnauthorized = false
     if (cluster.tlsServerName) tls.serverName = cluster.tlsServerName
-    this.#init = { ...(Object.keys(tls).length > 0 ? { tls } : {}), ...(cluster.proxyUrl?.startsWith('http') ? { proxy: cluster.proxyUrl } : {}) }
+    this.#init = {
+      ...(Object.keys(tls).length > 0 ? { tls } : {}),
+      ...(cluster.proxyUrl?.startsWith('http') ? { proxy: cluster.proxyUrl } : {}),
+    }
     const httpApi = wrapHttpLibrary({ send: (request) => this.#send(request) })
     this.#api = new CustomObjectsApi(
-      createConfiguration({ baseServer: new ServerConfiguration(this.server, {}), authMethods: { default: kc }, httpApi }),
+      createConfiguration({
+        baseServer: new ServerConfiguration(this.server, {}),
+        authMethods: { default: kc },
+        httpApi,
+      }),
     )
   }
 
@@ -154,7 +171,10 @@ class ClientNodePort implements KubePort {
 
   async mergePatch(ref: ResourceRef, name: string, patch: object): Promise<KubeObject> {
     return call(() =>
-      this.#api.patchNamespacedCustomObject({ ...crd(ref), name, body: patch }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+      this.#api.patchNamespacedCustomObject(
+        { ...crd(ref), name, body: patch },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
     )
   }
 
@@ -162,20 +182,30 @@ class ClientNodePort implements KubePort {
     await call(() => this.#api.deleteNamespacedCustomObject({ ...crd(ref), name, propagationPolicy: 'Background' }))
   }
 
-  async watch(ref: ResourceRef, options: WatchOptions, onEvent: (event: WatchEvent) => void, signal: AbortSignal, onOpen?: () => void): Promise<void> {
+  async watch(
+    ref: ResourceRef,
+    options: WatchOptions,
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal,
+    onOpen?: () => void,
+  ): Promise<void> {
     // A stream that stays silent past the server's own timeout is a dead connection.
     const idle = new AbortController()
     const idleMs = (options.timeoutSeconds + 30) * 1000
     let timer = setTimeout(() => idle.abort(), idleMs)
     const both = AbortSignal.any([signal, idle.signal])
     try {
-      const response = await this.#request(collectionPath(ref), {
-        watch: 'true',
-        labelSelector: options.labelSelector,
-        resourceVersion: options.resourceVersion,
-        allowWatchBookmarks: 'true',
-        timeoutSeconds: String(options.timeoutSeconds),
-      }, both)
+      const response = await this.#request(
+        collectionPath(ref),
+        {
+          watch: 'true',
+          labelSelector: options.labelSelector,
+          resourceVersion: options.resourceVersion,
+          allowWatchBookmarks: 'true',
+          timeoutSeconds: String(options.timeoutSeconds),
+        },
+        both,
+      )
       if (response.status !== 200) throw await apiError(response)
       onOpen?.()
       if (!response.body) return
@@ -202,11 +232,24 @@ class ClientNodePort implements KubePort {
     }
   }
 
-  async podLog(namespace: string, pod: string, options: PodLogOptions, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-    const query: Record<string, string> = { container: options.container, follow: String(options.follow), timestamps: String(options.timestamps) }
+  async podLog(
+    namespace: string,
+    pod: string,
+    options: PodLogOptions,
+    signal: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array>> {
+    const query: Record<string, string> = {
+      container: options.container,
+      follow: String(options.follow),
+      timestamps: String(options.timestamps),
+    }
     if (options.sinceTime) query.sinceTime = options.sinceTime
     if (options.previous) query.previous = 'true'
-    const response = await this.#request(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, query, signal)
+    const response = await this.#request(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+      query,
+      signal,
+    )
     if (response.status !== 200) throw await apiError(response)
     return response.body ?? new ReadableStream({ start: (c) => c.close() })
   }
@@ -263,7 +306,9 @@ class ClientNodePort implements KubePort {
   }
 
   #timedOut(): KubeTimeoutError {
-    return new KubeTimeoutError(`timed out after ${this.#timeoutMs} ms talking to the Kubernetes API server at ${this.server}`)
+    return new KubeTimeoutError(
+      `timed out after ${this.#timeoutMs} ms talking to the Kubernetes API server at ${this.server}`,
+    )
   }
 }
 

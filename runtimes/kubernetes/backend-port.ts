@@ -6,7 +6,7 @@
  * {@link KubeApiError} for an HTTP error (carrying the `Status` body) or with the
  * transport's error when the API server could not be reached.
  */
-import type { KubeList, KubeObject, KubeflowJobObject, PodObject, WatchEvent } from './kube-types.ts'
+import type { KubeflowJobObject, KubeList, KubeObject, PodObject, WatchEvent } from './kube-types.ts'
 
 /** A namespaced collection: `{group}/{version}` `{plural}` in `{namespace}`; group `''` is the core API. */
 export interface ResourceRef {
@@ -52,9 +52,20 @@ export interface KubePort {
    * rejects with a KubeApiError; an in-stream error arrives as an `ERROR` event.
    * `onOpen` is called once the server has accepted the watch.
    */
-  watch(ref: ResourceRef, options: WatchOptions, onEvent: (event: WatchEvent) => void, signal: AbortSignal, onOpen?: () => void): Promise<void>
+  watch(
+    ref: ResourceRef,
+    options: WatchOptions,
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal,
+    onOpen?: () => void,
+  ): Promise<void>
   /** Opens a pod's log; the stream ends when a followed container instance exits. */
-  podLog(namespace: string, pod: string, options: PodLogOptions, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>
+  podLog(
+    namespace: string,
+    pod: string,
+    options: PodLogOptions,
+    signal: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array>>
 }
 
 /** Pods in a namespace, as a {@link ResourceRef}. */

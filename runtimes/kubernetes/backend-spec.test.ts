@@ -1,21 +1,33 @@
 import { describe, expect, test } from 'bun:test'
 import { RuntimeRejectedError } from '../../src/errors.ts'
 import type { JobSpec, ReplicaSpec, Resources } from '../../src/runtime/job.ts'
-import { JOB_KINDS } from './job-kinds.ts'
-import { type KubeflowJob, containerResources, jobResource } from './backend-spec.ts'
 import { KUBEFLOW_CRDS as CRDS } from '../../test/fixtures/paths.ts'
-import { loadCrdSchema, validateResource } from './testing/crd-schema.ts'
 import { jobSpec } from '../testing/job-spec.ts'
+import { containerResources, jobResource, type KubeflowJob } from './backend-spec.ts'
+import { JOB_KINDS } from './job-kinds.ts'
+import { loadCrdSchema, validateResource } from './testing/crd-schema.ts'
+
 const options = { instanceId: 'inst-1' }
 
 function replica(overrides: Partial<ReplicaSpec> = {}): ReplicaSpec {
-  return { type: 'Worker', replicas: 1, image: 'busybox:1.36', command: 'echo hi', env: [], resources: {}, ...overrides }
+  return {
+    type: 'Worker',
+    replicas: 1,
+    image: 'busybox:1.36',
+    command: 'echo hi',
+    env: [],
+    resources: {},
+    ...overrides,
+  }
 }
 
 function makeJob(overrides: Partial<JobSpec> = {}): JobSpec {
   return {
     ...jobSpec({ id: 'experiment-1700000000000-0001', name: 'mnist', namespace: 'team-a' }),
-    replicaSpecs: [replica({ type: 'Ps' }), replica({ type: 'Worker', replicas: 2, env: [['A', '1']], resources: { cpu: '1', memory: '1024M', gpu: 1 } })],
+    replicaSpecs: [
+      replica({ type: 'Ps' }),
+      replica({ type: 'Worker', replicas: 2, env: [['A', '1']], resources: { cpu: '1', memory: '1024M', gpu: 1 } }),
+    ],
     ...overrides,
   }
 }
@@ -70,7 +82,10 @@ describe('jobResource', () => {
   })
 
   test('uses the PyTorch and XGBoost replica maps and container names', () => {
-    const pt = jobResource(makeJob({ framework: 'PyTorch', replicaSpecs: [replica({ type: 'Master' }), replica()] }), options)
+    const pt = jobResource(
+      makeJob({ framework: 'PyTorch', replicaSpecs: [replica({ type: 'Master' }), replica()] }),
+      options,
+    )
     expect(pt.kind).toBe('PyTorchJob')
     expect(Object.keys(pt.spec.pytorchReplicaSpecs!)).toEqual(['Master', 'Worker'])
     expect(pt.spec.pytorchReplicaSpecs!.Master!.template.spec.containers[0]!.name).toBe('pytorch')
@@ -80,13 +95,18 @@ describe('jobResource', () => {
   })
 
   test('omits env and resources when none are given', () => {
-    const [container] = jobResource(makeJob({ replicaSpecs: [replica()] }), options).spec.tfReplicaSpecs!.Worker!.template.spec.containers
+    const [container] = jobResource(makeJob({ replicaSpecs: [replica()] }), options).spec.tfReplicaSpecs!.Worker!
+      .template.spec.containers
     expect(container).toEqual({ name: 'tensorflow', image: 'busybox:1.36', command: ['sh', '-c', 'echo hi'] })
   })
 
   test('refuses a replica without an image rather than sending a pod that cannot start', () => {
-    expect(() => jobResource(makeJob({ replicaSpecs: [replica({ image: null })] }), options)).toThrow(RuntimeRejectedError)
-    expect(() => jobResource(makeJob({ replicaSpecs: [replica({ image: null })] }), options)).toThrow('replica Worker has no image')
+    expect(() => jobResource(makeJob({ replicaSpecs: [replica({ image: null })] }), options)).toThrow(
+      RuntimeRejectedError,
+    )
+    expect(() => jobResource(makeJob({ replicaSpecs: [replica({ image: null })] }), options)).toThrow(
+      'replica Worker has no image',
+    )
   })
 })
 
@@ -94,7 +114,10 @@ describe('memory limit', () => {
   // Every quantity of the shared table goes through containerResources in test/api/quantities.test.ts.
   test('is twice the request in the same unit', () => {
     expect(containerResources({ memory: '1Gi' })).toEqual({ requests: { memory: '1Gi' }, limits: { memory: '2Gi' } })
-    expect(containerResources({ cpu: '500m', memory: '1.5G' })).toEqual({ requests: { cpu: '500m', memory: '1.5G' }, limits: { cpu: '500m', memory: '3G' } })
+    expect(containerResources({ cpu: '500m', memory: '1.5G' })).toEqual({
+      requests: { cpu: '500m', memory: '1.5G' },
+      limits: { cpu: '500m', memory: '3G' },
+    })
   })
 
   test('refuses text that is not a quantity instead of inventing a limit', () => {
@@ -109,9 +132,26 @@ describe('memory limit', () => {
 describe('every built resource validates against the operator CRDs', () => {
   const cases: Array<[string, JobSpec]> = [
     ['TFJob PS/Worker with resources', makeJob()],
-    ['TFJob Chief/Evaluator/Master', makeJob({ replicaSpecs: [replica({ type: 'Chief' }), replica({ type: 'Evaluator' }), replica({ type: 'Master' })] })],
-    ['PyTorchJob', makeJob({ framework: 'PyTorch', replicaSpecs: [replica({ type: 'Master', resources: { memory: '2Gi' } }), replica({ replicas: 3 })] })],
-    ['XGBoostJob', makeJob({ framework: 'XGBoost', replicaSpecs: [replica({ type: 'Master', resources: { cpu: '500m' } }), replica({ env: [['X', 'y']] })] })],
+    [
+      'TFJob Chief/Evaluator/Master',
+      makeJob({
+        replicaSpecs: [replica({ type: 'Chief' }), replica({ type: 'Evaluator' }), replica({ type: 'Master' })],
+      }),
+    ],
+    [
+      'PyTorchJob',
+      makeJob({
+        framework: 'PyTorch',
+        replicaSpecs: [replica({ type: 'Master', resources: { memory: '2Gi' } }), replica({ replicas: 3 })],
+      }),
+    ],
+    [
+      'XGBoostJob',
+      makeJob({
+        framework: 'XGBoost',
+        replicaSpecs: [replica({ type: 'Master', resources: { cpu: '500m' } }), replica({ env: [['X', 'y']] })],
+      }),
+    ],
   ]
   for (const [title, job] of cases) {
     test(title, async () => {
@@ -134,7 +174,9 @@ describe('every built resource validates against the operator CRDs', () => {
       'spec.runPolicy.bogus: unknown field',
       'spec.tfReplicaSpecs.PS.template.spec.containers[0].commands: unknown field',
       'spec.tfReplicaSpecs.Worker.replicas: must be an integer',
-      expect.stringContaining('spec.tfReplicaSpecs.Worker.template.spec.containers[0].resources.limits.memory: "lots" does not match'),
+      expect.stringContaining(
+        'spec.tfReplicaSpecs.Worker.template.spec.containers[0].resources.limits.memory: "lots" does not match',
+      ),
     ])
   })
 })
@@ -146,19 +188,37 @@ describe('every built resource validates against the operator CRDs', () => {
  */
 describe('every JobSpec field is reflected in the resource or excluded on purpose', () => {
   type Check<T> = { vary: (value: T) => T; reflectedAt: string[] } | { excluded: string }
-  const base = makeJob({ framework: 'TensorFlow', replicaSpecs: [replica({ type: 'Worker', env: [['A', '1']], resources: { cpu: '1', memory: '1Gi', gpu: 1 } })] })
+  const base = makeJob({
+    framework: 'TensorFlow',
+    replicaSpecs: [replica({ type: 'Worker', env: [['A', '1']], resources: { cpu: '1', memory: '1Gi', gpu: 1 } })],
+  })
   const W = 'spec.tfReplicaSpecs.Worker'
   const C = `${W}.template.spec.containers`
-  const withWorker = (change: (r: ReplicaSpec) => ReplicaSpec) => (j: JobSpec): JobSpec => ({ ...j, replicaSpecs: j.replicaSpecs.map(change) })
-  const withResources = (change: (r: Resources) => Resources) => withWorker((r) => ({ ...r, resources: change(r.resources) }))
+  const withWorker =
+    (change: (r: ReplicaSpec) => ReplicaSpec) =>
+    (j: JobSpec): JobSpec => ({ ...j, replicaSpecs: j.replicaSpecs.map(change) })
+  const withResources = (change: (r: Resources) => Resources) =>
+    withWorker((r) => ({ ...r, resources: change(r.resources) }))
 
   const JOB: { [K in keyof JobSpec]-?: Check<JobSpec> } = {
-    id: { vary: (j) => ({ ...j, id: 'experiment-1-0002' }), reflectedAt: ['metadata.name', 'metadata.labels', `${W}.template.metadata.labels`] },
+    id: {
+      vary: (j) => ({ ...j, id: 'experiment-1-0002' }),
+      reflectedAt: ['metadata.name', 'metadata.labels', `${W}.template.metadata.labels`],
+    },
     name: { vary: (j) => ({ ...j, name: 'other' }), reflectedAt: ['metadata.annotations', 'metadata.labels'] },
     namespace: { vary: (j) => ({ ...j, namespace: 'team-b' }), reflectedAt: ['metadata.namespace'] },
-    framework: { vary: (j) => ({ ...j, framework: 'PyTorch' }), reflectedAt: ['kind', 'spec.tfReplicaSpecs', 'spec.pytorchReplicaSpecs'] },
-    replicaSpecs: { vary: (j) => ({ ...j, replicaSpecs: [...j.replicaSpecs, replica({ type: 'Ps' })] }), reflectedAt: ['spec.tfReplicaSpecs'] },
-    restartPolicy: { vary: (j) => ({ ...j, restartPolicy: 'Never' as unknown as 'OnFailure' }), reflectedAt: [`${W}.restartPolicy`] },
+    framework: {
+      vary: (j) => ({ ...j, framework: 'PyTorch' }),
+      reflectedAt: ['kind', 'spec.tfReplicaSpecs', 'spec.pytorchReplicaSpecs'],
+    },
+    replicaSpecs: {
+      vary: (j) => ({ ...j, replicaSpecs: [...j.replicaSpecs, replica({ type: 'Ps' })] }),
+      reflectedAt: ['spec.tfReplicaSpecs'],
+    },
+    restartPolicy: {
+      vary: (j) => ({ ...j, restartPolicy: 'Never' as unknown as 'OnFailure' }),
+      reflectedAt: [`${W}.restartPolicy`],
+    },
     backoffLimit: { vary: (j) => ({ ...j, backoffLimit: 5 }), reflectedAt: ['spec.runPolicy.backoffLimit'] },
   }
   const REPLICA: { [K in keyof ReplicaSpec]-?: Check<JobSpec> } = {
@@ -188,7 +248,8 @@ describe('every JobSpec field is reflected in the resource or excluded on purpos
         return
       }
       const varied = jobResource(check.vary(base), options)
-      for (const path of check.reflectedAt) expect({ path, value: at(varied, path) }).not.toEqual({ path, value: at(built, path) })
+      for (const path of check.reflectedAt)
+        expect({ path, value: at(varied, path) }).not.toEqual({ path, value: at(built, path) })
     })
   }
 })

@@ -9,9 +9,15 @@
  * operator's real CRDs.
  */
 import { RuntimeRejectedError } from '../../src/errors.ts'
-import { type JobSpec, type ReplicaSpec, type Resources, containerName, operatorReplicaKey } from '../../src/runtime/job.ts'
+import {
+  containerName,
+  type JobSpec,
+  operatorReplicaKey,
+  type ReplicaSpec,
+  type Resources,
+} from '../../src/runtime/job.ts'
 import { ownerLabels } from '../../src/runtime/labels.ts'
-import { type Quantity, doubleQuantity, isQuantity, parseRequest } from '../../src/runtime/quantity.ts'
+import { doubleQuantity, isQuantity, parseRequest, type Quantity } from '../../src/runtime/quantity.ts'
 import { type JobKind, KUBEFLOW_GROUP, KUBEFLOW_VERSION, kindOf } from './job-kinds.ts'
 
 /** Annotation carrying the experiment name (any text; labels cannot hold every name). */
@@ -85,12 +91,19 @@ export function jobResource(job: JobSpec, options: JobResourceOptions): Kubeflow
   return {
     apiVersion: `${KUBEFLOW_GROUP}/${KUBEFLOW_VERSION}`,
     kind: kind.kind,
-    metadata: { name: job.id, namespace: job.namespace, labels, annotations: { [EXPERIMENT_NAME_ANNOTATION]: job.name } },
+    metadata: {
+      name: job.id,
+      namespace: job.namespace,
+      labels,
+      annotations: { [EXPERIMENT_NAME_ANNOTATION]: job.name },
+    },
     spec: {
       // cleanPodPolicy Running: the operator's default (None) leaves PS and workers running
       // after the job finished (kubeflow-semantics §8 #2); the emulated runtimes stop them too.
       runPolicy: { backoffLimit: job.backoffLimit, cleanPodPolicy: 'Running' },
-      [kind.replicaMap]: Object.fromEntries(job.replicaSpecs.map((spec) => [operatorReplicaKey(spec.type), replicaSpec(job, spec, options)])),
+      [kind.replicaMap]: Object.fromEntries(
+        job.replicaSpecs.map((spec) => [operatorReplicaKey(spec.type), replicaSpec(job, spec, options)]),
+      ),
     },
   }
 }
@@ -98,9 +111,16 @@ export function jobResource(job: JobSpec, options: JobResourceOptions): Kubeflow
 /** One replica type's entry in the replica map. */
 export function replicaSpec(job: JobSpec, spec: ReplicaSpec, options: JobResourceOptions): KubeflowReplicaSpec {
   if (spec.image === null || spec.image.trim() === '') {
-    throw new RuntimeRejectedError(`replica ${spec.type} has no image: the kubernetes runtime needs an image for every replica`, 400)
+    throw new RuntimeRejectedError(
+      `replica ${spec.type} has no image: the kubernetes runtime needs an image for every replica`,
+      400,
+    )
   }
-  const container: Container = { name: containerName(job.framework), image: spec.image, command: ['sh', '-c', spec.command] }
+  const container: Container = {
+    name: containerName(job.framework),
+    image: spec.image,
+    command: ['sh', '-c', spec.command],
+  }
   if (spec.env.length > 0) container.env = spec.env.map(([name, value]) => ({ name, value }))
   const resources = containerResources(spec.resources)
   if (resources) container.resources = resources
@@ -109,7 +129,10 @@ export function replicaSpec(job: JobSpec, spec: ReplicaSpec, options: JobResourc
     restartPolicy: job.restartPolicy,
     template: {
       // The operator copies template labels onto pods, so pods are found by instance too.
-      metadata: { labels: ownerLabels(job.id, options.instanceId), annotations: { [ISTIO_INJECT_ANNOTATION]: 'false' } },
+      metadata: {
+        labels: ownerLabels(job.id, options.instanceId),
+        annotations: { [ISTIO_INJECT_ANNOTATION]: 'false' },
+      },
       spec: { containers: [container] },
     },
   }
@@ -130,7 +153,8 @@ export function containerResources(resources: Resources): ContainerResources | u
     requests.memory = resources.memory
     limits.memory = doubleQuantity(request('memory', resources.memory))
   }
-  if (resources.gpu !== undefined && resources.gpu > 0) requests['nvidia.com/gpu'] = limits['nvidia.com/gpu'] = String(resources.gpu)
+  if (resources.gpu !== undefined && resources.gpu > 0)
+    requests['nvidia.com/gpu'] = limits['nvidia.com/gpu'] = String(resources.gpu)
   return Object.keys(requests).length > 0 ? { requests, limits } : undefined
 }
 

@@ -4,8 +4,16 @@
  * job's status is the custom resource's own `.status` (the operator's conditions
  * and times, untouched apart from normalisation); the replicas come from pods.
  */
-import { type Framework, type ReplicaType, containerName, podName } from '../../src/runtime/job.ts'
-import type { ConditionType, JobCondition, JobObservation, JobStatus, PodPhase, ReplicaCounts, ReplicaState } from '../../src/runtime/job-status.ts'
+import { containerName, type Framework, podName, type ReplicaType } from '../../src/runtime/job.ts'
+import type {
+  ConditionType,
+  JobCondition,
+  JobObservation,
+  JobStatus,
+  PodPhase,
+  ReplicaCounts,
+  ReplicaState,
+} from '../../src/runtime/job-status.ts'
 import { LABEL } from '../../src/runtime/labels.ts'
 import { jobMessage } from '../shared/job-message.ts'
 import { kindOf } from './job-kinds.ts'
@@ -52,7 +60,12 @@ export function jobStatusOf(cr: KubeflowJobObject): JobStatus {
     }
     replicaStatuses[type] = out
   }
-  return { conditions, replicaStatuses, startTime: status.startTime ?? null, completionTime: status.completionTime ?? null }
+  return {
+    conditions,
+    replicaStatuses,
+    startTime: status.startTime ?? null,
+    completionTime: status.completionTime ?? null,
+  }
 }
 
 /** Replica type and index of an operator pod, from its labels; null for a pod that is not one. */
@@ -95,7 +108,9 @@ export function replicaFromPod(pod: PodObject, framework: Framework): ReplicaSta
     exitCode: last?.exitCode ?? null,
     exitReason: last?.reason ?? null,
     waiting,
-    nextAttemptAt: waiting?.startsWith('CrashLoopBackOff') ? nextAttempt(c?.state?.waiting?.message, c?.lastState?.terminated?.finishedAt) : null,
+    nextAttemptAt: waiting?.startsWith('CrashLoopBackOff')
+      ? nextAttempt(c?.state?.waiting?.message, c?.lastState?.terminated?.finishedAt)
+      : null,
   }
 }
 
@@ -119,7 +134,7 @@ function waitingReason(pod: PodObject, c: ContainerStatus | undefined, phase: Po
   if (phase !== 'Pending') return null
   for (const init of pod.status?.initContainerStatuses ?? []) {
     const w = init.state?.waiting
-    if (w && w.reason && !ROUTINE_WAITING.has(w.reason)) return withMessage(`Init:${w.reason}`, w.message)
+    if (w?.reason && !ROUTINE_WAITING.has(w.reason)) return withMessage(`Init:${w.reason}`, w.message)
     if (init.state?.running || w) return 'PodInitializing'
   }
   const scheduled = pod.status?.conditions?.find((cond) => cond.type === 'PodScheduled')
@@ -134,7 +149,11 @@ const withMessage = (reason: string, message: string | undefined) => (message ? 
  * A pod removed before it finished was killed: Kubernetes has no phase for that, so it
  * reads as Failed (its exit code kept when the kubelet reported one).
  */
-export function replicaAfterDeletion(last: ReplicaState, finalPod: PodObject | null, framework: Framework): ReplicaState {
+export function replicaAfterDeletion(
+  last: ReplicaState,
+  finalPod: PodObject | null,
+  framework: Framework,
+): ReplicaState {
   const state = (finalPod && replicaFromPod(finalPod, framework)) || last
   const current = finalPod ? frameworkContainer(finalPod, framework)?.state : undefined
   if (state.phase === 'Succeeded' || state.phase === 'Failed') return { ...state, waiting: null }
@@ -143,7 +162,11 @@ export function replicaAfterDeletion(last: ReplicaState, finalPod: PodObject | n
 }
 
 /** The replicas a job's spec asks for, in spec order then index order. */
-export function expectedReplicas(cr: KubeflowJobObject, jobId: string, framework: Framework): Array<{ type: ReplicaType; index: number; pod: string }> {
+export function expectedReplicas(
+  cr: KubeflowJobObject,
+  jobId: string,
+  framework: Framework,
+): Array<{ type: ReplicaType; index: number; pod: string }> {
   const map = (cr.spec?.[kindOf(framework).replicaMap] ?? {}) as Record<string, { replicas?: number } | undefined>
   return Object.entries(map).flatMap(([key, spec]) => {
     const type = REPLICA_TYPES.get(key.toLowerCase())
@@ -158,8 +181,20 @@ export function expectedReplicas(cr: KubeflowJobObject, jobId: string, framework
  * pod shows up), followed by known pods the spec no longer lists only while they still
  * run (a scale-down in progress).
  */
-export function mergeReplicas(expected: ReadonlyArray<{ type: ReplicaType; index: number; pod: string }>, known: ReadonlyMap<string, ReplicaState>): ReplicaState[] {
-  const out = expected.map((ref) => known.get(ref.pod) ?? { ...ref, phase: 'Pending' as const, restartCount: 0, exitCode: null, waiting: 'ContainerCreating' })
+export function mergeReplicas(
+  expected: ReadonlyArray<{ type: ReplicaType; index: number; pod: string }>,
+  known: ReadonlyMap<string, ReplicaState>,
+): ReplicaState[] {
+  const out = expected.map(
+    (ref) =>
+      known.get(ref.pod) ?? {
+        ...ref,
+        phase: 'Pending' as const,
+        restartCount: 0,
+        exitCode: null,
+        waiting: 'ContainerCreating',
+      },
+  )
   const listed = new Set(expected.map((r) => r.pod))
   for (const r of known.values()) if (!listed.has(r.pod) && r.phase === 'Running') out.push(r)
   return out

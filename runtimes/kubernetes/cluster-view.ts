@@ -9,10 +9,17 @@ import { containerName } from '../../src/runtime/job.ts'
 import type { ReplicaState } from '../../src/runtime/job-status.ts'
 import { LABEL } from '../../src/runtime/labels.ts'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
-import type { JobKind } from './job-kinds.ts'
-import { expectedReplicas, jobIdOfPod, mergeReplicas, observeJob, replicaAfterDeletion, replicaFromPod } from './backend-status.ts'
 import type { KubePort } from './backend-port.ts'
-import type { KubeObject, KubeflowJobObject, PodObject } from './kube-types.ts'
+import {
+  expectedReplicas,
+  jobIdOfPod,
+  mergeReplicas,
+  observeJob,
+  replicaAfterDeletion,
+  replicaFromPod,
+} from './backend-status.ts'
+import type { JobKind } from './job-kinds.ts'
+import type { KubeflowJobObject, KubeObject, PodObject } from './kube-types.ts'
 import { LogFollower } from './log-follower.ts'
 import type { KubernetesTuning } from './options.ts'
 
@@ -93,7 +100,12 @@ export class ClusterView {
     let job = this.#jobs.get(id)
     if (!job) {
       const last = this.sink.lastStatus(id) ?? null
-      job = { kind, cr: object, baseline: new Map((last?.replicas ?? []).map((r) => [r.pod, r])), lastEmitted: last ? JSON.stringify(last) : '' }
+      job = {
+        kind,
+        cr: object,
+        baseline: new Map((last?.replicas ?? []).map((r) => [r.pod, r])),
+        lastEmitted: last ? JSON.stringify(last) : '',
+      }
       this.#jobs.set(id, job)
     }
     job.cr = object
@@ -173,11 +185,15 @@ export class ClusterView {
       const state = replicaFromPod(pod.object, framework)
       if (!state) continue
       present.add(name)
-      known.set(name, pod.deleted ? replicaAfterDeletion(job.baseline.get(name) ?? state, pod.object, framework) : state)
+      known.set(
+        name,
+        pod.deleted ? replicaAfterDeletion(job.baseline.get(name) ?? state, pod.object, framework) : state,
+      )
     }
     for (const [name, state] of job.baseline) {
       // Stored before a restart, pod gone since: it no longer runs.
-      if (!present.has(name)) known.set(name, state.phase === 'Running' ? { ...state, phase: 'Failed', waiting: null } : state)
+      if (!present.has(name))
+        known.set(name, state.phase === 'Running' ? { ...state, phase: 'Failed', waiting: null } : state)
     }
     return mergeReplicas(expectedReplicas(job.cr, jobId, framework), known)
   }

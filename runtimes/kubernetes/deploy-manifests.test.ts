@@ -20,7 +20,9 @@ describe('deploy/kubernetes', () => {
     const account = rbac.find((d) => d.kind === 'ServiceAccount')!
     const deployment = (await docs('deployment.yaml'))[0]!
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'periscope' })
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }])
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace },
+    ])
     expect(deployment.spec.template.spec.serviceAccountName).toBe(account.metadata.name)
   })
 
@@ -28,7 +30,17 @@ describe('deploy/kubernetes', () => {
     const deployment = (await docs('deployment.yaml'))[0]!
     const pod = deployment.spec.template.spec
     const [container] = pod.containers
-    expect(container.args).toEqual(['serve', '--host', '0.0.0.0', '--runtime', 'kubernetes', '--namespace', '$(POD_NAMESPACE)', '--data-dir', '/data'])
+    expect(container.args).toEqual([
+      'serve',
+      '--host',
+      '0.0.0.0',
+      '--runtime',
+      'kubernetes',
+      '--namespace',
+      '$(POD_NAMESPACE)',
+      '--data-dir',
+      '/data',
+    ])
     expect(container.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' })
     const claim = (await docs('pvc.yaml'))[0]!
     expect(pod.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: claim.metadata.name } })
@@ -48,6 +60,12 @@ describe('deploy/kubernetes', () => {
 
   test('kustomize applies every manifest', async () => {
     const [kustomization] = await docs('kustomization.yaml')
-    expect(kustomization!.resources.sort()).toEqual(['deployment.yaml', 'namespace.yaml', 'pvc.yaml', 'rbac.yaml', 'service.yaml'])
+    expect(kustomization!.resources.sort()).toEqual([
+      'deployment.yaml',
+      'namespace.yaml',
+      'pvc.yaml',
+      'rbac.yaml',
+      'service.yaml',
+    ])
   })
 })

@@ -40,10 +40,22 @@ export interface KubeFailure {
 /** Reads any error the client or the transport throws. */
 export function kubeFailure(err: unknown): KubeFailure {
   if (err instanceof KubeApiError) return { code: err.code, status: err.status, message: err.message }
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; statusCode?: unknown; body?: unknown; message?: unknown }
+  const e = (typeof err === 'object' && err !== null ? err : {}) as {
+    code?: unknown
+    statusCode?: unknown
+    body?: unknown
+    message?: unknown
+  }
   const message = typeof e.message === 'string' ? e.message : String(err)
   // DOMException (abort, timeout) carries a numeric `code` that is not an HTTP status.
-  const raw = err instanceof DOMException ? null : typeof e.code === 'number' ? e.code : typeof e.statusCode === 'number' ? e.statusCode : null
+  const raw =
+    err instanceof DOMException
+      ? null
+      : typeof e.code === 'number'
+        ? e.code
+        : typeof e.statusCode === 'number'
+          ? e.statusCode
+          : null
   const code = raw !== null && raw >= 100 && raw < 600 ? raw : null
   if (code === null) return { code: null, status: null, message }
   const status = parseStatus(e.body)
@@ -52,7 +64,8 @@ export function kubeFailure(err: unknown): KubeFailure {
 
 /** A `Status` from a body that may be an object, JSON text or plain text (`404 page not found`). */
 export function parseStatus(body: unknown): KubeStatus | null {
-  if (typeof body === 'object' && body !== null) return (body as KubeStatus).kind === 'Status' ? (body as KubeStatus) : null
+  if (typeof body === 'object' && body !== null)
+    return (body as KubeStatus).kind === 'Status' ? (body as KubeStatus) : null
   if (typeof body !== 'string' || body.trim() === '') return null
   try {
     const parsed = JSON.parse(body) as KubeStatus
@@ -111,17 +124,42 @@ export function toRuntimeError(err: unknown, op: KubeOperation): RuntimeRejected
   const f = kubeFailure(err)
   const target = `${op.resource}${op.name ? ` "${op.name}"` : ''} in namespace "${op.namespace}"`
   const options = { cause: err }
-  if (f.code === null) return new RuntimeUnavailableError(`the Kubernetes API server cannot be reached (${op.verb} ${target}): ${f.message}`, options)
-  if (f.code === 404 && op.kind && !isObjectNotFound(err)) return new RuntimeUnavailableError(operatorNotInstalled(op.kind), options)
-  if (f.code === 404) return new RuntimeRejectedError(`${op.kind?.kind ?? op.resource} "${op.name ?? ''}" does not exist in namespace "${op.namespace}"`, 409, options)
+  if (f.code === null)
+    return new RuntimeUnavailableError(
+      `the Kubernetes API server cannot be reached (${op.verb} ${target}): ${f.message}`,
+      options,
+    )
+  if (f.code === 404 && op.kind && !isObjectNotFound(err))
+    return new RuntimeUnavailableError(operatorNotInstalled(op.kind), options)
+  if (f.code === 404)
+    return new RuntimeRejectedError(
+      `${op.kind?.kind ?? op.resource} "${op.name ?? ''}" does not exist in namespace "${op.namespace}"`,
+      409,
+      options,
+    )
   if (f.code === 403) {
     if (/admission webhook/i.test(f.message)) return new RuntimeRejectedError(f.message, 403, options)
-    return new RuntimeRejectedError(`the Kubernetes API server does not allow this server to ${op.verb} ${target} (RBAC): ${f.message}`, 403, options)
+    return new RuntimeRejectedError(
+      `the Kubernetes API server does not allow this server to ${op.verb} ${target} (RBAC): ${f.message}`,
+      403,
+      options,
+    )
   }
-  if (f.code === 401) return new RuntimeUnavailableError(`the Kubernetes API server did not accept this server's credentials (401): ${f.message}`, options)
+  if (f.code === 401)
+    return new RuntimeUnavailableError(
+      `the Kubernetes API server did not accept this server's credentials (401): ${f.message}`,
+      options,
+    )
   if (f.code === 429 || f.code >= 500) {
-    return new RuntimeUnavailableError(`the Kubernetes API server answered ${f.code}${f.status?.reason ? ` ${f.status.reason}` : ''} to ${op.verb} ${target}: ${f.message}`, options)
+    return new RuntimeUnavailableError(
+      `the Kubernetes API server answered ${f.code}${f.status?.reason ? ` ${f.status.reason}` : ''} to ${op.verb} ${target}: ${f.message}`,
+      options,
+    )
   }
   if (f.code === 409) return new RuntimeRejectedError(f.message, 409, options)
-  return new RuntimeRejectedError(`the Kubernetes API server refused to ${op.verb} ${target}: ${f.message}`, 400, options)
+  return new RuntimeRejectedError(
+    `the Kubernetes API server refused to ${op.verb} ${target}: ${f.message}`,
+    400,
+    options,
+  )
 }

@@ -10,8 +10,13 @@ import type { KubePort } from './backend-port.ts'
 import { KubernetesRuntime } from './kubernetes-runtime.ts'
 import type { KubernetesRuntimeOptions } from './options.ts'
 
-export { detectInCluster, SERVICE_ACCOUNT_TOKEN_PATH, type KubernetesRuntimeOptions, type KubernetesTuning } from './options.ts'
 export type { KubePort } from './backend-port.ts'
+export {
+  detectInCluster,
+  type KubernetesRuntimeOptions,
+  type KubernetesTuning,
+  SERVICE_ACCOUNT_TOKEN_PATH,
+} from './options.ts'
 
 /**
  * Creates the runtime. Loads the cluster configuration at once (nothing connects
@@ -22,5 +27,9 @@ export type { KubePort } from './backend-port.ts'
  */
 export function createKubernetesRuntime(options: KubernetesRuntimeOptions, client?: KubePort): Runtime {
   const port = client ?? createKubeClient(options)
-  return new KubernetesRuntime(port, { namespace: options.namespace, instanceId: options.instanceId, tuning: options.tuning })
+  return new KubernetesRuntime(port, {
+    namespace: options.namespace,
+    instanceId: options.instanceId,
+    tuning: options.tuning,
+  })
 }

@@ -47,7 +47,14 @@ export interface KubeflowJobObject extends KubeObject {
 export interface ContainerState {
   waiting?: { reason?: string; message?: string }
   running?: { startedAt?: string }
-  terminated?: { exitCode?: number; reason?: string; message?: string; startedAt?: string; finishedAt?: string; containerID?: string }
+  terminated?: {
+    exitCode?: number
+    reason?: string
+    message?: string
+    startedAt?: string
+    finishedAt?: string
+    containerID?: string
+  }
 }
 
 export interface ContainerStatus {
@@ -86,5 +93,10 @@ export interface KubeStatus {
   message?: string
   reason?: string
   code?: number
-  details?: { name?: string; group?: string; kind?: string; causes?: Array<{ reason?: string; message?: string; field?: string }> }
+  details?: {
+    name?: string
+    group?: string
+    kind?: string
+    causes?: Array<{ reason?: string; message?: string; field?: string }>
+  }
 }

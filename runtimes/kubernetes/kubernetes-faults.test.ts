@@ -3,14 +3,13 @@ import { RuntimeRejectedError, RuntimeUnavailableError } from '../../src/errors.
 import type { JobSpec, ReplicaSpec } from '../../src/runtime/job.ts'
 import type { Runtime } from '../../src/runtime/runtime.ts'
 import { type FakeKube, startFakeKube } from '../../test/kube-fake/index.ts'
-import { newJobId } from '../testing/job-spec.ts'
+import { jobSpec } from '../testing/job-spec.ts'
 import { MemorySink } from '../testing/memory-sink.ts'
 import { waitFor } from '../testing/wait-for.ts'
-import { createKubernetesRuntime } from './index.ts'
 import { createKubeClient } from './backend-client.ts'
+import { createKubernetesRuntime } from './index.ts'
 import { FAST } from './testing/fast-tuning.ts'
 import { recordingPort } from './testing/recording-port.ts'
-import { jobSpec } from '../testing/job-spec.ts'
 
 const NS = 'faults'
 const TIMEOUT = 30_000
@@ -20,18 +19,31 @@ const runtimes: Runtime[] = []
 
 function runtime(instanceId = 'faults-a', kubeconfigYaml = fake.kubeconfig(), used?: Set<string>): Runtime {
   const options = { namespace: NS, instanceId, restartBackoffMs: 30, kubeconfigYaml, tuning: FAST }
-  const r = used ? createKubernetesRuntime(options, recordingPort(createKubeClient(options), used)) : createKubernetesRuntime(options)
+  const r = used
+    ? createKubernetesRuntime(options, recordingPort(createKubeClient(options), used))
+    : createKubernetesRuntime(options)
   runtimes.push(r)
   return r
 }
 
 function job(command: string, overrides: Partial<JobSpec> = {}, replica: Partial<ReplicaSpec> = {}): JobSpec {
-  return jobSpec({ name: 'faults', namespace: NS, image: 'busybox:1.36', command, replicas: [{ type: 'Worker', ...replica }], ...overrides })
+  return jobSpec({
+    name: 'faults',
+    namespace: NS,
+    image: 'busybox:1.36',
+    command,
+    replicas: [{ type: 'Worker', ...replica }],
+    ...overrides,
+  })
 }
 
 const lastCondition = (sink: MemorySink, id: string) => sink.lastStatus(id)?.status.conditions.at(-1)?.type
 const finished = (sink: MemorySink, id: string) =>
-  waitFor(`${id} to finish`, () => ['Succeeded', 'Failed'].includes(lastCondition(sink, id) ?? '') && lastCondition(sink, id), TIMEOUT)
+  waitFor(
+    `${id} to finish`,
+    () => ['Succeeded', 'Failed'].includes(lastCondition(sink, id) ?? '') && lastCondition(sink, id),
+    TIMEOUT,
+  )
 const lines = (n: number, delay = 0.1) => `for i in $(seq 1 ${n}); do echo line-$i; sleep ${delay}; done`
 const expected = (n: number) => Array.from({ length: n }, (_, i) => `line-${i + 1}`)
 
@@ -121,18 +133,23 @@ describe('every kind', () => {
     await r.start(sink)
     // The master outlives the worker: cleanPodPolicy Running stops a worker still running at the end.
     const j = job('echo "$RANK/$WORLD_SIZE $MASTER_ADDR"; sleep 1', { framework: 'XGBoost' }, { type: 'Master' })
-    j.replicaSpecs = [...j.replicaSpecs, { ...j.replicaSpecs[0]!, type: 'Worker', command: 'echo "$RANK/$WORLD_SIZE $MASTER_ADDR"' }]
+    j.replicaSpecs = [
+      ...j.replicaSpecs,
+      { ...j.replicaSpecs[0]!, type: 'Worker', command: 'echo "$RANK/$WORLD_SIZE $MASTER_ADDR"' },
+    ]
     await r.submit(j)
     expect(await finished(sink, j.id)).toBe('Succeeded')
     const pods = [`${j.id}-master-0`, `${j.id}-worker-0`]
     await waitFor('both logs', () => pods.every((p) => sink.text(j.id, p).length > 0), 5000)
     expect(pods.map((p) => sink.text(j.id, p))).toEqual([[`0/2 ${j.id}-master-0`], [`1/2 ${j.id}-master-0`]])
-    expect(fake.getObject('xgboostjobs', NS, j.id)?.spec.xgbReplicaSpecs.Worker.template.spec.containers[0].name).toBe('xgboost')
+    expect(fake.getObject('xgboostjobs', NS, j.id)?.spec.xgbReplicaSpecs.Worker.template.spec.containers[0].name).toBe(
+      'xgboost',
+    )
   })
 })
 
 describe('in-place restarts', () => {
-  test('keep every attempt\'s log and fail the job at the backoff limit', async () => {
+  test("keep every attempt's log and fail the job at the backoff limit", async () => {
     const sink = new MemorySink()
     const r = runtime()
     await r.start(sink)
@@ -140,7 +157,9 @@ describe('in-place restarts', () => {
     await r.submit(j)
     expect(await finished(sink, j.id)).toBe('Failed')
     const last = sink.lastStatus(j.id)!
-    expect(last.status.conditions.at(-1)!.message).toBe(`Job ${j.id} has failed because it has reached the specified backoff limit`)
+    expect(last.status.conditions.at(-1)!.message).toBe(
+      `Job ${j.id} has failed because it has reached the specified backoff limit`,
+    )
     expect(last.replicas.find((x) => x.pod === `${j.id}-worker-0`)!.restartCount).toBe(3)
     // Attempts 0, 1 and 2; the operator fails the job as the third restart is counted.
     await waitFor('three attempts', () => sink.text(j.id, `${j.id}-worker-0`).length >= 3, 5000)
@@ -156,7 +175,9 @@ describe('failures reach the user as clear errors', () => {
     const err = await r.submit(job('echo no')).catch((e) => e)
     expect(err).toBeInstanceOf(RuntimeRejectedError)
     expect(err.status).toBe(403)
-    expect(err.message).toBe('admission webhook "validator.tfjob.training-operator.kubeflow.org" denied the request: spec.tfReplicaSpecs[Worker]: too many workers')
+    expect(err.message).toBe(
+      'admission webhook "validator.tfjob.training-operator.kubeflow.org" denied the request: spec.tfReplicaSpecs[Worker]: too many workers',
+    )
   })
 
   test('an RBAC refusal is a 403 rejection naming the verb and the resource', async () => {
@@ -167,7 +188,9 @@ describe('failures reach the user as clear errors', () => {
     const err = await r.submit(j).catch((e) => e)
     expect(err).toBeInstanceOf(RuntimeRejectedError)
     expect(err.status).toBe(403)
-    expect(err.message).toStartWith(`the Kubernetes API server does not allow this server to create pytorchjobs.kubeflow.org "${j.id}" in namespace "${NS}" (RBAC): `)
+    expect(err.message).toStartWith(
+      `the Kubernetes API server does not allow this server to create pytorchjobs.kubeflow.org "${j.id}" in namespace "${NS}" (RBAC): `,
+    )
     expect(err.message).toContain('cannot create resource "pytorchjobs" in API group "kubeflow.org"')
   })
 
@@ -217,7 +240,9 @@ describe('a job that already exists', () => {
     const err = await other.submit(j).catch((e) => e)
     expect(err).toBeInstanceOf(RuntimeRejectedError)
     expect(err.status).toBe(409)
-    expect(err.message).toBe(`a TFJob named "${j.id}" already exists in namespace "${NS}" and does not belong to this server (instance faults-a)`)
+    expect(err.message).toBe(
+      `a TFJob named "${j.id}" already exists in namespace "${NS}" and does not belong to this server (instance faults-a)`,
+    )
     expect(await other.owned()).not.toContain(j.id)
     await other.delete(j.id) // not ours: left alone
     expect(fake.getObject('tfjobs', NS, j.id)).toBeDefined()
@@ -230,12 +255,26 @@ describe('a restarted server', () => {
     const first = runtime()
     await first.start(sink)
     const j = job('echo ps-up; sleep 60', {}, { type: 'Ps' })
-    j.replicaSpecs = [...j.replicaSpecs, { type: 'Worker', replicas: 1, image: 'busybox:1.36', command: 'sleep 0.5; echo worker-done', env: [], resources: {} }]
+    j.replicaSpecs = [
+      ...j.replicaSpecs,
+      {
+        type: 'Worker',
+        replicas: 1,
+        image: 'busybox:1.36',
+        command: 'sleep 0.5; echo worker-done',
+        env: [],
+        resources: {},
+      },
+    ]
     await first.submit(j)
     expect(await finished(sink, j.id)).toBe('Succeeded')
     // cleanPodPolicy Running: the PS pod is deleted once the job succeeded.
     await waitFor('ps pod deleted', () => !fake.getObject('pods', NS, `${j.id}-ps-0`), TIMEOUT)
-    await waitFor('ps stopped', () => sink.lastStatus(j.id)?.replicas.find((r) => r.type === 'Ps')?.phase === 'Failed', 5000)
+    await waitFor(
+      'ps stopped',
+      () => sink.lastStatus(j.id)?.replicas.find((r) => r.type === 'Ps')?.phase === 'Failed',
+      5000,
+    )
     await first.dispose()
 
     const second = runtime()
@@ -253,15 +292,25 @@ describe('without the training operator', () => {
   test('submit names the missing kind, readiness says so, and both recover once it is installed', async () => {
     const bare = await startFakeKube({ namespace: NS, installCrds: false })
     try {
-      const options = { namespace: NS, instanceId: 'bare', restartBackoffMs: 30, kubeconfigYaml: bare.kubeconfig(), tuning: FAST }
+      const options = {
+        namespace: NS,
+        instanceId: 'bare',
+        restartBackoffMs: 30,
+        kubeconfigYaml: bare.kubeconfig(),
+        tuning: FAST,
+      }
       const r = createKubernetesRuntime(options)
       runtimes.push(r)
       const sink = new MemorySink()
       await r.start(sink)
-      expect(r.unavailable()).toStartWith('the Kubeflow training operator is not installed: kind TFJob (tfjobs.kubeflow.org) is not served by the API server')
+      expect(r.unavailable()).toStartWith(
+        'the Kubeflow training operator is not installed: kind TFJob (tfjobs.kubeflow.org) is not served by the API server',
+      )
       const err = await r.submit(job('echo hi')).catch((e) => e)
       expect(err).toBeInstanceOf(RuntimeUnavailableError)
-      expect(err.message).toBe('the Kubeflow training operator is not installed: kind TFJob (tfjobs.kubeflow.org) is not served by the API server')
+      expect(err.message).toBe(
+        'the Kubeflow training operator is not installed: kind TFJob (tfjobs.kubeflow.org) is not served by the API server',
+      )
       expect(await r.owned()).toEqual([])
       await r.delete('experiment-1-0001') // missing is success
 

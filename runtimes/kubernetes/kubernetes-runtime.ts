@@ -8,14 +8,14 @@
  */
 import { RuntimeRejectedError } from '../../src/errors.ts'
 import { type JobSpec, operatorReplicaKey } from '../../src/runtime/job.ts'
-import { LABEL, instanceSelector } from '../../src/runtime/labels.ts'
+import { instanceSelector, LABEL } from '../../src/runtime/labels.ts'
 import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
+import { type KubePort, podsRef, type ResourceRef } from './backend-port.ts'
+import { jobResource, replicaSpec } from './backend-spec.ts'
 import { ClusterView, isOwnedBy } from './cluster-view.ts'
 import { isAlreadyExists, isKindNotServed, isObjectNotFound, operatorNotInstalled, toRuntimeError } from './errors.ts'
 import { JOB_KINDS, type JobKind, KUBEFLOW_GROUP, KUBEFLOW_VERSION, kindOf, resourceName } from './job-kinds.ts'
-import { jobResource, replicaSpec } from './backend-spec.ts'
-import { type KubePort, type ResourceRef, podsRef } from './backend-port.ts'
-import type { KubeObject, KubeflowJobObject, PodObject } from './kube-types.ts'
+import type { KubeflowJobObject, KubeObject, PodObject } from './kube-types.ts'
 import { DEFAULT_TUNING, type KubernetesTuning } from './options.ts'
 import { ResourceWatcher } from './watch.ts'
 
@@ -51,27 +51,44 @@ export class KubernetesRuntime implements Runtime {
   async start(sink: RuntimeSink): Promise<void> {
     if (this.#started) return
     this.#started = true
-    const view = new ClusterView(this.#port, sink, { namespace: this.#namespace, instanceId: this.#instanceId, tuning: this.#tuning })
+    const view = new ClusterView(this.#port, sink, {
+      namespace: this.#namespace,
+      instanceId: this.#instanceId,
+      tuning: this.#tuning,
+    })
     this.#view = view
-    const common = { labelSelector: instanceSelector(this.#instanceId), timeoutSeconds: this.#tuning.watchTimeoutSeconds, backoff: this.#tuning.backoff }
+    const common = {
+      labelSelector: instanceSelector(this.#instanceId),
+      timeoutSeconds: this.#tuning.watchTimeoutSeconds,
+      backoff: this.#tuning.backoff,
+    }
     for (const kind of JOB_KINDS) {
       this.#watchers.push(
-        new ResourceWatcher(this.#port, { ...common, ref: this.#ref(kind) }, {
-          sync: (items) => {
-            this.#missingKinds.delete(kind)
-            view.syncJobs(kind, items)
+        new ResourceWatcher(
+          this.#port,
+          { ...common, ref: this.#ref(kind) },
+          {
+            sync: (items) => {
+              this.#missingKinds.delete(kind)
+              view.syncJobs(kind, items)
+            },
+            event: (type, object) =>
+              type === 'DELETED' ? view.forgetJob(object.metadata?.name ?? '', kind) : view.upsertJob(kind, object),
+            health: (err) => this.#health(kind.plural, err, kind),
           },
-          event: (type, object) => (type === 'DELETED' ? view.forgetJob(object.metadata?.name ?? '', kind) : view.upsertJob(kind, object)),
-          health: (err) => this.#health(kind.plural, err, kind),
-        }),
+        ),
       )
     }
     this.#watchers.push(
-      new ResourceWatcher(this.#port, { ...common, ref: podsRef(this.#namespace) }, {
-        sync: (items) => view.syncPods(items as PodObject[]),
-        event: (type, object) => view.podEvent(type, object as PodObject),
-        health: (err) => this.#health('pods', err),
-      }),
+      new ResourceWatcher(
+        this.#port,
+        { ...common, ref: podsRef(this.#namespace) },
+        {
+          sync: (items) => view.syncPods(items as PodObject[]),
+          event: (type, object) => view.podEvent(type, object as PodObject),
+          health: (err) => this.#health('pods', err),
+        },
+      ),
     )
     // Resolves once every collection has answered (or failed) once, so readiness is known.
     await Promise.all(this.#watchers.map((w) => w.start()))
@@ -79,7 +96,10 @@ export class KubernetesRuntime implements Runtime {
 
   async submit(job: JobSpec): Promise<void> {
     if (job.namespace !== this.#namespace) {
-      throw new RuntimeRejectedError(`job ${job.id} is for namespace "${job.namespace}" but this server runs jobs in namespace "${this.#namespace}"`, 400)
+      throw new RuntimeRejectedError(
+        `job ${job.id} is for namespace "${job.namespace}" but this server runs jobs in namespace "${this.#namespace}"`,
+        400,
+      )
     }
     const kind = kindOf(job.framework)
     const body = jobResource(job, { instanceId: this.#instanceId })
@@ -114,7 +134,8 @@ export class KubernetesRuntime implements Runtime {
     for (const spec of job.replicaSpecs) {
       const key = operatorReplicaKey(spec.type)
       // Only the count of an existing type changes: its running pods are left alone.
-      replicaMap[key] = key in existing ? { replicas: spec.replicas } : replicaSpec(job, spec, { instanceId: this.#instanceId })
+      replicaMap[key] =
+        key in existing ? { replicas: spec.replicas } : replicaSpec(job, spec, { instanceId: this.#instanceId })
     }
     for (const key of Object.keys(existing)) if (!(key in replicaMap)) replicaMap[key] = null
     try {
@@ -147,7 +168,8 @@ export class KubernetesRuntime implements Runtime {
     for (const kind of JOB_KINDS) {
       try {
         const list = await this.#port.list(this.#ref(kind), instanceSelector(this.#instanceId))
-        for (const item of list.items ?? []) if (item.metadata?.name && !item.metadata.deletionTimestamp) ids.push(item.metadata.name)
+        for (const item of list.items ?? [])
+          if (item.metadata?.name && !item.metadata.deletionTimestamp) ids.push(item.metadata.name)
       } catch (err) {
         if (isKindNotServed(err)) continue
         throw toRuntimeError(err, { verb: 'list', resource: resourceName(kind), namespace: this.#namespace, kind })
@@ -198,7 +220,13 @@ export class KubernetesRuntime implements Runtime {
     try {
       existing = await this.#port.get(this.#ref(kind), id)
     } catch (err) {
-      throw toRuntimeError(err, { verb: 'get', resource: resourceName(kind), namespace: this.#namespace, name: id, kind })
+      throw toRuntimeError(err, {
+        verb: 'get',
+        resource: resourceName(kind),
+        namespace: this.#namespace,
+        name: id,
+        kind,
+      })
     }
     if (!isOwnedBy(existing, this.#instanceId)) {
       const owner = existing.metadata?.labels?.[LABEL.instance]

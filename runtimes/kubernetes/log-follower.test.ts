@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { MemorySink } from '../testing/memory-sink.ts'
-import { KubeApiError } from './errors.ts'
 import type { KubePort, PodLogOptions } from './backend-port.ts'
+import { KubeApiError } from './errors.ts'
 import type { ContainerStatus, PodObject } from './kube-types.ts'
 import { LogFollower } from './log-follower.ts'
 
@@ -46,7 +46,11 @@ describe('LogFollower', () => {
     })
     const port = new LogPort((o) => {
       if (o.previous) return `${T(1)} first-a\n${T(2)} first-b\n`
-      pod = podWith('Succeeded', { restartCount: 1, state: { terminated: { exitCode: 0 } }, lastState: { terminated: { exitCode: 1 } } })
+      pod = podWith('Succeeded', {
+        restartCount: 1,
+        state: { terminated: { exitCode: 0 } },
+        lastState: { terminated: { exitCode: 1 } },
+      })
       return `${T(3)} second\n`
     })
     const { follower, sink } = follow(port, () => pod)
@@ -58,7 +62,10 @@ describe('LogFollower', () => {
 
   test('resumes from the stored cursor without repeating stored lines', async () => {
     const sink = new MemorySink()
-    sink.log('j', 'j-worker-0', [{ ts: T(1), text: 'a' }, { ts: T(2), text: 'b' }])
+    sink.log('j', 'j-worker-0', [
+      { ts: T(1), text: 'a' },
+      { ts: T(2), text: 'b' },
+    ])
     const pod = podWith('Succeeded', { state: { terminated: { exitCode: 0 } } })
     const port = new LogPort(() => `${T(2)} b\n${T(3)} c\n`)
     await follow(port, () => pod, sink).follower.done
@@ -87,9 +94,20 @@ describe('LogFollower', () => {
     let attempts = 0
     const port = new LogPort(() => {
       attempts += 1
-      if (attempts === 1) return new KubeApiError(400, { kind: 'Status', code: 400, message: 'container "tensorflow" in pod "j-worker-0" is waiting to start: ContainerCreating' })
+      if (attempts === 1)
+        return new KubeApiError(400, {
+          kind: 'Status',
+          code: 400,
+          message: 'container "tensorflow" in pod "j-worker-0" is waiting to start: ContainerCreating',
+        })
       pod = null
-      return new KubeApiError(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'pods "j-worker-0" not found', details: { name: 'j-worker-0' } })
+      return new KubeApiError(404, {
+        kind: 'Status',
+        code: 404,
+        reason: 'NotFound',
+        message: 'pods "j-worker-0" not found',
+        details: { name: 'j-worker-0' },
+      })
     })
     const { follower } = follow(port, () => pod)
     await follower.done

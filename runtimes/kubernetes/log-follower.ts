@@ -14,13 +14,13 @@
  * what was read stays in the sink.
  */
 import type { LogLine, RuntimeSink } from '../../src/runtime/runtime.ts'
-import { Backoff, type BackoffOptions, Wakeup, sleep } from '../shared/backoff.ts'
-import { KubeTimeoutError, httpCode } from './errors.ts'
-import type { KubePort } from './backend-port.ts'
-import type { ContainerStatus, PodObject } from './kube-types.ts'
+import { Backoff, type BackoffOptions, sleep, Wakeup } from '../shared/backoff.ts'
 import { readLines } from '../shared/line-splitter.ts'
 import { LogResume } from '../shared/log-resume.ts'
 import { splitTimestamp } from '../shared/timestamps.ts'
+import type { KubePort } from './backend-port.ts'
+import { httpCode, KubeTimeoutError } from './errors.ts'
+import type { ContainerStatus, PodObject } from './kube-types.ts'
 
 export interface LogFollowerOptions {
   namespace: string
@@ -86,7 +86,10 @@ export class LogFollower {
       const previousId = status?.lastState?.terminated?.containerID
       // The previous instance may have ended before we attached. Skipping it when it is known
       // to be read saves a round trip: the next instance can be short-lived.
-      const readPrevious = !!status?.lastState?.terminated && restarts > 0 && (previousId ? !this.#completed.has(previousId) : restarts !== this.#previousReadAt)
+      const readPrevious =
+        !!status?.lastState?.terminated &&
+        restarts > 0 &&
+        (previousId ? !this.#completed.has(previousId) : restarts !== this.#previousReadAt)
       if (readPrevious) {
         const previous = await this.#read(true)
         if (previous === 'stopped' || previous === 'gone') return
@@ -107,7 +110,11 @@ export class LogFollower {
       const now = this.#o.currentPod()
       if (!now) return
       // Read to its end if it had exited before the read, or has exited since (the follow ended with it).
-      if (outcome === 'ended' && currentId && (status?.state?.running === undefined || terminatedIds(this.#containerStatus(now)).has(currentId))) {
+      if (
+        outcome === 'ended' &&
+        currentId &&
+        (status?.state?.running === undefined || terminatedIds(this.#containerStatus(now)).has(currentId))
+      ) {
         this.#completed.add(currentId)
       }
       if (outcome === 'ended' && isFinished(now, this.#containerStatus(now))) {
@@ -129,7 +136,13 @@ export class LogFollower {
       const stream = await this.#port.podLog(
         this.#o.namespace,
         this.#o.pod,
-        { container: this.#o.container, follow: !previous, timestamps: true, sinceTime: this.#resume.sinceTime ?? undefined, previous },
+        {
+          container: this.#o.container,
+          follow: !previous,
+          timestamps: true,
+          sinceTime: this.#resume.sinceTime ?? undefined,
+          previous,
+        },
         signal,
       )
       for await (const lines of readLines(stream)) {
@@ -162,7 +175,6 @@ export class LogFollower {
   async #idle(ms: number): Promise<void> {
     await this.#poke.sleep(ms, this.#stop.signal)
   }
-
 }
 
 /** The instance the kubelet serves a non-previous log from. */
@@ -186,5 +198,9 @@ function hasStarted(status: ContainerStatus | undefined): boolean {
 /** The pod will run this container no more: terminal phase, or the container terminated for good. */
 function isFinished(pod: PodObject, status: ContainerStatus | undefined): boolean {
   const phase = pod.status?.phase
-  return phase === 'Succeeded' || phase === 'Failed' || (!!status?.state?.terminated && pod.metadata?.deletionTimestamp !== undefined)
+  return (
+    phase === 'Succeeded' ||
+    phase === 'Failed' ||
+    (!!status?.state?.terminated && pod.metadata?.deletionTimestamp !== undefined)
+  )
 }

@@ -52,6 +52,9 @@ export const DEFAULT_TUNING: KubernetesTuning = {
  * True when this process runs in a Kubernetes pod with a service account: the API
  * server's address is in the environment and the token is mounted. For `--runtime auto`.
  */
-export function detectInCluster(env: Record<string, string | undefined>, tokenPath: string = SERVICE_ACCOUNT_TOKEN_PATH): boolean {
+export function detectInCluster(
+  env: Record<string, string | undefined>,
+  tokenPath: string = SERVICE_ACCOUNT_TOKEN_PATH,
+): boolean {
   return !!env.KUBERNETES_SERVICE_HOST && !!env.KUBERNETES_SERVICE_PORT && existsSync(tokenPath)
 }

@@ -14,7 +14,11 @@ export interface PolicyRule {
 }
 
 export const REQUIRED_RULES: readonly PolicyRule[] = [
-  { apiGroups: ['kubeflow.org'], resources: ['tfjobs', 'pytorchjobs', 'xgboostjobs'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'watch'] },
+  {
+    apiGroups: ['kubeflow.org'],
+    resources: ['tfjobs', 'pytorchjobs', 'xgboostjobs'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'watch'],
+  },
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
   { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
 ]

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'bun:test'
-import { KubeApiError } from './errors.ts'
+import { waitFor } from '../testing/wait-for.ts'
 import type { KubePort, ResourceRef, WatchOptions } from './backend-port.ts'
+import { KubeApiError } from './errors.ts'
 import type { KubeList, KubeObject, WatchEvent } from './kube-types.ts'
 import { ResourceWatcher, type WatchHandlers } from './watch.ts'
-import { waitFor } from '../testing/wait-for.ts'
 
 type WatchStep = { events: WatchEvent[] } | { connectError: unknown }
 
@@ -21,7 +21,13 @@ class ScriptedPort implements Partial<KubePort> {
     return next
   }
 
-  async watch(_ref: ResourceRef, options: WatchOptions, onEvent: (e: WatchEvent) => void, signal: AbortSignal, onOpen?: () => void): Promise<void> {
+  async watch(
+    _ref: ResourceRef,
+    options: WatchOptions,
+    onEvent: (e: WatchEvent) => void,
+    signal: AbortSignal,
+    onOpen?: () => void,
+  ): Promise<void> {
     this.watchCalls.push(options)
     const step = this.watches.shift()
     if (step && 'connectError' in step) throw step.connectError
@@ -39,7 +45,12 @@ class ScriptedPort implements Partial<KubePort> {
 }
 
 const obj = (name: string, rv: string): KubeObject => ({ metadata: { name, resourceVersion: rv } })
-const status410 = { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 1 (5)' } as unknown as KubeObject
+const status410 = {
+  kind: 'Status',
+  code: 410,
+  reason: 'Expired',
+  message: 'too old resource version: 1 (5)',
+} as unknown as KubeObject
 
 function recorder() {
   const log: string[] = []
@@ -53,12 +64,16 @@ function recorder() {
 
 async function run(port: ScriptedPort, until: () => boolean) {
   const { log, handlers } = recorder()
-  const watcher = new ResourceWatcher(port as unknown as KubePort, {
-    ref: { group: 'kubeflow.org', version: 'v1', plural: 'tfjobs', namespace: 'ns' },
-    labelSelector: 'periscope.io/instance=i',
-    timeoutSeconds: 5,
-    backoff: { initialMs: 5, maxMs: 20 },
-  }, handlers)
+  const watcher = new ResourceWatcher(
+    port as unknown as KubePort,
+    {
+      ref: { group: 'kubeflow.org', version: 'v1', plural: 'tfjobs', namespace: 'ns' },
+      labelSelector: 'periscope.io/instance=i',
+      timeoutSeconds: 5,
+      backoff: { initialMs: 5, maxMs: 20 },
+    },
+    handlers,
+  )
   await watcher.start()
   await waitFor('the watch to see what the test waits for', until, 3000, 5).catch(() => undefined)
   await watcher.stop()
@@ -69,7 +84,12 @@ describe('ResourceWatcher', () => {
   test('lists, then watches from the list version and resumes from the last event or bookmark', async () => {
     const port = new ScriptedPort()
     port.lists.push({ metadata: { resourceVersion: '10' }, items: [obj('a', '9')] })
-    port.watches.push({ events: [{ type: 'ADDED', object: obj('b', '11') }, { type: 'MODIFIED', object: obj('a', '12') }] })
+    port.watches.push({
+      events: [
+        { type: 'ADDED', object: obj('b', '11') },
+        { type: 'MODIFIED', object: obj('a', '12') },
+      ],
+    })
     port.watches.push({ events: [{ type: 'BOOKMARK', object: { metadata: { resourceVersion: '20' } } }] })
     port.watches.push({ events: [{ type: 'DELETED', object: obj('b', '21') }] })
     const log = await run(port, () => port.watchCalls.length >= 4)
@@ -80,8 +100,16 @@ describe('ResourceWatcher', () => {
 
   test('relists when the version expired in the stream (410 ERROR event)', async () => {
     const port = new ScriptedPort()
-    port.lists.push({ metadata: { resourceVersion: '1' }, items: [obj('a', '1')] }, { metadata: { resourceVersion: '5' }, items: [obj('c', '4')] })
-    port.watches.push({ events: [{ type: 'ERROR', object: status410 }, { type: 'ADDED', object: obj('ignored', '2') }] })
+    port.lists.push(
+      { metadata: { resourceVersion: '1' }, items: [obj('a', '1')] },
+      { metadata: { resourceVersion: '5' }, items: [obj('c', '4')] },
+    )
+    port.watches.push({
+      events: [
+        { type: 'ERROR', object: status410 },
+        { type: 'ADDED', object: obj('ignored', '2') },
+      ],
+    })
     const log = await run(port, () => port.watchCalls.length >= 2)
     expect(port.listCalls).toBe(2)
     expect(port.watchCalls.map((w) => w.resourceVersion)).toEqual(['1', '5'])
@@ -90,8 +118,13 @@ describe('ResourceWatcher', () => {
 
   test('relists when the version expired at connect (HTTP 410)', async () => {
     const port = new ScriptedPort()
-    port.lists.push({ metadata: { resourceVersion: '1' }, items: [] }, { metadata: { resourceVersion: '7' }, items: [] })
-    port.watches.push({ connectError: new KubeApiError(410, { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' }) })
+    port.lists.push(
+      { metadata: { resourceVersion: '1' }, items: [] },
+      { metadata: { resourceVersion: '7' }, items: [] },
+    )
+    port.watches.push({
+      connectError: new KubeApiError(410, { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' }),
+    })
     await run(port, () => port.watchCalls.length >= 2)
     expect(port.listCalls).toBe(2)
     expect(port.watchCalls.map((w) => w.resourceVersion)).toEqual(['1', '7'])
@@ -100,11 +133,21 @@ describe('ResourceWatcher', () => {
   test('retries failures with back-off from the same version, reporting health both ways', async () => {
     const port = new ScriptedPort()
     port.lists.push(new Error('connect ECONNREFUSED'), { metadata: { resourceVersion: '3' }, items: [] })
-    port.watches.push({ connectError: new KubeApiError(503, { kind: 'Status', code: 503, message: 'etcd unavailable' }) })
+    port.watches.push({
+      connectError: new KubeApiError(503, { kind: 'Status', code: 503, message: 'etcd unavailable' }),
+    })
     port.watches.push({ events: [{ type: 'ADDED', object: obj('x', '4') }] })
     const log = await run(port, () => port.watchCalls.length >= 3)
     expect(port.listCalls).toBe(2)
     expect(port.watchCalls.map((w) => w.resourceVersion)).toEqual(['3', '3', '4'])
-    expect(log).toEqual(['unhealthy connect ECONNREFUSED', 'healthy', 'sync ', 'unhealthy etcd unavailable', 'healthy', 'ADDED x', 'healthy'])
+    expect(log).toEqual([
+      'unhealthy connect ECONNREFUSED',
+      'healthy',
+      'sync ',
+      'unhealthy etcd unavailable',
+      'healthy',
+      'ADDED x',
+      'healthy',
+    ])
   })
 })

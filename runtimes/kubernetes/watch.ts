@@ -9,8 +9,8 @@
  * event in between.
  */
 import { Backoff, type BackoffOptions, sleep } from '../shared/backoff.ts'
-import { KubeApiError, httpCode } from './errors.ts'
 import type { KubePort, ResourceRef } from './backend-port.ts'
+import { httpCode, KubeApiError } from './errors.ts'
 import type { KubeObject, KubeStatus, WatchEvent } from './kube-types.ts'
 
 /** What the watcher reports. */
@@ -117,7 +117,11 @@ export class ResourceWatcher {
     const outcome: { failure: KubeApiError | null } = { failure: null }
     await this.#port.watch(
       this.#options.ref,
-      { labelSelector: this.#options.labelSelector, resourceVersion: this.#resourceVersion ?? '', timeoutSeconds: this.#options.timeoutSeconds },
+      {
+        labelSelector: this.#options.labelSelector,
+        resourceVersion: this.#resourceVersion ?? '',
+        timeoutSeconds: this.#options.timeoutSeconds,
+      },
       (event: WatchEvent) => {
         if (outcome.failure || this.#stop.signal.aborted) return
         events += 1

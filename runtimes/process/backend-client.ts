@@ -21,7 +21,11 @@ export interface ReplicaFiles {
 }
 
 /** Starts one attempt; resolves with its pid and a promise of its exit code. */
-export function spawnReplica(command: string, env: Record<string, string>, files: ReplicaFiles): { pid: number; exited: Promise<number> } {
+export function spawnReplica(
+  command: string,
+  env: Record<string, string>,
+  files: ReplicaFiles,
+): { pid: number; exited: Promise<number> } {
   rmSync(files.exit, { force: true })
   const proc = Bun.spawn(['sh', '-c', WRAPPER, 'periscope-replica', command, files.log, files.exit], {
     cwd: files.cwd,

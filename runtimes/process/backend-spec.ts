@@ -22,20 +22,31 @@ export const FINISHED = 'finished'
 /** Ports for every replica that listens: each TF replica; the PyTorch/XGBoost master. Existing ones are kept; new ones are distinct. */
 export function allocatePorts(job: JobSpec, known: Record<string, number>): Record<string, number> {
   const ports = { ...known }
-  const missing = replicaRefs(job).filter((ref) => (job.framework === 'TensorFlow' || ref.type === 'Master') && ports[ref.pod] === undefined)
+  const missing = replicaRefs(job).filter(
+    (ref) => (job.framework === 'TensorFlow' || ref.type === 'Master') && ports[ref.pod] === undefined,
+  )
   const picked = freePorts(missing.length, Object.values(known))
-  missing.forEach((ref, i) => (ports[ref.pod] = picked[i]!))
+  for (const [i, ref] of missing.entries()) ports[ref.pod] = picked[i]!
   return ports
 }
 
 /** The files of one replica: its working directory, and its log, pid and exit code under `.replicas/`. */
 export function filesOf(dir: string, pod: string): ReplicaFiles {
   const control = join(dir, '.replicas')
-  return { cwd: join(dir, pod), log: join(control, `${pod}.log`), pid: join(control, `${pod}.pid`), exit: join(control, `${pod}.exit`) }
+  return {
+    cwd: join(dir, pod),
+    log: join(control, `${pod}.log`),
+    pid: join(control, `${pod}.pid`),
+    exit: join(control, `${pod}.exit`),
+  }
 }
 
 /** What one replica runs with: its task's command, and the operator's environment on top of `baseEnv`. */
-export function replicaLaunch(file: JobFile, ref: ReplicaRef, baseEnv: Record<string, string>): { command: string; env: Record<string, string> } | null {
+export function replicaLaunch(
+  file: JobFile,
+  ref: ReplicaRef,
+  baseEnv: Record<string, string>,
+): { command: string; env: Record<string, string> } | null {
   const spec = file.job.replicaSpecs.find((s) => s.type === ref.type)
   if (!spec) return null
   const network: ReplicaNetwork = {
@@ -44,5 +55,8 @@ export function replicaLaunch(file: JobFile, ref: ReplicaRef, baseEnv: Record<st
     port: (pod, fallback) => file.ports[pod] ?? fallback,
   }
   // A pod's hostname is its name; the experiment's own HOSTNAME, if it sets one, wins as in a container.
-  return { command: spec.command, env: { ...baseEnv, HOSTNAME: ref.pod, ...Object.fromEntries(replicaEnv(file.job, ref, network)) } }
+  return {
+    command: spec.command,
+    env: { ...baseEnv, HOSTNAME: ref.pod, ...Object.fromEntries(replicaEnv(file.job, ref, network)) },
+  }
 }

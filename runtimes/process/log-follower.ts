@@ -59,9 +59,16 @@ export class LogTail {
     const fresh = lines.slice(skipped)
     if (fresh.length > 0) {
       const ts = new Date().toISOString()
-      this.sink.log(this.jobId, this.pod, fresh.map((line) => ({ ts, text: line.endsWith('\r') ? line.slice(0, -1) : line })))
+      this.sink.log(
+        this.jobId,
+        this.pod,
+        fresh.map((line) => ({ ts, text: line.endsWith('\r') ? line.slice(0, -1) : line })),
+      )
     }
-    const state = { offset: this.#offset - this.#lines.buffered, lines: this.sink.logCursor(this.jobId, this.pod).lines }
+    const state = {
+      offset: this.#offset - this.#lines.buffered,
+      lines: this.sink.logCursor(this.jobId, this.pod).lines,
+    }
     writeFileSync(this.statePath, JSON.stringify(state))
   }
 }

@@ -15,13 +15,13 @@
  * `job.json` and the replicas' working directories stay for the user to inspect
  * until the experiment is deleted.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { type JobSpec, replicaRefs } from '../../src/runtime/job.ts'
 import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
 import { stopReplica } from './backend-client.ts'
-import { FINISHED, type JobFile, allocatePorts, filesOf } from './backend-spec.ts'
+import { allocatePorts, FINISHED, filesOf, type JobFile } from './backend-spec.ts'
 import type { ProcessRuntimeOptions } from './options.ts'
 import { TrackedJob } from './tracked-job.ts'
 import { WorkQueue } from './work-queue.ts'
@@ -85,7 +85,12 @@ class ProcessRuntime implements Runtime {
     if (job) await job.stop()
     else {
       const file = this.#readJob(jobId)
-      if (file) await Promise.all(replicaRefs(file.job).map((r) => stopReplica(filesOf(this.#dir(jobId), r.pod), this.options.stopGraceMs ?? 10_000)))
+      if (file)
+        await Promise.all(
+          replicaRefs(file.job).map((r) =>
+            stopReplica(filesOf(this.#dir(jobId), r.pod), this.options.stopGraceMs ?? 10_000),
+          ),
+        )
     }
     await rm(this.#dir(jobId), { recursive: true, force: true }) // off the event loop: 1,000 replicas leave thousands of files
   }
@@ -156,4 +161,3 @@ class ProcessRuntime implements Runtime {
     return this.#sink
   }
 }
-

@@ -7,11 +7,11 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ReplicaRef } from '../../src/runtime/job.ts'
-import { type JobObservation, isFinished } from '../../src/runtime/job-status.ts'
+import { isFinished, type JobObservation } from '../../src/runtime/job-status.ts'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
 import { EmulatedJob, type ReplicaDriver } from '../emulated/emulated-job.ts'
 import { exitCodeOf, livePid, spawnReplica, stopReplica, waitForExit } from './backend-client.ts'
-import { FINISHED, type JobFile, filesOf, replicaLaunch } from './backend-spec.ts'
+import { FINISHED, filesOf, type JobFile, replicaLaunch } from './backend-spec.ts'
 import { LogTail } from './log-follower.ts'
 import type { ProcessRuntimeOptions } from './options.ts'
 import type { WorkQueue } from './work-queue.ts'
@@ -58,7 +58,13 @@ export class TrackedJob {
   resume(previous: ReturnType<RuntimeSink['lastStatus']>): void {
     mkdirSync(join(this.dir, '.replicas'), { recursive: true })
     const driver: ReplicaDriver = { launch: (ref) => this.#launch(ref), stop: (ref) => this.#stop(ref) }
-    const emulated = new EmulatedJob(this.file.job, driver, (o) => this.#queueReport(o), { restartBackoffMs: this.options.restartBackoffMs }, previous)
+    const emulated = new EmulatedJob(
+      this.file.job,
+      driver,
+      (o) => this.#queueReport(o),
+      { restartBackoffMs: this.options.restartBackoffMs },
+      previous,
+    )
     this.#emulated = emulated
     if (previous && isFinished(previous.status)) {
       // Finished while we were away (or before run dirs were marked): stop leftovers, read logs to the end, put it away.
@@ -163,7 +169,8 @@ export class TrackedJob {
   }
 
   #maybeFinish(): void {
-    if (!this.#done && !this.#resuming && !this.#disposed && this.#emulated?.finished && this.#live.size === 0) this.#finish([...this.#tails.keys()])
+    if (!this.#done && !this.#resuming && !this.#disposed && this.#emulated?.finished && this.#live.size === 0)
+      this.#finish([...this.#tails.keys()])
   }
 
   /** The job has finished and nothing of it runs: reads `pods`' logs to the end, stores the last status, marks the run dir and is forgotten. */
@@ -238,7 +245,10 @@ export class TrackedJob {
   }
 
   async #stop(ref: Pick<ReplicaRef, 'pod'>): Promise<void> {
-    await stopReplica(filesOf(this.dir, ref.pod), this.options.stopGraceMs ?? 10_000, this.#children.get(ref.pod) ?? null)
+    await stopReplica(
+      filesOf(this.dir, ref.pod),
+      this.options.stopGraceMs ?? 10_000,
+      this.#children.get(ref.pod) ?? null,
+    )
   }
-
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { Backoff, Wakeup, sleep } from './backoff.ts'
+import { Backoff, sleep, Wakeup } from './backoff.ts'
 
 describe('Backoff', () => {
   test('doubles from the first delay up to the cap, and starts over after reset', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { type JobStatus, type ReplicaState, emptyJobStatus } from '../../src/runtime/job-status.ts'
+import { emptyJobStatus, type JobStatus, type ReplicaState } from '../../src/runtime/job-status.ts'
 import { jobMessage } from './job-message.ts'
 
 const replica = (over: Partial<ReplicaState> = {}): ReplicaState => ({
@@ -21,7 +21,11 @@ const job = { backoffLimit: 3 }
 describe('jobMessage', () => {
   test('says nothing while replicas are on their way or running', () => {
     expect(jobMessage(job, emptyJobStatus(), [replica({ phase: 'Pending', waiting: 'ContainerCreating' })])).toBeNull()
-    expect(jobMessage(job, emptyJobStatus(), [replica({ phase: 'Pending', waiting: 'PodInitializing: waiting for exp-1-master-0 to resolve' })])).toBeNull()
+    expect(
+      jobMessage(job, emptyJobStatus(), [
+        replica({ phase: 'Pending', waiting: 'PodInitializing: waiting for exp-1-master-0 to resolve' }),
+      ]),
+    ).toBeNull()
     expect(jobMessage(job, emptyJobStatus(), [replica()])).toBeNull()
   })
 
@@ -31,22 +35,35 @@ describe('jobMessage', () => {
   })
 
   test('explains a crash loop: exit code, reason, restarts used of the limit, next attempt', () => {
-    const looping = replica({ exitCode: 137, exitReason: 'OOMKilled', waiting: 'CrashLoopBackOff', restartCount: 1, nextAttemptAt: '2025-01-01T00:00:20.000Z' })
+    const looping = replica({
+      exitCode: 137,
+      exitReason: 'OOMKilled',
+      waiting: 'CrashLoopBackOff',
+      restartCount: 1,
+      nextAttemptAt: '2025-01-01T00:00:20.000Z',
+    })
     expect(jobMessage(job, emptyJobStatus(), [looping])).toBe(
       'exp-1-worker-0: CrashLoopBackOff: exited with code 137 (OOMKilled); 1 of 3 restarts used, next attempt at 2025-01-01T00:00:20.000Z',
     )
-    expect(jobMessage(job, emptyJobStatus(), [replica({ exitCode: 2, exitReason: 'Error', waiting: 'CrashLoopBackOff' })])).toBe(
-      'exp-1-worker-0: CrashLoopBackOff: exited with code 2; 0 of 3 restarts used',
-    )
+    expect(
+      jobMessage(job, emptyJobStatus(), [replica({ exitCode: 2, exitReason: 'Error', waiting: 'CrashLoopBackOff' })]),
+    ).toBe('exp-1-worker-0: CrashLoopBackOff: exited with code 2; 0 of 3 restarts used')
   })
 
   test('names the replica and exit code that failed the job', () => {
-    const replicas = [replica({ pod: 'exp-1-ps-0', type: 'Ps', exitCode: 143, restartCount: 0 }), replica({ exitCode: 3, restartCount: 3 })]
-    expect(jobMessage(job, withCondition('Failed'), replicas)).toBe('Failed: exp-1-worker-0 exited with code 3 after 3 of 3 restarts (backoffLimit reached)')
+    const replicas = [
+      replica({ pod: 'exp-1-ps-0', type: 'Ps', exitCode: 143, restartCount: 0 }),
+      replica({ exitCode: 3, restartCount: 3 }),
+    ]
+    expect(jobMessage(job, withCondition('Failed'), replicas)).toBe(
+      'Failed: exp-1-worker-0 exited with code 3 after 3 of 3 restarts (backoffLimit reached)',
+    )
     expect(jobMessage(job, withCondition('Failed'), [replica({ exitCode: 0 })])).toBeNull()
   })
 
   test('says nothing once the job succeeded, even about a replica that was crash-looping', () => {
-    expect(jobMessage(job, withCondition('Succeeded'), [replica({ exitCode: 1, waiting: 'CrashLoopBackOff' })])).toBeNull()
+    expect(
+      jobMessage(job, withCondition('Succeeded'), [replica({ exitCode: 1, waiting: 'CrashLoopBackOff' })]),
+    ).toBeNull()
   })
 })

@@ -24,7 +24,14 @@ function exitReasonText(r: ReplicaState): string {
 
 /** True while a replica's failed attempt waits to be restarted in place. */
 export function isCrashLooping(r: ReplicaState): boolean {
-  return r.phase !== 'Succeeded' && r.phase !== 'Failed' && r.exitCode !== null && r.exitCode !== 0 && r.waiting !== null && waitingReason(r.waiting) === 'CrashLoopBackOff'
+  return (
+    r.phase !== 'Succeeded' &&
+    r.phase !== 'Failed' &&
+    r.exitCode !== null &&
+    r.exitCode !== 0 &&
+    r.waiting !== null &&
+    waitingReason(r.waiting) === 'CrashLoopBackOff'
+  )
 }
 
 /**
@@ -32,16 +39,24 @@ export function isCrashLooping(r: ReplicaState): boolean {
  * Checked in order: the job failed (the replica that used up the restarts); a replica stuck
  * before starting (`<pod>: ErrImagePull: …`); a replica crash-looping.
  */
-export function jobMessage(job: Pick<JobSpec, 'backoffLimit'>, status: JobStatus, replicas: readonly ReplicaState[]): string | null {
+export function jobMessage(
+  job: Pick<JobSpec, 'backoffLimit'>,
+  status: JobStatus,
+  replicas: readonly ReplicaState[],
+): string | null {
   const limit = job.backoffLimit
   const failed = status.conditions.some((c) => c.type === 'Failed' && c.status === 'True')
   if (failed) {
-    const culprit = [...replicas].filter((r) => r.exitCode !== null && r.exitCode !== 0).sort((a, b) => b.restartCount - a.restartCount)[0]
+    const culprit = [...replicas]
+      .filter((r) => r.exitCode !== null && r.exitCode !== 0)
+      .sort((a, b) => b.restartCount - a.restartCount)[0]
     if (!culprit) return null
     return `Failed: ${culprit.pod} exited with code ${culprit.exitCode}${exitReasonText(culprit)} after ${culprit.restartCount} of ${limit} restarts (backoffLimit reached)`
   }
   if (status.conditions.some((c) => c.type === 'Succeeded' && c.status === 'True')) return null
-  const stuck = replicas.find((r) => r.phase === 'Pending' && r.waiting && !ROUTINE_WAITING.has(waitingReason(r.waiting)))
+  const stuck = replicas.find(
+    (r) => r.phase === 'Pending' && r.waiting && !ROUTINE_WAITING.has(waitingReason(r.waiting)),
+  )
   if (stuck) return `${stuck.pod}: ${stuck.waiting}`
   const looping = replicas.find(isCrashLooping)
   if (looping) {

@@ -71,7 +71,10 @@ export class LineSplitter {
  * if any, once the stream ends cleanly (a broken stream's half line is never yielded).
  * Cancels the stream when the consumer stops early.
  */
-export async function* readLines(stream: ReadableStream<Uint8Array>, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<string[]> {
+export async function* readLines(
+  stream: ReadableStream<Uint8Array>,
+  maxLineBytes = MAX_LINE_BYTES,
+): AsyncGenerator<string[]> {
   const reader = stream.getReader()
   const splitter = new LineSplitter(maxLineBytes)
   try {

@@ -18,7 +18,10 @@ describe('timestamps', () => {
   })
 
   test('splits the time prefix from the text, keeping the rest verbatim', () => {
-    expect(splitTimestamp('2025-01-01T00:00:01.123456789Z hello  world ')).toEqual({ ts: '2025-01-01T00:00:01.123456789Z', text: 'hello  world ' })
+    expect(splitTimestamp('2025-01-01T00:00:01.123456789Z hello  world ')).toEqual({
+      ts: '2025-01-01T00:00:01.123456789Z',
+      text: 'hello  world ',
+    })
     expect(splitTimestamp('2025-01-01T00:00:01Z')).toEqual({ ts: '2025-01-01T00:00:01Z', text: '' })
     expect(splitTimestamp('no time here')).toEqual({ ts: null, text: 'no time here' })
   })
@@ -33,7 +36,13 @@ describe('LogResume', () => {
 
   test('drops lines before the stored time and the stored lines at it', () => {
     const r = new LogResume({ lastTs: T2, atLastTs: 2 })
-    const lines = [line(T1, 'old'), line(T2, 'stored-1'), line(T2, 'stored-2'), line(T2, 'new-at-same-time'), line(T3, 'newer')]
+    const lines = [
+      line(T1, 'old'),
+      line(T2, 'stored-1'),
+      line(T2, 'stored-2'),
+      line(T2, 'new-at-same-time'),
+      line(T3, 'newer'),
+    ]
     expect(accepted(r, lines)).toEqual(['new-at-same-time', 'newer'])
   })
 
@@ -49,13 +58,20 @@ describe('LogResume', () => {
 
   test('takes a whole-second re-read that starts earlier than the stored time', () => {
     const r = new LogResume({ lastTs: '2025-01-01T00:00:01.5Z', atLastTs: 1 })
-    const lines = [line('2025-01-01T00:00:01.2Z', 'x'), line('2025-01-01T00:00:01.5Z', 'y'), line('2025-01-01T00:00:01.7Z', 'z')]
+    const lines = [
+      line('2025-01-01T00:00:01.2Z', 'x'),
+      line('2025-01-01T00:00:01.5Z', 'y'),
+      line('2025-01-01T00:00:01.7Z', 'z'),
+    ]
     expect(accepted(r, lines)).toEqual(['z'])
   })
 
   test('keeps a line slightly older than the one before it in the same read (stdout and stderr interleave)', () => {
     const r = new LogResume({ lastTs: T1, atLastTs: 1 })
-    expect(accepted(r, [line(T3, 'stdout'), line(T2, 'stderr, a little earlier')])).toEqual(['stdout', 'stderr, a little earlier'])
+    expect(accepted(r, [line(T3, 'stdout'), line(T2, 'stderr, a little earlier')])).toEqual([
+      'stdout',
+      'stderr, a little earlier',
+    ])
     r.beginRead()
     expect(accepted(r, [line(T2, 'stderr, a little earlier'), line(T3, 'stdout')])).toEqual([])
   })

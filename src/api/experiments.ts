@@ -13,7 +13,8 @@ import { jsonArray, ok, okStream } from '../http/envelope.ts'
 export function statusParam(value: string | undefined): ExperimentStatus | undefined {
   if (!value) return undefined
   const status = STATUSES.find((s) => s.toLowerCase() === value.toLowerCase())
-  if (!status) throw new InvalidQueryError(`Invalid query parameter status="${value}"; expected one of ${STATUSES.join(', ')}`)
+  if (!status)
+    throw new InvalidQueryError(`Invalid query parameter status="${value}"; expected one of ${STATUSES.join(', ')}`)
   return status
 }
 
@@ -25,7 +26,9 @@ function intParam(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined
   const n = /^\d+$/.test(value) ? Number(value) : Number.NaN
   if (!(n <= MAX_QUERY_INT)) {
-    throw new InvalidQueryError(`Invalid query parameter ${name}="${value.length > 40 ? `${value.slice(0, 40)}…` : value}"; expected a whole number from 0 to ${MAX_QUERY_INT}`)
+    throw new InvalidQueryError(
+      `Invalid query parameter ${name}="${value.length > 40 ? `${value.slice(0, 40)}…` : value}"; expected a whole number from 0 to ${MAX_QUERY_INT}`,
+    )
   }
   return n
 }
@@ -40,13 +43,21 @@ export function experimentRoutes(service: ExperimentService): Hono {
     const status = statusParam(c.req.query('status'))
     const items = service.list({ status })
     return okStream(
-      jsonArray(items, (e) => [JSON.stringify({ experimentId: e.experimentId, logContent: service.podsOf(e).map((podName) => ({ podName, podLog: [] })) })]),
+      jsonArray(items, (e) => [
+        JSON.stringify({
+          experimentId: e.experimentId,
+          logContent: service.podsOf(e).map((podName) => ({ podName, podLog: [] })),
+        }),
+      ]),
     )
   })
 
   app.get('/logs/:id', (c) => {
     const id = c.req.param('id')
-    const pods = service.podLogs(id, { pod: c.req.query('pod') || undefined, tailLines: intParam('tailLines', c.req.query('tailLines')) })
+    const pods = service.podLogs(id, {
+      pod: c.req.query('pod') || undefined,
+      tailLines: intParam('tailLines', c.req.query('tailLines')),
+    })
     function* result(): Generator<string> {
       yield `{"experimentId":${JSON.stringify(id)},"logContent":`
       yield* jsonArray(pods, function* (pod) {
@@ -72,7 +83,10 @@ export function experimentRoutes(service: ExperimentService): Hono {
   app.patch('/:id', async (c) => ok(await service.patch(c.req.param('id'), await readBody(c))))
   app.delete('/:id', async (c) => ok(await service.delete(c.req.param('id'))))
   app.post('/:name', () => {
-    throw new NotFoundError('ROUTE_NOT_FOUND', 'Experiment templates are not supported; POST the experiment spec to /api/v1/experiment')
+    throw new NotFoundError(
+      'ROUTE_NOT_FOUND',
+      'Experiment templates are not supported; POST the experiment spec to /api/v1/experiment',
+    )
   })
   return app
 }

@@ -19,14 +19,21 @@ function normalize(body: unknown): EnvironmentSpec {
   const e = parsed.output
   if (!e.name?.trim()) throw new ValidationError('Invalid environment spec: name is required (a non-empty string)')
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/.test(e.name.trim())) {
-    throw new ValidationError(`Invalid environment spec: name "${e.name}" must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it is used in URLs)`)
+    throw new ValidationError(
+      `Invalid environment spec: name "${e.name}" must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it is used in URLs)`,
+    )
   }
   const k = e.kernelSpec
   return {
     name: e.name.trim(),
     dockerImage: e.dockerImage ?? null,
     kernelSpec: k
-      ? { name: k.name ?? null, channels: k.channels ?? [], condaDependencies: k.condaDependencies ?? [], pipDependencies: k.pipDependencies ?? [] }
+      ? {
+          name: k.name ?? null,
+          channels: k.channels ?? [],
+          condaDependencies: k.condaDependencies ?? [],
+          pipDependencies: k.pipDependencies ?? [],
+        }
       : null,
     description: e.description ?? null,
     image: e.image ?? null,
@@ -43,11 +50,20 @@ export function createEnvironmentService(repo: EnvironmentRepository, ids: { env
     create(body: unknown): Environment {
       const spec = normalize(body)
       const env = { environmentId: ids.environment(), environmentSpec: spec }
-      if (!repo.insert(env)) throw new ConflictError('ENVIRONMENT_EXISTS', `Environment "${spec.name}" already exists; PATCH /api/v1/environment/${spec.name} to change it`)
+      if (!repo.insert(env))
+        throw new ConflictError(
+          'ENVIRONMENT_EXISTS',
+          `Environment "${spec.name}" already exists; PATCH /api/v1/environment/${spec.name} to change it`,
+        )
       return env
     },
     get(name: string): Environment {
-      return repo.get(name) ?? (() => { throw notFound() })()
+      return (
+        repo.get(name) ??
+        (() => {
+          throw notFound()
+        })()
+      )
     },
     list(): Environment[] {
       return repo.list()
@@ -56,7 +72,8 @@ export function createEnvironmentService(repo: EnvironmentRepository, ids: { env
       const existing = repo.get(name)
       if (!existing) throw notFound()
       const spec = normalize(body)
-      if (spec.name !== name && repo.get(spec.name!)) throw new ConflictError('ENVIRONMENT_EXISTS', `Environment "${spec.name}" already exists`)
+      if (spec.name !== name && repo.get(spec.name!))
+        throw new ConflictError('ENVIRONMENT_EXISTS', `Environment "${spec.name}" already exists`)
       repo.update(name, spec)
       return { environmentId: existing.environmentId, environmentSpec: spec }
     },

@@ -62,7 +62,10 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
     try {
       const timeout = new Promise<never>((_, reject) => {
         // The runtime's own reason, when it knows why it is slow (an API server that does not answer).
-        timer = setTimeout(() => reject(new Error(runtime.unavailable() ?? `no answer within ${deps.submitTimeoutMs} ms`)), deps.submitTimeoutMs)
+        timer = setTimeout(
+          () => reject(new Error(runtime.unavailable() ?? `no answer within ${deps.submitTimeoutMs} ms`)),
+          deps.submitTimeoutMs,
+        )
       })
       await Promise.race([runtime.submit(jobOf(id, rec.experiment.spec)), timeout])
       experiments.markSubmitted(id)
@@ -107,7 +110,8 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
     list(opts: Omit<ListOptions, 'after'> & { afterId?: string } = {}): Generator<Experiment> {
       const { afterId, ...rest } = opts
       const after = afterId === undefined ? undefined : experiments.position(afterId)
-      if (after === null) throw new InvalidQueryError(`Invalid query parameter after="${afterId}": no experiment has that id`)
+      if (after === null)
+        throw new InvalidQueryError(`Invalid query parameter after="${afterId}": no experiment has that id`)
       return (function* () {
         for (const rec of experiments.iterate({ ...rest, after })) yield rec.experiment
       })()
@@ -120,7 +124,10 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       const before = frameworkOf(rec.experiment.spec.meta.framework)
       const after = frameworkOf(spec.meta.framework)
       if (before !== after) {
-        throw new ConflictError('SPEC_CONFLICT', `meta.framework cannot change from ${before} to ${after}; create a new experiment instead`)
+        throw new ConflictError(
+          'SPEC_CONFLICT',
+          `meta.framework cannot change from ${before} to ${after}; create a new experiment instead`,
+        )
       }
       spec.meta.experimentId = id
       experiments.updateSpec(id, spec)
@@ -128,7 +135,10 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
         try {
           await runtime.update(jobOf(id, spec))
         } catch (err) {
-          experiments.setMessage(id, `The new spec is stored but the ${runtime.name} runtime has not applied it yet: ${errorText(err)}`)
+          experiments.setMessage(
+            id,
+            `The new spec is stored but the ${runtime.name} runtime has not applied it yet: ${errorText(err)}`,
+          )
         }
       }
       return required(id).experiment
@@ -149,7 +159,14 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       } catch {
         undeleted.add(id) // the runtime is unreachable: `retryDeletes` removes the job once it answers
       }
-      return { ...rec.experiment, status: 'Deleted', acceptedTime: null, createdTime: null, runningTime: null, finishedTime: null }
+      return {
+        ...rec.experiment,
+        status: 'Deleted',
+        acceptedTime: null,
+        createdTime: null,
+        runningTime: null,
+        finishedTime: null,
+      }
     },
 
     /** Retries removing the jobs of experiments deleted while the runtime could not be reached. */
@@ -167,7 +184,10 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       const rec = required(id)
       const pods = podsOf(rec.experiment)
       if (opts.pod !== undefined && !pods.includes(opts.pod)) {
-        throw new NotFoundError('POD_NOT_FOUND', `Experiment ${id} has no replica ${opts.pod}; it has ${pods.join(', ')}`)
+        throw new NotFoundError(
+          'POD_NOT_FOUND',
+          `Experiment ${id} has no replica ${opts.pod}; it has ${pods.join(', ')}`,
+        )
       }
       return pods
         .filter((podName) => opts.pod === undefined || podName === opts.pod)
@@ -180,9 +200,15 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
 
   function podsOf(experiment: Experiment): string[] {
     const id = experiment.experimentId
-    const replicaSpecs = Object.entries(experiment.spec.spec).map(([type, t]) => ({ type: type as ReplicaType, replicas: t.replicas }))
+    const replicaSpecs = Object.entries(experiment.spec.spec).map(([type, t]) => ({
+      type: type as ReplicaType,
+      replicas: t.replicas,
+    }))
     const fromSpec = replicaRefs({ id, replicaSpecs }).map((r) => r.pod)
-    const stored = logs.pods(id).filter((p) => !fromSpec.includes(p)).sort()
+    const stored = logs
+      .pods(id)
+      .filter((p) => !fromSpec.includes(p))
+      .sort()
     return [...fromSpec, ...stored]
   }
 }

@@ -80,6 +80,12 @@ export interface Experiment {
 }
 
 /** Status order: a stored status never moves back. */
-export const STATUS_RANK: Readonly<Record<ExperimentStatus, number>> = { Accepted: 0, Created: 1, Running: 2, Succeeded: 3, Failed: 3 }
+export const STATUS_RANK: Readonly<Record<ExperimentStatus, number>> = {
+  Accepted: 0,
+  Created: 1,
+  Running: 2,
+  Succeeded: 3,
+  Failed: 3,
+}
 
 export const STATUSES: readonly ExperimentStatus[] = ['Accepted', 'Created', 'Running', 'Succeeded', 'Failed']

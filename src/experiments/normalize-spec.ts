@@ -21,7 +21,11 @@ export interface NormalizeContext {
   lowerCaseName: boolean
 }
 
-const FRAMEWORKS = new Map<string, Framework>([['tensorflow', 'TensorFlow'], ['pytorch', 'PyTorch'], ['xgboost', 'XGBoost']])
+const FRAMEWORKS = new Map<string, Framework>([
+  ['tensorflow', 'TensorFlow'],
+  ['pytorch', 'PyTorch'],
+  ['xgboost', 'XGBoost'],
+])
 const MAX_REPLICAS = 1000
 /**
  * Linux refuses to start a process when one argument or `NAME=value` string is 128 KiB
@@ -34,20 +38,34 @@ export const MAX_EXEC_TOTAL_BYTES = 1024 * 1024
 
 /** Refuses text no process can be started with: a NUL byte, or one string too large for exec. */
 function checkExecString(field: string, what: string, value: string): number {
-  if (value.includes('\0')) throw new ValidationError(`Invalid experiment spec: ${field}: ${what} contains a NUL byte, which no command or environment can hold`)
+  if (value.includes('\0'))
+    throw new ValidationError(
+      `Invalid experiment spec: ${field}: ${what} contains a NUL byte, which no command or environment can hold`,
+    )
   const bytes = Buffer.byteLength(value, 'utf8')
   if (bytes > MAX_EXEC_STRING_BYTES) {
-    throw new ValidationError(`Invalid experiment spec: ${field}: ${what} is ${bytes} bytes; the operating system takes at most ${MAX_EXEC_STRING_BYTES} bytes (128 KiB - 1) in one argument or NAME=value`)
+    throw new ValidationError(
+      `Invalid experiment spec: ${field}: ${what} is ${bytes} bytes; the operating system takes at most ${MAX_EXEC_STRING_BYTES} bytes (128 KiB - 1) in one argument or NAME=value`,
+    )
   }
   return bytes
 }
 
 /** Checks a task's command and environment as it will be started; returns nothing, throws naming the field. */
-function checkExec(task: { field: string; cmd: string | null; cmdField: string; env: Record<string, string>; envField: string }): void {
+function checkExec(task: {
+  field: string
+  cmd: string | null
+  cmdField: string
+  env: Record<string, string>
+  envField: string
+}): void {
   let total = task.cmd === null ? 0 : checkExecString(task.cmdField, 'the command', task.cmd)
-  for (const [name, value] of Object.entries(task.env)) total += checkExecString(`${task.envField}.${name}`, 'NAME=value', `${name}=${value}`) + 1
+  for (const [name, value] of Object.entries(task.env))
+    total += checkExecString(`${task.envField}.${name}`, 'NAME=value', `${name}=${value}`) + 1
   if (total > MAX_EXEC_TOTAL_BYTES) {
-    throw new ValidationError(`Invalid experiment spec: ${task.field}: the command and environment are ${total} bytes together; at most ${MAX_EXEC_TOTAL_BYTES} bytes (1 MiB) are taken`)
+    throw new ValidationError(
+      `Invalid experiment spec: ${task.field}: the command and environment are ${total} bytes together; at most ${MAX_EXEC_TOTAL_BYTES} bytes (1 MiB) are taken`,
+    )
   }
 }
 
@@ -56,7 +74,8 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
   const parts = issues.slice(0, 5).map((issue) => {
     const path = v.getDotPath(issue) ?? '(body)'
     // raw_transform: an issue of a task or env var, passed on by `ownRecord`.
-    if ((issue.type === 'strict_object' || issue.type === 'raw_transform') && issue.expected === 'never') return `${path} is not a known field (${issue.message})`
+    if ((issue.type === 'strict_object' || issue.type === 'raw_transform') && issue.expected === 'never')
+      return `${path} is not a known field (${issue.message})`
     if (issue.input === undefined) return `${path} is required (${issue.message})`
     return `${path}: ${issue.message}`
   })
@@ -73,19 +92,29 @@ export function frameworkOf(name: string): Framework | null {
  * @throws ValidationError (400) naming the field; NotFoundError (404) for an unknown stored environment
  */
 export function normalizeSpec(body: unknown, ctx: NormalizeContext): ExperimentSpec {
-  if (body === null || body === undefined || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0)) {
+  if (
+    body === null ||
+    body === undefined ||
+    (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0)
+  ) {
     throw new ValidationError('Invalid experiment spec.')
   }
-  if (typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('Invalid experiment spec: expected a JSON or YAML object with meta, environment and spec')
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw new ValidationError('Invalid experiment spec: expected a JSON or YAML object with meta, environment and spec')
   const spec = (body as { spec?: unknown }).spec
-  if (Array.isArray(spec)) throw new ValidationError('Invalid experiment spec: spec: expected an object mapping task types (e.g. Ps, Worker) to tasks, not a list')
+  if (Array.isArray(spec))
+    throw new ValidationError(
+      'Invalid experiment spec: spec: expected an object mapping task types (e.g. Ps, Worker) to tasks, not a list',
+    )
   const parsed = v.safeParse(ExperimentInput, body)
   if (!parsed.success) throw new ValidationError(describeIssues(parsed.issues))
   const input = parsed.output
 
   const framework = frameworkOf(input.meta.framework)
   if (!framework) {
-    throw new ValidationError(`Invalid experiment spec: meta.framework: unsupported framework "${input.meta.framework}"; expected one of TensorFlow, PyTorch, XGBoost`)
+    throw new ValidationError(
+      `Invalid experiment spec: meta.framework: unsupported framework "${input.meta.framework}"; expected one of TensorFlow, PyTorch, XGBoost`,
+    )
   }
   const environment: EnvironmentSpec = {
     name: input.environment?.name ?? null,
@@ -107,19 +136,30 @@ export function normalizeSpec(body: unknown, ctx: NormalizeContext): ExperimentS
   const allowed = REPLICA_TYPES[framework]
   const tasks: Partial<Record<ReplicaType, TaskSpec>> = {}
   const keys = Object.keys(input.spec)
-  if (keys.length === 0) throw new ValidationError(`Invalid experiment spec: spec: expected at least one task; ${framework} takes ${allowed.join(', ')}`)
+  if (keys.length === 0)
+    throw new ValidationError(
+      `Invalid experiment spec: spec: expected at least one task; ${framework} takes ${allowed.join(', ')}`,
+    )
   for (const key of keys) {
     const task = input.spec[key]!
     const type = allowed.find((t) => t.toLowerCase() === key.toLowerCase())
     const field = `spec.${key}`
-    if (!type) throw new ValidationError(`Invalid experiment spec: ${field}: unknown task type "${key}" for ${framework}; expected one of ${allowed.join(', ')}`)
+    if (!type)
+      throw new ValidationError(
+        `Invalid experiment spec: ${field}: unknown task type "${key}" for ${framework}; expected one of ${allowed.join(', ')}`,
+      )
     if (tasks[type]) throw new ValidationError(`Invalid experiment spec: ${field}: task type ${type} is given twice`)
     const replicas = task.replicas ?? 1
     if (replicas < 1 || replicas > MAX_REPLICAS) {
-      throw new ValidationError(`Invalid experiment spec: ${field}.replicas: expected a whole number from 1 to ${MAX_REPLICAS}, got ${replicas}`)
+      throw new ValidationError(
+        `Invalid experiment spec: ${field}.replicas: expected a whole number from 1 to ${MAX_REPLICAS}, got ${replicas}`,
+      )
     }
     const { resourceMap } = parseResources(task.resources, `${field}.resources`)
-    if (!(task.cmd ?? input.meta.cmd)) throw new ValidationError(`Invalid experiment spec: ${field}.cmd or meta.cmd is required (the command the task runs)`)
+    if (!(task.cmd ?? input.meta.cmd))
+      throw new ValidationError(
+        `Invalid experiment spec: ${field}.cmd or meta.cmd is required (the command the task runs)`,
+      )
     // Task values replace meta values (to-job.ts): check what the task will start with, naming where it came from.
     checkExec({
       field,
@@ -182,10 +222,15 @@ function checkOperatorRules(framework: Framework, tasks: Partial<Record<ReplicaT
   if (framework === 'TensorFlow') {
     if (tasks.Chief && tasks.Master) fail('spec: a TensorFlow experiment takes Chief or Master, not both')
     // The operator decides success by the Chief/Master, else the Workers: with neither the job never ends.
-    if (!tasks.Worker && !tasks.Chief && !tasks.Master) fail('spec: a TensorFlow experiment needs a Worker, Chief or Master task (with only Ps or Evaluator it can never finish)')
-    for (const t of ['Chief', 'Master'] as const) if ((tasks[t]?.replicas ?? 1) !== 1) fail(`spec.${t}.replicas: expected 1 (there is one ${t})`)
+    if (!tasks.Worker && !tasks.Chief && !tasks.Master)
+      fail(
+        'spec: a TensorFlow experiment needs a Worker, Chief or Master task (with only Ps or Evaluator it can never finish)',
+      )
+    for (const t of ['Chief', 'Master'] as const)
+      if ((tasks[t]?.replicas ?? 1) !== 1) fail(`spec.${t}.replicas: expected 1 (there is one ${t})`)
   } else {
-    if (tasks.Master && tasks.Master.replicas !== 1) fail(`spec.Master.replicas: expected 1 (a ${framework} experiment has one Master)`)
+    if (tasks.Master && tasks.Master.replicas !== 1)
+      fail(`spec.Master.replicas: expected 1 (a ${framework} experiment has one Master)`)
     if (framework === 'XGBoost' && !tasks.Master) fail('spec.Master is required for an XGBoost experiment')
   }
 }

@@ -12,10 +12,12 @@ const KEY_ORDER = ['memory', 'cpu', 'nvidia.com/gpu', 'gpu'] as const
 type Key = (typeof KEY_ORDER)[number]
 
 /** Why a value is refused, or null; Kubernetes quantities for cpu and memory, whole numbers for GPUs. */
-const quantity = (expected: string) => (value: string): string | null => {
-  const q = parseRequest(value)
-  return isQuantity(q) ? null : `${q.error}; expected ${expected}`
-}
+const quantity =
+  (expected: string) =>
+  (value: string): string | null => {
+    const q = parseRequest(value)
+    return isQuantity(q) ? null : `${q.error}; expected ${expected}`
+  }
 const wholeGpus = (value: string): string | null =>
   /^\d+$/.test(value) && Number(value) <= MAX_GPUS ? null : `is not a whole number of GPUs from 0 to ${MAX_GPUS}`
 /** Far above any host, and small enough to be exact wherever a count is sent. */
@@ -43,13 +45,17 @@ export function parseResources(value: string | null | undefined, field: string):
     if (!item) continue
     const eq = item.indexOf('=')
     if (eq <= 0 || eq === item.length - 1) {
-      throw new ValidationError(`Invalid experiment spec: ${field}: "${item}" is not a key=value item (e.g. cpu=1,memory=1024M,nvidia.com/gpu=1)`)
+      throw new ValidationError(
+        `Invalid experiment spec: ${field}: "${item}" is not a key=value item (e.g. cpu=1,memory=1024M,nvidia.com/gpu=1)`,
+      )
     }
     const key = item.slice(0, eq).trim() as Key
     const val = item.slice(eq + 1).trim()
     const check = CHECKS.get(key)
     if (!check) {
-      throw new ValidationError(`Invalid experiment spec: ${field}: unknown resource "${key}"; expected one of cpu, memory, nvidia.com/gpu, gpu`)
+      throw new ValidationError(
+        `Invalid experiment spec: ${field}: unknown resource "${key}"; expected one of cpu, memory, nvidia.com/gpu, gpu`,
+      )
     }
     const problem = check(val)
     if (problem) throw new ValidationError(`Invalid experiment spec: ${field}: ${key}="${val}" ${problem}`)

@@ -10,7 +10,11 @@ import type { LogStore } from '../storage/log-store.ts'
 import { mergeStatus, statusOf } from './experiment-status.ts'
 
 /** A sink writing to the experiment and log stores; `log` gets one line per status transition. */
-export function createStoreSink(experiments: ExperimentRepository, logs: LogStore, log: (message: string) => void = () => {}): RuntimeSink {
+export function createStoreSink(
+  experiments: ExperimentRepository,
+  logs: LogStore,
+  log: (message: string) => void = () => {},
+): RuntimeSink {
   return {
     status(obs) {
       const rec = experiments.get(obs.jobId)
@@ -18,7 +22,8 @@ export function createStoreSink(experiments: ExperimentRepository, logs: LogStor
       const facts = statusOf(obs)
       const merged = mergeStatus(rec.status, facts)
       experiments.setStatus(obs.jobId, merged, facts.message, obs)
-      if (merged.status !== rec.status.status) log(transitionLine(obs.jobId, rec.status.status, merged.status, facts.message))
+      if (merged.status !== rec.status.status)
+        log(transitionLine(obs.jobId, rec.status.status, merged.status, facts.message))
     },
     lastStatus(jobId) {
       return experiments.get(jobId)?.observation ?? null

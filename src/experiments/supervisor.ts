@@ -8,10 +8,11 @@
  * experiments the runtime could not take yet, and removing the jobs of
  * experiments deleted while the runtime could not be reached.
  */
+
+import { errorText } from '../errors.ts'
 import type { Runtime, RuntimeSink } from '../runtime/runtime.ts'
 import type { ExperimentRepository } from '../storage/experiment-repository.ts'
 import type { ExperimentService } from './experiment-service.ts'
-import { errorText } from '../errors.ts'
 
 export interface SupervisorDeps {
   experiments: ExperimentRepository
@@ -37,7 +38,12 @@ export function createSupervisor(deps: SupervisorDeps) {
     if (!rec) return
     const e = rec.experiment
     const t = now()
-    experiments.setStatus(id, { status: 'Failed', createdTime: e.createdTime, runningTime: e.runningTime, finishedTime: e.finishedTime ?? t }, message, rec.observation)
+    experiments.setStatus(
+      id,
+      { status: 'Failed', createdTime: e.createdTime, runningTime: e.runningTime, finishedTime: e.finishedTime ?? t },
+      message,
+      rec.observation,
+    )
   }
 
   async function submitPending(): Promise<void> {
@@ -67,14 +73,20 @@ export function createSupervisor(deps: SupervisorDeps) {
    * submitted, so it is never taken for vanished.
    */
   async function reconcile(): Promise<void> {
-    const expected = experiments.unfinished().filter((rec) => rec.submitted).map((rec) => rec.experiment.experimentId)
+    const expected = experiments
+      .unfinished()
+      .filter((rec) => rec.submitted)
+      .map((rec) => rec.experiment.experimentId)
     const owned = await runtime.owned()
     const have = new Set(owned)
     const when = restarted ? 'after the server restarted' : 'while the runtime could not be reached'
     for (const id of expected) {
       if (have.has(id) || !experiments.get(id)?.submitted) continue
       deps.log(`failing ${id}: its job disappeared from the ${runtime.name} runtime ${when}`)
-      fail(id, `The job disappeared from the ${runtime.name} runtime ${when}; it was removed outside periscope or lost with its host`)
+      fail(
+        id,
+        `The job disappeared from the ${runtime.name} runtime ${when}; it was removed outside periscope or lost with its host`,
+      )
     }
     await removeOrphans(owned)
     reconciled = true

@@ -20,7 +20,9 @@ export async function readBody(c: Context): Promise<unknown> {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
   const yaml = YAML_TYPES.has(type)
   if (!yaml && !JSON_TYPES.has(type)) {
-    throw new UnsupportedMediaTypeError(`Unsupported content type "${type}"; send Content-Type: application/json or application/yaml`)
+    throw new UnsupportedMediaTypeError(
+      `Unsupported content type "${type}"; send Content-Type: application/json or application/yaml`,
+    )
   }
   const declared = Number(c.req.header('content-length') ?? 0)
   if (declared > MAX_BODY_BYTES) throw tooLarge()
@@ -32,7 +34,10 @@ export async function readBody(c: Context): Promise<unknown> {
     const why = errorText(err)
     // Bun's YAML parser gives no position; JSON's is found by scanning the text again.
     const at = yaml ? null : findJsonSyntaxError(text)
-    if (at) throw new MalformedBodyError(`Malformed JSON in request body at line ${at.line}, column ${at.column}: ${at.problem} (${why})`)
+    if (at)
+      throw new MalformedBodyError(
+        `Malformed JSON in request body at line ${at.line}, column ${at.column}: ${at.problem} (${why})`,
+      )
     throw new MalformedBodyError(`Malformed ${yaml ? 'YAML' : 'JSON'} in request body: ${why}`)
   }
 }
@@ -63,7 +68,9 @@ async function readLimited(req: Request): Promise<string> {
   try {
     return UTF8.decode(bytes)
   } catch {
-    throw new MalformedBodyError(`Malformed request body: it is not valid UTF-8 (the first bad byte is at offset ${firstBadByte(bytes)}); send the body encoded as UTF-8`)
+    throw new MalformedBodyError(
+      `Malformed request body: it is not valid UTF-8 (the first bad byte is at offset ${firstBadByte(bytes)}); send the body encoded as UTF-8`,
+    )
   }
 }
 
@@ -72,15 +79,23 @@ function firstBadByte(bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; ) {
     const b = bytes[i]!
     const [n, lo, hi] =
-      b < 0x80 ? [0, 0, 0]
-      : b >= 0xc2 && b <= 0xdf ? [1, 0x80, 0xbf]
-      : b === 0xe0 ? [2, 0xa0, 0xbf]
-      : b === 0xed ? [2, 0x80, 0x9f]
-      : b >= 0xe1 && b <= 0xef ? [2, 0x80, 0xbf]
-      : b === 0xf0 ? [3, 0x90, 0xbf]
-      : b === 0xf4 ? [3, 0x80, 0x8f]
-      : b >= 0xf1 && b <= 0xf3 ? [3, 0x80, 0xbf]
-      : [-1, 0, 0]
+      b < 0x80
+        ? [0, 0, 0]
+        : b >= 0xc2 && b <= 0xdf
+          ? [1, 0x80, 0xbf]
+          : b === 0xe0
+            ? [2, 0xa0, 0xbf]
+            : b === 0xed
+              ? [2, 0x80, 0x9f]
+              : b >= 0xe1 && b <= 0xef
+                ? [2, 0x80, 0xbf]
+                : b === 0xf0
+                  ? [3, 0x90, 0xbf]
+                  : b === 0xf4
+                    ? [3, 0x80, 0x8f]
+                    : b >= 0xf1 && b <= 0xf3
+                      ? [3, 0x80, 0xbf]
+                      : [-1, 0, 0]
     if (n < 0) return i
     for (let k = 1; k <= n; k++) {
       const c = bytes[i + k]

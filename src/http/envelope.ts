@@ -75,7 +75,10 @@ function streamBody(parts: Iterable<string>): ReadableStream<Uint8Array> {
 }
 
 /** JSON array text of `items`, one element at a time. */
-export function* jsonArray<T>(items: Iterable<T>, write: (item: T) => Iterable<string> = (item) => [JSON.stringify(item)]): Generator<string> {
+export function* jsonArray<T>(
+  items: Iterable<T>,
+  write: (item: T) => Iterable<string> = (item) => [JSON.stringify(item)],
+): Generator<string> {
   yield '['
   let first = true
   for (const item of items) {

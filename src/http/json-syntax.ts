@@ -13,6 +13,7 @@ export interface JsonSyntaxError {
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings may not hold raw control characters
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y
 const WHITESPACE = /[ \t\n\r]*/y
 
@@ -49,7 +50,10 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
         const next = text[pos + 1]
         if (next === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) pos += 5
         else if (next !== undefined && '"\\/bfnrt'.includes(next)) pos += 1
-        else return (pos++, at('expected an escape such as \\n, \\" or \\u00e9'))
+        else {
+          pos += 1
+          return at('expected an escape such as \\n, \\" or \\u00e9')
+        }
       }
     }
     return at('expected the closing " of a string')
@@ -79,7 +83,10 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
       const bad = string()
       if (bad) return bad
     } else if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) {
-      if (!match(NUMBER)) return (pos++, at('expected a digit'))
+      if (!match(NUMBER)) {
+        pos += 1
+        return at('expected a digit')
+      }
     } else if (text.startsWith('true', pos) || text.startsWith('null', pos)) pos += 4
     else if (text.startsWith('false', pos)) pos += 5
     else return at('expected a value (an object, list, string, number, true, false or null)')

@@ -69,9 +69,16 @@ export function podName(jobId: string, type: ReplicaType, index: number): string
 }
 
 /** Every replica of a job, in spec order then index order. */
-export function replicaRefs(job: { id: string; replicaSpecs: ReadonlyArray<Pick<ReplicaSpec, 'type' | 'replicas'>> }): ReplicaRef[] {
+export function replicaRefs(job: {
+  id: string
+  replicaSpecs: ReadonlyArray<Pick<ReplicaSpec, 'type' | 'replicas'>>
+}): ReplicaRef[] {
   return job.replicaSpecs.flatMap((spec) =>
-    Array.from({ length: spec.replicas }, (_, index) => ({ type: spec.type, index, pod: podName(job.id, spec.type, index) })),
+    Array.from({ length: spec.replicas }, (_, index) => ({
+      type: spec.type,
+      index,
+      pod: podName(job.id, spec.type, index),
+    })),
   )
 }
 

@@ -4,7 +4,7 @@
  * (kubeflow-semantics.md §3.2) and this server's ownership labels, so that
  * everything a server created can be found again by label alone.
  */
-import { type JobSpec, type ReplicaRef, isMasterRole, operatorName } from './job.ts'
+import { isMasterRole, type JobSpec, operatorName, type ReplicaRef } from './job.ts'
 
 /** This server's label keys. */
 export const LABEL = {

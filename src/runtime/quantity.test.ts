@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { INVALID_QUANTITIES, VALID_QUANTITIES } from '../../test/tables/quantities.ts'
-import { MAX_QUANTITY, doubleQuantity, isQuantity, parseQuantity, requestProblem, scaledCeil } from './quantity.ts'
+import { doubleQuantity, isQuantity, MAX_QUANTITY, parseQuantity, requestProblem, scaledCeil } from './quantity.ts'
 
 describe('parseQuantity', () => {
   for (const row of VALID_QUANTITIES) {

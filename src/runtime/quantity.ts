@@ -28,8 +28,26 @@ export const MAX_QUANTITY = 2n ** 63n - 1n
 /** Longest quantity text taken (Kubernetes sets none; no real request is longer). */
 export const MAX_QUANTITY_LENGTH = 64
 
-const DECIMAL_SI = new Map<string, number>([['n', -9], ['u', -6], ['m', -3], ['', 0], ['k', 3], ['M', 6], ['G', 9], ['T', 12], ['P', 15], ['E', 18]])
-const BINARY_SI = new Map<string, number>([['Ki', 10], ['Mi', 20], ['Gi', 30], ['Ti', 40], ['Pi', 50], ['Ei', 60]])
+const DECIMAL_SI = new Map<string, number>([
+  ['n', -9],
+  ['u', -6],
+  ['m', -3],
+  ['', 0],
+  ['k', 3],
+  ['M', 6],
+  ['G', 9],
+  ['T', 12],
+  ['P', 15],
+  ['E', 18],
+])
+const BINARY_SI = new Map<string, number>([
+  ['Ki', 10],
+  ['Mi', 20],
+  ['Gi', 30],
+  ['Ti', 40],
+  ['Pi', 50],
+  ['Ei', 60],
+])
 
 const GRAMMAR = /^([+-]?)(\d+\.?\d*|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+|[numkMGTPE]?)$/
 
@@ -56,7 +74,10 @@ export function parseQuantity(text: string): Quantity | QuantityError {
   const m = GRAMMAR.exec(text)
   if (!m) {
     const n = /^[+-]?(\d+\.?\d*|\.\d+)(.*)$/.exec(text)
-    if (n) return { error: `has an unknown suffix "${n[2]}" (expected one of n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei, or an exponent such as e3)` }
+    if (n)
+      return {
+        error: `has an unknown suffix "${n[2]}" (expected one of n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei, or an exponent such as e3)`,
+      }
     return { error: 'is not a number with an optional suffix' }
   }
   const [, sign, number, suffix] = m as unknown as [string, string, string, string]

@@ -17,7 +17,10 @@ interface Row {
   spec: string
 }
 
-const fromRow = (row: Row): Environment => ({ environmentId: row.id, environmentSpec: JSON.parse(row.spec) as EnvironmentSpec })
+const fromRow = (row: Row): Environment => ({
+  environmentId: row.id,
+  environmentSpec: JSON.parse(row.spec) as EnvironmentSpec,
+})
 
 export type EnvironmentRepository = ReturnType<typeof createEnvironmentRepository>
 

@@ -71,7 +71,9 @@ export function createExperimentRepository(db: Database) {
   )
   const byId = db.query<Row, { id: string }>('SELECT * FROM experiment WHERE id = $id')
   type Page = { after: number; limit: number; offset: number }
-  const all = db.query<Row, Page>('SELECT * FROM experiment WHERE seq > $after ORDER BY seq LIMIT $limit OFFSET $offset')
+  const all = db.query<Row, Page>(
+    'SELECT * FROM experiment WHERE seq > $after ORDER BY seq LIMIT $limit OFFSET $offset',
+  )
   const byStatus = db.query<Row, Page & { status: string }>(
     'SELECT * FROM experiment WHERE status = $status AND seq > $after ORDER BY seq LIMIT $limit OFFSET $offset',
   )

@@ -29,7 +29,9 @@ export function createIdAllocator(db: Database, startMs: number) {
 /** This data dir's instance id, made once and kept in the database. */
 export function instanceId(db: Database): string {
   return db.transaction(() => {
-    const row = db.query<{ value: string }, Record<string, never>>(`SELECT value FROM meta WHERE key = 'instance_id'`).get({})
+    const row = db
+      .query<{ value: string }, Record<string, never>>(`SELECT value FROM meta WHERE key = 'instance_id'`)
+      .get({})
     if (row) return row.value
     const id = crypto.randomUUID().slice(0, 8)
     db.query(`INSERT INTO meta (key, value) VALUES ('instance_id', $id)`).run({ id })

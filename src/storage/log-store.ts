@@ -23,7 +23,9 @@ export function createLogStore(db: Database) {
     `INSERT INTO log_source (experiment_id, pod, lines, last_ts, at_last_ts) VALUES ($id, $pod, $lines, $lastTs, $atLastTs)
        ON CONFLICT (experiment_id, pod) DO UPDATE SET lines = $lines, last_ts = $lastTs, at_last_ts = $atLastTs`,
   )
-  const insertLine = db.query('INSERT INTO log_line (experiment_id, pod, n, ts, text) VALUES ($id, $pod, $n, $ts, $text)')
+  const insertLine = db.query(
+    'INSERT INTO log_line (experiment_id, pod, n, ts, text) VALUES ($id, $pod, $n, $ts, $text)',
+  )
   const pods = db.query<{ pod: string }, { id: string }>('SELECT pod FROM log_source WHERE experiment_id = $id')
   const lines = db.query<{ text: string }, { id: string; pod: string }>(
     'SELECT text FROM log_line WHERE experiment_id = $id AND pod = $pod ORDER BY n',
@@ -36,7 +38,9 @@ export function createLogStore(db: Database) {
 
   const cursor = (id: string, pod: string): LogCursor => {
     const row = source.get({ id, pod })
-    return row ? { lines: row.lines, lastTs: row.last_ts, atLastTs: row.at_last_ts } : { lines: 0, lastTs: null, atLastTs: 0 }
+    return row
+      ? { lines: row.lines, lastTs: row.last_ts, atLastTs: row.at_last_ts }
+      : { lines: 0, lastTs: null, atLastTs: 0 }
   }
 
   const append = db.transaction((id: string, pod: string, batch: readonly LogLine[]) => {

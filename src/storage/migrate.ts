@@ -7,14 +7,18 @@ import type { Database } from 'bun:sqlite'
 import init from './migrations/0001_init.sql' with { type: 'text' }
 
 /** Every migration, in order; `version` is the `user_version` after it. */
-export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [{ version: 1, name: '0001_init', sql: init }]
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  { version: 1, name: '0001_init', sql: init },
+]
 
 /** Applies pending migrations, each in its own transaction. Returns the names applied. */
 export function migrate(db: Database): string[] {
   const current = (db.query('PRAGMA user_version').get() as { user_version: number }).user_version
   const latest = MIGRATIONS.at(-1)?.version ?? 0
   if (current > latest) {
-    throw new Error(`the database is at schema version ${current}, newer than this binary knows (${latest}); use a newer periscope`)
+    throw new Error(
+      `the database is at schema version ${current}, newer than this binary knows (${latest}); use a newer periscope`,
+    )
   }
   const applied: string[] = []
   for (const m of MIGRATIONS.filter((m) => m.version > current)) {

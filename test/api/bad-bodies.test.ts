@@ -1,6 +1,6 @@
 /** Bodies that are not text or not JSON/YAML: a 400 that says where, and nothing stored. */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { type TestServer, startTestServer } from '../helpers/test-server.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { ENVIRONMENTS, EXPERIMENTS, expectError, shutdown, storedState, tfBody } from './fixtures.ts'
 
 let server: TestServer
@@ -24,7 +24,11 @@ describe('a body that is not UTF-8', () => {
     ['a sequence cut at the end', new Uint8Array([...new TextEncoder().encode('{"a":"'), 0xe2, 0x82]), 0],
   ]
   for (const [title, bytes] of cases) {
-    for (const [path, type] of [[EXPERIMENTS, 'application/json'], [EXPERIMENTS, 'application/yaml'], [ENVIRONMENTS, 'application/json']] as const) {
+    for (const [path, type] of [
+      [EXPERIMENTS, 'application/json'],
+      [EXPERIMENTS, 'application/yaml'],
+      [ENVIRONMENTS, 'application/json'],
+    ] as const) {
       test(`${title}: 400 on POST ${path} (${type}), not read as U+FFFD`, async () => {
         const before = await storedState(server)
         const res = await send(path, bytes, type)
@@ -36,7 +40,10 @@ describe('a body that is not UTF-8', () => {
     }
   }
   test('valid multi-byte UTF-8 is taken as is', async () => {
-    const res = await send(EXPERIMENTS, new TextEncoder().encode(JSON.stringify(tfBody('é-€-𝄞', { Worker: { replicas: 1 } }))))
+    const res = await send(
+      EXPERIMENTS,
+      new TextEncoder().encode(JSON.stringify(tfBody('é-€-𝄞', { Worker: { replicas: 1 } }))),
+    )
     expect(res.http).toBe(200)
     expect(res.body.result.spec.meta.name).toBe('é-€-𝄞')
   })
@@ -69,10 +76,20 @@ describe('a JSON syntax error names its line and column', () => {
     })
   }
   test('on environments too', async () => {
-    expectError(await send(ENVIRONMENTS, '{\n "name": "a",\n "dockerImage": }'), 400, 'MALFORMED_BODY', /^Malformed JSON in request body at line 3, column 17: /)
+    expectError(
+      await send(ENVIRONMENTS, '{\n "name": "a",\n "dockerImage": }'),
+      400,
+      'MALFORMED_BODY',
+      /^Malformed JSON in request body at line 3, column 17: /,
+    )
   })
 })
 
 test('a YAML syntax error is a 400 (Bun gives no position to report)', async () => {
-  expectError(await send(EXPERIMENTS, 'meta:\n  name: [a\n', 'application/yaml'), 400, 'MALFORMED_BODY', /^Malformed YAML in request body: /)
+  expectError(
+    await send(EXPERIMENTS, 'meta:\n  name: [a\n', 'application/yaml'),
+    400,
+    'MALFORMED_BODY',
+    /^Malformed YAML in request body: /,
+  )
 })

@@ -39,7 +39,9 @@ function kindOf(method: string, path: string): ExampleKind {
 
 function parseCurl(text: string): Omit<DocExample, 'heading' | 'response' | 'kind'> {
   const method = /-X\s+([A-Z]+)/.exec(text)?.[1] ?? 'GET'
-  const headers = Object.fromEntries([...text.matchAll(/-H\s+"([^":]+):\s*([^"]*)"/g)].map((m) => [m[1]!.toLowerCase(), m[2]!]))
+  const headers = Object.fromEntries(
+    [...text.matchAll(/-H\s+"([^":]+):\s*([^"]*)"/g)].map((m) => [m[1]!.toLowerCase(), m[2]!]),
+  )
   const body = /-d\s+'([\s\S]*?)'/.exec(text)?.[1] ?? null
   const url = /(https?:\/\/\S+)\s*$/.exec(text.trim())?.[1]
   if (!url) throw new Error(`no URL in curl example:\n${text}`)
@@ -78,7 +80,11 @@ export function extractExamples(markdown: string): WrittenExample[] {
 
 /** The fixture file's text for a document (`doc` is its file name, e.g. `experiment-api.md`). */
 export function renderFixture(doc: string, markdown: string): string {
-  const fixture: ApiDocFixture = { source: `../shared/reference/${doc}`, generatedBy: 'bun scripts/api-doc-fixtures.ts', examples: extractExamples(markdown) }
+  const fixture: ApiDocFixture = {
+    source: `../shared/reference/${doc}`,
+    generatedBy: 'bun scripts/api-doc-fixtures.ts',
+    examples: extractExamples(markdown),
+  }
   return `${JSON.stringify(fixture, null, 2)}\n`
 }
 
@@ -129,15 +135,20 @@ export function compareWithDoc(actual: unknown, doc: unknown, opts: CompareOptio
       result.skipped.push(path)
       return
     }
-    const key = path.split('.').at(-1)!.replace(/\[\d+\]$/, '')
+    const key = path
+      .split('.')
+      .at(-1)!
+      .replace(/\[\d+\]$/, '')
     if (d === null) {
       if (a !== null) fail(path, `the doc has null, got ${show(a)}`)
       return
     }
     if (key in TIME_STAGE && typeof d === 'string') {
       if (a === null) {
-        if (ctx.status === undefined || RANK[ctx.status] === undefined || RANK[ctx.status]! >= TIME_STAGE[key]!) fail(path, `null, though the experiment is ${ctx.status}`)
-      } else if (typeof a !== 'string' || !UTC_MILLIS.test(a)) fail(path, `${show(a)} is not a UTC ISO-8601 time with milliseconds`)
+        if (ctx.status === undefined || RANK[ctx.status] === undefined || RANK[ctx.status]! >= TIME_STAGE[key]!)
+          fail(path, `null, though the experiment is ${ctx.status}`)
+      } else if (typeof a !== 'string' || !UTC_MILLIS.test(a))
+        fail(path, `${show(a)} is not a UTC ISO-8601 time with milliseconds`)
       return
     }
     if (Array.isArray(d)) {
@@ -147,11 +158,12 @@ export function compareWithDoc(actual: unknown, doc: unknown, opts: CompareOptio
         return
       }
       if (a.length !== d.length) return fail(path, `expected ${d.length} items, got ${a.length}`)
-      d.forEach((item, i) => walk(a[i], item, `${path}[${i}]`, ctx))
+      for (const [i, item] of d.entries()) walk(a[i], item, `${path}[${i}]`, ctx)
       return
     }
     if (typeof d === 'object') {
-      if (a === null || typeof a !== 'object' || Array.isArray(a)) return fail(path, `expected an object, got ${show(a)}`)
+      if (a === null || typeof a !== 'object' || Array.isArray(a))
+        return fail(path, `expected an object, got ${show(a)}`)
       const keys = Object.keys(d)
       if (opts.strictKeys) {
         const isExperiment = 'experimentId' in d && 'spec' in d

@@ -5,8 +5,8 @@
  * document's example response field by field (see `compareWithDoc`).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { type TestServer, startTestServer } from '../helpers/test-server.ts'
-import { DOC_ID, type DocExample, type ExampleKind, compareWithDoc, docExamples } from './doc-compare.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { compareWithDoc, DOC_ID, type DocExample, docExamples, type ExampleKind } from './doc-compare.ts'
 import { ENVIRONMENTS, expectOk, shutdown, waitForLogs } from './fixtures.ts'
 
 /** Logs before patch and delete, so the logs examples see the experiment the document shows. */
@@ -57,9 +57,14 @@ describe('the current document (experiment-api.md)', () => {
 
 /** What the earlier form shows that is not compared, by example heading, with the reason. */
 const EARLIER_SKIPS: Record<string, Record<string, string>> = {
-  'Create Experiment (Using Anonymous/Embedded Environment)': { 'result.name': 'the result-level name is gone (the current form has spec.meta.name)' },
+  'Create Experiment (Using Anonymous/Embedded Environment)': {
+    'result.name': 'the result-level name is gone (the current form has spec.meta.name)',
+  },
   'Create Experiment (Using Pre-defined/Stored Environment)': { 'result.name': 'the result-level name is gone' },
-  'List experiment': { 'result[0].name': 'the result-level name is gone', 'result[1]': 'a PyTorch experiment that no example creates' },
+  'List experiment': {
+    'result[0].name': 'the result-level name is gone',
+    'result[1]': 'a PyTorch experiment that no example creates',
+  },
   'Get experiment': { 'result.name': 'the result-level name is gone' },
   'Patch experiment': {},
   'Delete experiment': {
@@ -69,7 +74,8 @@ const EARLIER_SKIPS: Record<string, Record<string, string>> = {
   },
   'List experiment Log': {
     success: 'null in the earlier form; true in the current form',
-    'result[0].logContent': 'pods of other jobs (mnist-worker-0) with podLog null; now <experimentId>-<type>-<index> with []',
+    'result[0].logContent':
+      'pods of other jobs (mnist-worker-0) with podLog null; now <experimentId>-<type>-<index> with []',
     'result[1].logContent': 'pods of a PyTorch job no example creates, podLog null',
   },
   'Get experiment Log': {
@@ -85,12 +91,26 @@ describe('the earlier document (experiment-api-earlier.md)', () => {
 
   beforeAll(async () => {
     server = await startTestServer()
-    expectOk(await server.json('POST', ENVIRONMENTS, { name: 'my-submarine-env', dockerImage: 'apache/submarine:tf-mnist-with-summaries-1.0' }))
+    expectOk(
+      await server.json('POST', ENVIRONMENTS, {
+        name: 'my-submarine-env',
+        dockerImage: 'apache/submarine:tf-mnist-with-summaries-1.0',
+      }),
+    )
   })
   afterAll(() => shutdown(server))
 
   test('has eight example requests, including creating from the stored environment my-submarine-env', () => {
-    expect(examples.map((e) => e.kind)).toEqual(['create', 'create', 'list', 'get', 'patch', 'delete', 'listLogs', 'getLogs'])
+    expect(examples.map((e) => e.kind)).toEqual([
+      'create',
+      'create',
+      'list',
+      'get',
+      'patch',
+      'delete',
+      'listLogs',
+      'getLogs',
+    ])
     expect(JSON.parse(examples[1]!.body!).environment).toEqual({ name: 'my-submarine-env' })
     expect(Object.keys(EARLIER_SKIPS).sort()).toEqual(examples.map((e) => e.heading).sort())
   })
@@ -104,13 +124,26 @@ describe('the earlier document (experiment-api-earlier.md)', () => {
       if (ex.kind === 'create') ids.push(res.body.result.experimentId)
       // The earlier form answered a patch with the bare spec; the current form answers the experiment.
       const actual = ex.kind === 'patch' ? { ...res.body, result: res.body.result.spec } : res.body
-      const { mismatches, skipped } = compareWithDoc(actual, ex.response, { kind: ex.kind, strictKeys: false, skip: Object.keys(skips) })
+      const { mismatches, skipped } = compareWithDoc(actual, ex.response, {
+        kind: ex.kind,
+        strictKeys: false,
+        skip: Object.keys(skips),
+      })
       expect(mismatches).toEqual([])
       expect(skipped.sort()).toEqual(Object.keys(skips).sort())
       const result = res.body.result
-      if (ex.kind === 'delete') expect(result).toMatchObject({ experimentId: ids[0], status: 'Deleted', acceptedTime: null, createdTime: null, runningTime: null, finishedTime: null })
+      if (ex.kind === 'delete')
+        expect(result).toMatchObject({
+          experimentId: ids[0],
+          status: 'Deleted',
+          acceptedTime: null,
+          createdTime: null,
+          runningTime: null,
+          finishedTime: null,
+        })
       if (ex.kind === 'list' || ex.kind === 'listLogs') expect(result.map((e: any) => e.experimentId)).toEqual(ids)
-      if (ex.kind === 'getLogs') expect(result.logContent.map((p: any) => p.podName)).toEqual([`${ids[0]}-ps-0`, `${ids[0]}-worker-0`])
+      if (ex.kind === 'getLogs')
+        expect(result.logContent.map((p: any) => p.podName)).toEqual([`${ids[0]}-ps-0`, `${ids[0]}-worker-0`])
     }, 15_000)
   }
 })

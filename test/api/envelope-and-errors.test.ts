@@ -3,13 +3,13 @@
  * request gets a 4xx envelope naming what is wrong, and changes nothing stored.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { type TestServer, startTestServer } from '../helpers/test-server.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import {
   type Body,
+  create,
   ENVELOPE_KEYS,
   ENVIRONMENTS,
   EXPERIMENTS,
-  create,
   expectError,
   expectOk,
   pytorchBody,
@@ -17,8 +17,8 @@ import {
   singleBody,
   storedState,
   tfBody,
-  withValue,
   without,
+  withValue,
 } from './fixtures.ts'
 
 let server: TestServer
@@ -64,7 +64,12 @@ describe('the envelope', () => {
   })
 
   test('a conflict is a 409 envelope with status CONFLICT', async () => {
-    expectError(await server.json('POST', ENVIRONMENTS, { name: 'seed-env', dockerImage: 'x' }), 409, 'ENVIRONMENT_EXISTS', /seed-env/)
+    expectError(
+      await server.json('POST', ENVIRONMENTS, { name: 'seed-env', dockerImage: 'x' }),
+      409,
+      'ENVIRONMENT_EXISTS',
+      /seed-env/,
+    )
   })
 })
 
@@ -77,12 +82,28 @@ describe('routing', () => {
     expect(expectOk(await server.json('GET', `${EXPERIMENTS}/logs/`)).length).toBeGreaterThanOrEqual(2)
     expect(expectOk(await server.json('GET', `${EXPERIMENTS}/logs/${id}/`)).experimentId).toBe(id)
     const made = expectOk(await server.json('POST', `${EXPERIMENTS}/`, tfBody('slash', { Worker: { replicas: 1 } })))
-    expect(expectOk(await server.json('PATCH', `${EXPERIMENTS}/${made.experimentId}/`, tfBody('slash2', { Worker: { replicas: 1 } }))).spec.meta.name).toBe('slash2')
+    expect(
+      expectOk(
+        await server.json(
+          'PATCH',
+          `${EXPERIMENTS}/${made.experimentId}/`,
+          tfBody('slash2', { Worker: { replicas: 1 } }),
+        ),
+      ).spec.meta.name,
+    ).toBe('slash2')
     expect(expectOk(await server.json('DELETE', `${EXPERIMENTS}/${made.experimentId}/`)).status).toBe('Deleted')
-    expect(expectOk(await server.json('POST', `${ENVIRONMENTS}/`, { name: 'slash-env', dockerImage: 'a' })).environmentSpec.name).toBe('slash-env')
-    expect((expectOk(await server.json('GET', `${ENVIRONMENTS}/`)) as any[]).map((e) => e.environmentSpec.name)).toContain('slash-env')
+    expect(
+      expectOk(await server.json('POST', `${ENVIRONMENTS}/`, { name: 'slash-env', dockerImage: 'a' })).environmentSpec
+        .name,
+    ).toBe('slash-env')
+    expect(
+      (expectOk(await server.json('GET', `${ENVIRONMENTS}/`)) as any[]).map((e) => e.environmentSpec.name),
+    ).toContain('slash-env')
     expect(expectOk(await server.json('GET', `${ENVIRONMENTS}/slash-env/`)).environmentSpec.dockerImage).toBe('a')
-    expect(expectOk(await server.json('PATCH', `${ENVIRONMENTS}/slash-env/`, { name: 'slash-env', dockerImage: 'b' })).environmentSpec.dockerImage).toBe('b')
+    expect(
+      expectOk(await server.json('PATCH', `${ENVIRONMENTS}/slash-env/`, { name: 'slash-env', dockerImage: 'b' }))
+        .environmentSpec.dockerImage,
+    ).toBe('b')
     expect(expectOk(await server.json('DELETE', `${ENVIRONMENTS}/slash-env/`)).environmentSpec.name).toBe('slash-env')
   })
 })
@@ -100,47 +121,243 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'malformed JSON', body: '{"meta": {"name": ', http: 400, reason: 'MALFORMED_BODY', message: /Malformed JSON/ },
-  { name: 'malformed YAML', body: 'meta: {name: x\n  - bad: [', type: 'application/yaml', http: 400, reason: 'MALFORMED_BODY', message: /Malformed YAML/ },
+  {
+    name: 'malformed JSON',
+    body: '{"meta": {"name": ',
+    http: 400,
+    reason: 'MALFORMED_BODY',
+    message: /Malformed JSON/,
+  },
+  {
+    name: 'malformed YAML',
+    body: 'meta: {name: x\n  - bad: [',
+    type: 'application/yaml',
+    http: 400,
+    reason: 'MALFORMED_BODY',
+    message: /Malformed YAML/,
+  },
   { name: 'an empty body', body: '', http: 400, reason: 'INVALID_SPEC', message: 'Invalid experiment spec.' },
-  { name: 'an empty YAML body', body: '  \n', type: 'application/yaml', http: 400, reason: 'INVALID_SPEC', message: 'Invalid experiment spec.' },
+  {
+    name: 'an empty YAML body',
+    body: '  \n',
+    type: 'application/yaml',
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: 'Invalid experiment spec.',
+  },
   { name: 'a JSON list instead of an object', body: '[]', http: 400, reason: 'INVALID_SPEC', message: /object/ },
   { name: 'a JSON string instead of an object', body: '"spec"', http: 400, reason: 'INVALID_SPEC', message: /object/ },
-  { name: 'a missing name', body: without(good, 'meta.name'), http: 400, reason: 'INVALID_SPEC', message: /meta\.name/ },
-  { name: 'a blank name', body: withValue(good, 'meta.name', '  '), http: 400, reason: 'INVALID_SPEC', message: /meta\.name/ },
-  { name: 'a missing framework', body: without(good, 'meta.framework'), http: 400, reason: 'INVALID_SPEC', message: /meta\.framework/ },
+  {
+    name: 'a missing name',
+    body: without(good, 'meta.name'),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /meta\.name/,
+  },
+  {
+    name: 'a blank name',
+    body: withValue(good, 'meta.name', '  '),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /meta\.name/,
+  },
+  {
+    name: 'a missing framework',
+    body: without(good, 'meta.framework'),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /meta\.framework/,
+  },
   { name: 'a missing meta', body: without(good, 'meta'), http: 400, reason: 'INVALID_SPEC', message: /meta/ },
   { name: 'a missing spec', body: without(good, 'spec'), http: 400, reason: 'INVALID_SPEC', message: /spec/ },
-  { name: 'no task at all', body: withValue(good, 'spec', {}), http: 400, reason: 'INVALID_SPEC', message: /spec.*Ps, Worker, Chief, Master, Evaluator/ },
-  { name: 'an unknown framework', body: withValue(good, 'meta.framework', 'MXNet'), http: 400, reason: 'INVALID_SPEC', message: /meta\.framework.*MXNet.*TensorFlow, PyTorch, XGBoost/ },
-  { name: 'an unknown TensorFlow task type', body: withValue(good, 'spec.Driver', { replicas: 1 }), http: 400, reason: 'INVALID_SPEC', message: /spec\.Driver.*Ps, Worker, Chief, Master, Evaluator/ },
-  { name: 'a Ps task in a PyTorch experiment', body: withValue(pytorchBody(), 'spec.Ps', { replicas: 1 }), http: 400, reason: 'INVALID_SPEC', message: /spec\.Ps.*Master, Worker/ },
-  { name: 'an unknown XGBoost task type', body: withValue(withValue(pytorchBody(), 'meta.framework', 'XGBoost'), 'spec.Chief', { replicas: 1 }), http: 400, reason: 'INVALID_SPEC', message: /spec\.Chief.*Master, Worker/ },
-  { name: 'a resource item without "="', body: withValue(good, 'spec.Worker.resources', 'cpu=1,memory'), http: 400, reason: 'INVALID_SPEC', message: /spec\.Worker\.resources.*memory/ },
-  { name: 'an unknown resource', body: withValue(good, 'spec.Worker.resources', 'cpu=1,disk=10G'), http: 400, reason: 'INVALID_SPEC', message: /spec\.Worker\.resources.*disk/ },
-  { name: 'a memory that is not a size', body: withValue(good, 'spec.Ps.resources', 'memory=lots'), http: 400, reason: 'INVALID_SPEC', message: /spec\.Ps\.resources.*memory/ },
-  { name: 'a cpu that is not a number', body: withValue(good, 'spec.Ps.resources', 'cpu=many'), http: 400, reason: 'INVALID_SPEC', message: /spec\.Ps\.resources.*cpu/ },
-  { name: 'zero replicas', body: withValue(good, 'spec.Worker.replicas', 0), http: 400, reason: 'INVALID_SPEC', message: /spec\.Worker\.replicas/ },
-  { name: 'negative replicas', body: withValue(good, 'spec.Worker.replicas', -2), http: 400, reason: 'INVALID_SPEC', message: /spec\.Worker\.replicas/ },
-  { name: 'fractional replicas', body: withValue(good, 'spec.Worker.replicas', 1.5), http: 400, reason: 'INVALID_SPEC', message: /spec\.Worker\.replicas/ },
-  { name: 'replicas "x"', body: withValue(good, 'spec.Worker.replicas', 'x'), http: 400, reason: 'INVALID_SPEC', message: /spec\.Worker\.replicas/ },
-  { name: 'two PyTorch masters', body: withValue(pytorchBody(), 'spec.Master.replicas', 2), http: 400, reason: 'INVALID_SPEC', message: /spec\.Master\.replicas/ },
-  { name: 'no image anywhere', body: without(good, 'environment'), http: 400, reason: 'INVALID_SPEC', message: /image/ },
+  {
+    name: 'no task at all',
+    body: withValue(good, 'spec', {}),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec.*Ps, Worker, Chief, Master, Evaluator/,
+  },
+  {
+    name: 'an unknown framework',
+    body: withValue(good, 'meta.framework', 'MXNet'),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /meta\.framework.*MXNet.*TensorFlow, PyTorch, XGBoost/,
+  },
+  {
+    name: 'an unknown TensorFlow task type',
+    body: withValue(good, 'spec.Driver', { replicas: 1 }),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec\.Driver.*Ps, Worker, Chief, Master, Evaluator/,
+  },
+  {
+    name: 'a Ps task in a PyTorch experiment',
+    body: withValue(pytorchBody(), 'spec.Ps', { replicas: 1 }),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec\.Ps.*Master, Worker/,
+  },
+  {
+    name: 'an unknown XGBoost task type',
+    body: withValue(withValue(pytorchBody(), 'meta.framework', 'XGBoost'), 'spec.Chief', { replicas: 1 }),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec\.Chief.*Master, Worker/,
+  },
+  {
+    name: 'a resource item without "="',
+    body: withValue(good, 'spec.Worker.resources', 'cpu=1,memory'),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec\.Worker\.resources.*memory/,
+  },
+  {
+    name: 'an unknown resource',
+    body: withValue(good, 'spec.Worker.resources', 'cpu=1,disk=10G'),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec\.Worker\.resources.*disk/,
+  },
+  {
+    name: 'a memory that is not a size',
+    body: withValue(good, 'spec.Ps.resources', 'memory=lots'),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec\.Ps\.resources.*memory/,
+  },
+  {
+    name: 'a cpu that is not a number',
+    body: withValue(good, 'spec.Ps.resources', 'cpu=many'),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec\.Ps\.resources.*cpu/,
+  },
+  {
+    name: 'zero replicas',
+    body: withValue(good, 'spec.Worker.replicas', 0),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec\.Worker\.replicas/,
+  },
+  {
+    name: 'negative replicas',
+    body: withValue(good, 'spec.Worker.replicas', -2),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec\.Worker\.replicas/,
+  },
+  {
+    name: 'fractional replicas',
+    body: withValue(good, 'spec.Worker.replicas', 1.5),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec\.Worker\.replicas/,
+  },
+  {
+    name: 'replicas "x"',
+    body: withValue(good, 'spec.Worker.replicas', 'x'),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec\.Worker\.replicas/,
+  },
+  {
+    name: 'two PyTorch masters',
+    body: withValue(pytorchBody(), 'spec.Master.replicas', 2),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec\.Master\.replicas/,
+  },
+  {
+    name: 'no image anywhere',
+    body: without(good, 'environment'),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /image/,
+  },
   { name: 'no command anywhere', body: without(good, 'meta.cmd'), http: 400, reason: 'INVALID_SPEC', message: /cmd/ },
-  { name: 'envVars "a"', body: withValue(good, 'meta.envVars', 'a'), http: 400, reason: 'INVALID_SPEC', message: /meta\.envVars/ },
-  { name: 'task envVars "a"', body: withValue(good, 'spec.Worker.envVars', 'a'), http: 400, reason: 'INVALID_SPEC', message: /spec\.Worker\.envVars/ },
+  {
+    name: 'envVars "a"',
+    body: withValue(good, 'meta.envVars', 'a'),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /meta\.envVars/,
+  },
+  {
+    name: 'task envVars "a"',
+    body: withValue(good, 'spec.Worker.envVars', 'a'),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec\.Worker\.envVars/,
+  },
   { name: 'spec []', body: withValue(good, 'spec', []), http: 400, reason: 'INVALID_SPEC', message: /spec/ },
   { name: 'meta 5', body: withValue(good, 'meta', 5), http: 400, reason: 'INVALID_SPEC', message: /meta/ },
-  { name: 'tags "x"', body: withValue(good, 'meta.tags', 'x'), http: 400, reason: 'INVALID_SPEC', message: /meta\.tags/ },
+  {
+    name: 'tags "x"',
+    body: withValue(good, 'meta.tags', 'x'),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /meta\.tags/,
+  },
   { name: 'name 42', body: withValue(good, 'meta.name', 42), http: 400, reason: 'INVALID_SPEC', message: /meta\.name/ },
-  { name: 'meta.envVars [] (a list where an object belongs)', body: withValue(tfWithTaskImage, 'meta.envVars', []), http: 400, reason: 'INVALID_SPEC', message: /meta\.envVars/ },
-  { name: 'spec.Worker [] (a list where a task belongs)', body: withValue(tfWithTaskImage, 'spec.Worker', []), http: 400, reason: 'INVALID_SPEC', message: /spec\.Worker/ },
-  { name: 'environment [] (a list where an object belongs)', body: withValue(tfWithTaskImage, 'environment', []), http: 400, reason: 'INVALID_SPEC', message: /environment/ },
-  { name: 'code [] (a list where an object belongs)', body: withValue(tfWithTaskImage, 'code', []), http: 400, reason: 'INVALID_SPEC', message: /code/ },
-  { name: 'an unknown stored environment', body: withValue(good, 'environment', { name: 'no-such-env' }), http: 404, reason: 'ENVIRONMENT_NOT_FOUND', message: 'Environment not found.' },
-  { name: 'a body over 1 MiB', body: withValue(good, 'meta.cmd', `echo ${'x'.repeat(1024 * 1024)}`), http: 413, reason: 'BODY_TOO_LARGE', message: /1 MiB/ },
-  { name: 'a form-encoded body', body: 'meta=x', type: 'application/x-www-form-urlencoded', http: 415, reason: 'UNSUPPORTED_MEDIA_TYPE', message: /application\/x-www-form-urlencoded/ },
-  { name: 'a text/plain body', body: JSON.stringify(good), type: 'text/plain', http: 415, reason: 'UNSUPPORTED_MEDIA_TYPE', message: /text\/plain/ },
+  {
+    name: 'meta.envVars [] (a list where an object belongs)',
+    body: withValue(tfWithTaskImage, 'meta.envVars', []),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /meta\.envVars/,
+  },
+  {
+    name: 'spec.Worker [] (a list where a task belongs)',
+    body: withValue(tfWithTaskImage, 'spec.Worker', []),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /spec\.Worker/,
+  },
+  {
+    name: 'environment [] (a list where an object belongs)',
+    body: withValue(tfWithTaskImage, 'environment', []),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /environment/,
+  },
+  {
+    name: 'code [] (a list where an object belongs)',
+    body: withValue(tfWithTaskImage, 'code', []),
+    http: 400,
+    reason: 'INVALID_SPEC',
+    message: /code/,
+  },
+  {
+    name: 'an unknown stored environment',
+    body: withValue(good, 'environment', { name: 'no-such-env' }),
+    http: 404,
+    reason: 'ENVIRONMENT_NOT_FOUND',
+    message: 'Environment not found.',
+  },
+  {
+    name: 'a body over 1 MiB',
+    body: withValue(good, 'meta.cmd', `echo ${'x'.repeat(1024 * 1024)}`),
+    http: 413,
+    reason: 'BODY_TOO_LARGE',
+    message: /1 MiB/,
+  },
+  {
+    name: 'a form-encoded body',
+    body: 'meta=x',
+    type: 'application/x-www-form-urlencoded',
+    http: 415,
+    reason: 'UNSUPPORTED_MEDIA_TYPE',
+    message: /application\/x-www-form-urlencoded/,
+  },
+  {
+    name: 'a text/plain body',
+    body: JSON.stringify(good),
+    type: 'text/plain',
+    http: 415,
+    reason: 'UNSUPPORTED_MEDIA_TYPE',
+    message: /text\/plain/,
+  },
 ]
 
 describe('bad input on create gets a 4xx naming the problem and changes nothing', () => {
@@ -155,9 +372,17 @@ describe('bad input on create gets a 4xx naming the problem and changes nothing'
 
   test('a YAML alias bomb is refused quickly with a 4xx', async () => {
     let doc = 'a0: &a0 [x, x, x, x, x, x, x, x, x]\n'
-    for (let i = 1; i <= 9; i++) doc += `a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]\n`
+    for (let i = 1; i <= 9; i++)
+      doc += `a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]\n`
     const started = Date.now()
-    const res = await send('POST', EXPERIMENTS, `${doc}meta:\n  name: bomb\n  framework: TensorFlow\n  cmd: "true"\n  tags: *a9\n`, 'application/yaml')
+    const res = await send(
+      'POST',
+      EXPERIMENTS,
+      `${doc}meta:\n  name: bomb\n  framework: TensorFlow\n  cmd: "true"\n  tags: *a9\n`,
+      'application/yaml',
+    )
     expect(res.http).toBeGreaterThanOrEqual(400)
     expect(res.http).toBeLessThan(500)
     expect(Date.now() - started).toBeLessThan(2000)
@@ -191,16 +416,51 @@ describe('bad input on patch and delete', () => {
   test('an unknown id is a 404 "Not found experiment." on get, patch, delete and logs', async () => {
     const id = 'experiment-1000000000000-9999'
     expectError(await server.json('GET', `${EXPERIMENTS}/${id}`), 404, 'EXPERIMENT_NOT_FOUND', 'Not found experiment.')
-    expectError(await server.json('PATCH', `${EXPERIMENTS}/${id}`, good), 404, 'EXPERIMENT_NOT_FOUND', 'Not found experiment.')
-    expectError(await server.json('DELETE', `${EXPERIMENTS}/${id}`), 404, 'EXPERIMENT_NOT_FOUND', 'Not found experiment.')
-    expectError(await server.json('GET', `${EXPERIMENTS}/logs/${id}`), 404, 'EXPERIMENT_NOT_FOUND', 'Not found experiment.')
+    expectError(
+      await server.json('PATCH', `${EXPERIMENTS}/${id}`, good),
+      404,
+      'EXPERIMENT_NOT_FOUND',
+      'Not found experiment.',
+    )
+    expectError(
+      await server.json('DELETE', `${EXPERIMENTS}/${id}`),
+      404,
+      'EXPERIMENT_NOT_FOUND',
+      'Not found experiment.',
+    )
+    expectError(
+      await server.json('GET', `${EXPERIMENTS}/logs/${id}`),
+      404,
+      'EXPERIMENT_NOT_FOUND',
+      'Not found experiment.',
+    )
   })
 
-  const onPatch = ['malformed JSON', 'malformed YAML', 'an empty body', 'a missing name', 'an unknown framework', 'an unknown TensorFlow task type', 'a resource item without "="', 'replicas "x"', 'no image anywhere', 'no command anywhere', 'spec []', 'an unknown stored environment', 'a body over 1 MiB', 'a text/plain body']
+  const onPatch = [
+    'malformed JSON',
+    'malformed YAML',
+    'an empty body',
+    'a missing name',
+    'an unknown framework',
+    'an unknown TensorFlow task type',
+    'a resource item without "="',
+    'replicas "x"',
+    'no image anywhere',
+    'no command anywhere',
+    'spec []',
+    'an unknown stored environment',
+    'a body over 1 MiB',
+    'a text/plain body',
+  ]
   for (const c of cases.filter((c) => onPatch.includes(c.name))) {
     test(`a patch with ${c.name} → ${c.http}, the stored experiment unchanged`, async () => {
       const before = await storedState(server)
-      const res = await send('PATCH', `${EXPERIMENTS}/${seeded}`, typeof c.body === 'string' ? c.body : JSON.stringify(c.body), c.type)
+      const res = await send(
+        'PATCH',
+        `${EXPERIMENTS}/${seeded}`,
+        typeof c.body === 'string' ? c.body : JSON.stringify(c.body),
+        c.type,
+      )
       expectError(res, c.http, c.reason, c.message)
       expect(await storedState(server)).toEqual(before)
     })

@@ -4,10 +4,11 @@
  * expected key orders, id/time formats, polling, and the stored-state snapshot
  * used to prove a refused request changed nothing.
  */
-import { running } from '../../runtimes/process/backend-client.ts'
+
 import { expect } from 'bun:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { running } from '../../runtimes/process/backend-client.ts'
 import { REASONS } from '../../src/errors.ts'
 import type { TestServer } from '../helpers/test-server.ts'
 
@@ -15,7 +16,16 @@ export const EXPERIMENTS = '/api/v1/experiment'
 export const ENVIRONMENTS = '/api/v1/environment'
 
 export const ENVELOPE_KEYS = ['status', 'code', 'success', 'message', 'result', 'attributes']
-export const EXPERIMENT_KEYS = ['experimentId', 'uid', 'status', 'acceptedTime', 'createdTime', 'runningTime', 'finishedTime', 'spec']
+export const EXPERIMENT_KEYS = [
+  'experimentId',
+  'uid',
+  'status',
+  'acceptedTime',
+  'createdTime',
+  'runningTime',
+  'finishedTime',
+  'spec',
+]
 export const SPEC_KEYS = ['meta', 'environment', 'spec', 'code']
 export const META_KEYS = ['experimentId', 'name', 'namespace', 'framework', 'cmd', 'envVars', 'tags']
 export const ENVIRONMENT_SPEC_KEYS = ['name', 'dockerImage', 'kernelSpec', 'description', 'image']
@@ -31,8 +41,19 @@ export const UTC_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 export type Body = Record<string, any>
 
 /** A valid TensorFlow body; `tasks` replaces the task map. */
-export function tfBody(name = 'tf-test', tasks: Body = { Ps: { replicas: 1, resources: 'cpu=1,memory=64M' }, Worker: { replicas: 1, resources: 'cpu=1,memory=64M' } }, cmd = 'echo hi'): Body {
-  return { meta: { name, namespace: 'default', framework: 'TensorFlow', cmd, envVars: { ENV_1: 'ENV1' } }, environment: { image: 'busybox:1' }, spec: tasks }
+export function tfBody(
+  name = 'tf-test',
+  tasks: Body = {
+    Ps: { replicas: 1, resources: 'cpu=1,memory=64M' },
+    Worker: { replicas: 1, resources: 'cpu=1,memory=64M' },
+  },
+  cmd = 'echo hi',
+): Body {
+  return {
+    meta: { name, namespace: 'default', framework: 'TensorFlow', cmd, envVars: { ENV_1: 'ENV1' } },
+    environment: { image: 'busybox:1' },
+    spec: tasks,
+  }
 }
 
 /** A valid PyTorch body (Master:1, Worker:workers). */
@@ -40,7 +61,10 @@ export function pytorchBody(name = 'pt-test', cmd = 'echo hi', workers = 1): Bod
   return {
     meta: { name, namespace: 'default', framework: 'PyTorch', cmd, envVars: {} },
     environment: { image: 'busybox:1' },
-    spec: { Master: { replicas: 1, resources: 'cpu=1,memory=64M' }, Worker: { replicas: workers, resources: 'cpu=1,memory=64M' } },
+    spec: {
+      Master: { replicas: 1, resources: 'cpu=1,memory=64M' },
+      Worker: { replicas: workers, resources: 'cpu=1,memory=64M' },
+    },
   }
 }
 
@@ -81,7 +105,12 @@ export async function getExperiment(server: TestServer, id: string): Promise<any
 }
 
 /** Polls `read` until `done` holds or the deadline passes; returns the last value. */
-export async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000, everyMs = 25): Promise<T> {
+export async function poll<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 10_000,
+  everyMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await read()
@@ -91,7 +120,12 @@ export async function poll<T>(read: () => Promise<T>, done: (value: T) => boolea
 }
 
 /** Polls GET until the status is one of `statuses`; returns every status seen, in order, and the last result. */
-export async function waitForStatus(server: TestServer, id: string, statuses: string[], timeoutMs = 10_000): Promise<{ seen: string[]; result: any }> {
+export async function waitForStatus(
+  server: TestServer,
+  id: string,
+  statuses: string[],
+  timeoutMs = 10_000,
+): Promise<{ seen: string[]; result: any }> {
   const seen: string[] = []
   const result = await poll(
     () => getExperiment(server, id),
@@ -131,10 +165,22 @@ export function expectOk(res: { http: number; body: any }): any {
   return res.body.result
 }
 
-const STATUS_NAMES: Record<number, string> = { 400: 'BAD_REQUEST', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' }
+const STATUS_NAMES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+}
 
 /** Asserts an error envelope: HTTP status = code, its name, success false, a message, a catalogued reason. */
-export function expectError(res: { http: number; body: any }, http: number, reason: string, message?: string | RegExp): void {
+export function expectError(
+  res: { http: number; body: any },
+  http: number,
+  reason: string,
+  message?: string | RegExp,
+): void {
   expect(res.http).toBe(http)
   expect(Object.keys(res.body)).toEqual(ENVELOPE_KEYS)
   expect(res.body).toMatchObject({ status: STATUS_NAMES[http], code: http, success: false, result: null })

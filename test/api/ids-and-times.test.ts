@@ -5,8 +5,18 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { tempDir } from '../helpers/temp-dir.ts'
-import { type TestServer, startTestServer } from '../helpers/test-server.ts'
-import { EXPERIMENTS, EXPERIMENT_ID, UTC_MILLIS, UUID, create, expectOk, shutdown, singleBody, waitForStatus } from './fixtures.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import {
+  create,
+  EXPERIMENT_ID,
+  EXPERIMENTS,
+  expectOk,
+  shutdown,
+  singleBody,
+  UTC_MILLIS,
+  UUID,
+  waitForStatus,
+} from './fixtures.ts'
 
 let server: TestServer
 let startedAfter = 0
@@ -41,12 +51,15 @@ test('uids are distinct UUIDs and times are UTC ISO-8601 with milliseconds', asy
   expect(b.uid).toMatch(UUID)
   expect(a.uid).not.toBe(b.uid)
   const done = (await waitForStatus(server, a.experimentId, ['Succeeded'])).result
-  for (const key of ['acceptedTime', 'createdTime', 'runningTime', 'finishedTime']) expect(done[key]).toMatch(UTC_MILLIS)
+  for (const key of ['acceptedTime', 'createdTime', 'runningTime', 'finishedTime'])
+    expect(done[key]).toMatch(UTC_MILLIS)
   expect(Math.abs(Date.parse(done.acceptedTime) - Date.now())).toBeLessThan(60_000)
 }, 20_000)
 
 test('50 concurrent creates get 50 distinct ids and all are listed', async () => {
-  const results = await Promise.all(Array.from({ length: 50 }, (_, i) => server.json('POST', EXPERIMENTS, quick(`burst-${i}`))))
+  const results = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => server.json('POST', EXPERIMENTS, quick(`burst-${i}`))),
+  )
   const ids = results.map((r) => expectOk(r).experimentId as string)
   expect(new Set(ids).size).toBe(50)
   for (const id of ids) expect(id).toMatch(EXPERIMENT_ID)
@@ -57,11 +70,15 @@ test('50 concurrent creates get 50 distinct ids and all are listed', async () =>
 test('a server restarted on the same data dir never reuses an id and still lists the old experiments', async () => {
   const dataDir = tempDir()
   const first = await startTestServer({ dataDir })
-  const old = [await create(first, quick('before-1')), await create(first, quick('before-2'))].map((e) => e.experimentId)
+  const old = [await create(first, quick('before-1')), await create(first, quick('before-2'))].map(
+    (e) => e.experimentId,
+  )
   await first.stop()
   const second = await startTestServer({ dataDir })
   try {
-    const fresh = [await create(second, quick('after-1')), await create(second, quick('after-2'))].map((e) => e.experimentId)
+    const fresh = [await create(second, quick('after-1')), await create(second, quick('after-2'))].map(
+      (e) => e.experimentId,
+    )
     for (const id of fresh) expect(old).not.toContain(id)
     const listed = (expectOk(await second.json('GET', EXPERIMENTS)) as any[]).map((e) => e.experimentId)
     expect(listed).toEqual([...old, ...fresh])
@@ -74,7 +91,9 @@ test('two servers started on one data dir never hand out the same id', async () 
   const dataDir = tempDir()
   const [a, b] = await Promise.all([startTestServer({ dataDir }), startTestServer({ dataDir })])
   try {
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).json('POST', EXPERIMENTS, quick(`pair-${i}`))))
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).json('POST', EXPERIMENTS, quick(`pair-${i}`))),
+    )
     const ids = results.map((r) => expectOk(r).experimentId as string)
     expect(new Set(ids).size).toBe(20)
   } finally {

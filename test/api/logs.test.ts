@@ -4,8 +4,19 @@
  * replicas exit and after a server restart.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { type TestServer, startTestServer } from '../helpers/test-server.ts'
-import { EXPERIMENTS, create, expectError, expectOk, pytorchBody, shutdown, singleBody, tfBody, waitForLogs, waitForStatus } from './fixtures.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import {
+  create,
+  EXPERIMENTS,
+  expectError,
+  expectOk,
+  pytorchBody,
+  shutdown,
+  singleBody,
+  tfBody,
+  waitForLogs,
+  waitForStatus,
+} from './fixtures.ts'
 
 let server: TestServer
 let tfId = ''
@@ -16,8 +27,18 @@ const TASK_LINE = `echo "$TF_CONFIG" | grep -o '"task":{[^}]*}'; printf 'two\\nt
 beforeAll(async () => {
   server = await startTestServer()
   // Workers outlive the ps: once worker-0 succeeds the job is done and what still runs is stopped.
-  tfId = (await create(server, tfBody('logs-tf', { Ps: { replicas: 1 }, Worker: { replicas: 2, cmd: `${TASK_LINE}; sleep 1` } }, TASK_LINE))).experimentId
-  const lines = (type: string, index: number) => [`"task":{"type":"${type}","index":${index}}`, 'two', 'three', 'to-stderr']
+  tfId = (
+    await create(
+      server,
+      tfBody('logs-tf', { Ps: { replicas: 1 }, Worker: { replicas: 2, cmd: `${TASK_LINE}; sleep 1` } }, TASK_LINE),
+    )
+  ).experimentId
+  const lines = (type: string, index: number) => [
+    `"task":{"type":"${type}","index":${index}}`,
+    'two',
+    'three',
+    'to-stderr',
+  ]
   expectedTf = [
     { podName: `${tfId}-ps-0`, podLog: lines('ps', 0) },
     { podName: `${tfId}-worker-0`, podLog: lines('worker', 0) },
@@ -50,7 +71,9 @@ describe('GET /api/v1/experiment/logs/{id}', () => {
   test('a replica that has printed nothing yet is listed with an empty podLog', async () => {
     const quiet = await create(server, singleBody('quiet', 'sleep 30'))
     await waitForStatus(server, quiet.experimentId, ['Running'])
-    expect((await logsOf(quiet.experimentId)).logContent).toEqual([{ podName: `${quiet.experimentId}-worker-0`, podLog: [] }])
+    expect((await logsOf(quiet.experimentId)).logContent).toEqual([
+      { podName: `${quiet.experimentId}-worker-0`, podLog: [] },
+    ])
     await server.json('DELETE', `${EXPERIMENTS}/${quiet.experimentId}`)
   }, 20_000)
 
@@ -68,12 +91,22 @@ describe('GET /api/v1/experiment/logs/{id}', () => {
     expect(one.logContent).toEqual([{ podName: `${tfId}-worker-1`, podLog: ['three', 'to-stderr'] }])
     const all = await logsOf(`${tfId}?tailLines=1`)
     expect(all.logContent.map((p: any) => p.podLog)).toEqual([['to-stderr'], ['to-stderr'], ['to-stderr']])
-    expectError(await server.json('GET', `${EXPERIMENTS}/logs/${tfId}?pod=nope`), 404, 'POD_NOT_FOUND', /has no replica nope/)
+    expectError(
+      await server.json('GET', `${EXPERIMENTS}/logs/${tfId}?pod=nope`),
+      404,
+      'POD_NOT_FOUND',
+      /has no replica nope/,
+    )
     expectError(await server.json('GET', `${EXPERIMENTS}/logs/${tfId}?tailLines=-1`), 400, 'INVALID_QUERY', /tailLines/)
   }, 20_000)
 
   test('an unknown id is a 404 "Not found experiment."', async () => {
-    expectError(await server.json('GET', `${EXPERIMENTS}/logs/experiment-1111111111111-0001`), 404, 'EXPERIMENT_NOT_FOUND', 'Not found experiment.')
+    expectError(
+      await server.json('GET', `${EXPERIMENTS}/logs/experiment-1111111111111-0001`),
+      404,
+      'EXPERIMENT_NOT_FOUND',
+      'Not found experiment.',
+    )
   }, 20_000)
 })
 
@@ -89,13 +122,16 @@ describe('GET /api/v1/experiment/logs', () => {
         expect(pod.podLog).toEqual([])
       }
     }
-    expect(list.find((e) => e.experimentId === tfId).logContent).toEqual(expectedTf.map((p) => ({ podName: p.podName, podLog: [] })))
+    expect(list.find((e) => e.experimentId === tfId).logContent).toEqual(
+      expectedTf.map((p) => ({ podName: p.podName, podLog: [] })),
+    )
   }, 20_000)
 
   test('?status= filters the list in any case', async () => {
     const running = await create(server, singleBody('logs-running', 'sleep 30'))
     await waitForStatus(server, running.experimentId, ['Running'])
-    const ids = async (q: string) => (expectOk(await server.json('GET', `${EXPERIMENTS}/logs?status=${q}`)) as any[]).map((e) => e.experimentId)
+    const ids = async (q: string) =>
+      (expectOk(await server.json('GET', `${EXPERIMENTS}/logs?status=${q}`)) as any[]).map((e) => e.experimentId)
     const statusOf = async (id: string) => (await server.json('GET', `${EXPERIMENTS}/${id}`)).body.result.status
     for (const q of ['running', 'RUNNING', 'Running']) expect(await ids(q)).toEqual([running.experimentId])
     const succeeded = await ids('sUcCeEdEd')

@@ -4,8 +4,22 @@
  * and a replica-count PATCH applied to a running job.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { type TestServer, startTestServer } from '../helpers/test-server.ts'
-import { EXPERIMENTS, UTC_MILLIS, create, expectOk, jobFile, monotonic, poll, pytorchBody, shutdown, singleBody, tfBody, waitForLogs, waitForStatus } from './fixtures.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import {
+  create,
+  EXPERIMENTS,
+  expectOk,
+  jobFile,
+  monotonic,
+  poll,
+  pytorchBody,
+  shutdown,
+  singleBody,
+  tfBody,
+  UTC_MILLIS,
+  waitForLogs,
+  waitForStatus,
+} from './fixtures.ts'
 
 let server: TestServer
 
@@ -22,7 +36,8 @@ describe('status lifecycle', () => {
     const { seen, result } = await waitForStatus(server, made.experimentId, ['Succeeded', 'Failed'])
     expect(result.status).toBe('Succeeded')
     expect(monotonic(seen)).toBe(true)
-    for (const key of ['acceptedTime', 'createdTime', 'runningTime', 'finishedTime']) expect(result[key]).toMatch(UTC_MILLIS)
+    for (const key of ['acceptedTime', 'createdTime', 'runningTime', 'finishedTime'])
+      expect(result[key]).toMatch(UTC_MILLIS)
     expect(ms(result.acceptedTime)).toBeLessThanOrEqual(ms(result.createdTime))
     expect(ms(result.createdTime)).toBeLessThanOrEqual(ms(result.runningTime))
     expect(ms(result.runningTime)).toBeLessThanOrEqual(ms(result.finishedTime))
@@ -33,7 +48,10 @@ describe('status lifecycle', () => {
   }, 20_000)
 
   test('a job that always exits 1 ends Failed, its statusMessage naming the backoff limit, never moving back', async () => {
-    const made = await create(server, { ...pytorchBody('lifecycle-fail', 'echo boom; exit 1'), spec: { Master: { replicas: 1 } } })
+    const made = await create(server, {
+      ...pytorchBody('lifecycle-fail', 'echo boom; exit 1'),
+      spec: { Master: { replicas: 1 } },
+    })
     const pod = `${made.experimentId}-master-0`
     const looping = await poll(
       () => server.json('GET', `${EXPERIMENTS}/${made.experimentId}`).then((r) => r.body.result),
@@ -41,7 +59,9 @@ describe('status lifecycle', () => {
       15_000,
       5,
     )
-    expect(looping.statusMessage).toMatch(new RegExp(`^${pod}: CrashLoopBackOff: exited with code 1; [0-2] of 3 restarts used, next attempt at `))
+    expect(looping.statusMessage).toMatch(
+      new RegExp(`^${pod}: CrashLoopBackOff: exited with code 1; [0-2] of 3 restarts used, next attempt at `),
+    )
     const { seen, result } = await waitForStatus(server, made.experimentId, ['Failed', 'Succeeded'], 15_000)
     expect(result.status).toBe('Failed')
     expect(monotonic(seen)).toBe(true)
@@ -62,15 +82,31 @@ describe('status lifecycle', () => {
     const made = await create(server, { ...pytorchBody('patch-failed', 'exit 3'), spec: { Master: { replicas: 1 } } })
     const failed = (await waitForStatus(server, made.experimentId, ['Failed', 'Succeeded'], 15_000)).result
     expect(failed.status).toBe('Failed')
-    const patched = expectOk(await server.json('PATCH', `${EXPERIMENTS}/${made.experimentId}`, { ...pytorchBody('patch-failed', 'exit 0'), spec: { Master: { replicas: 1 } } }))
-    for (const key of ['experimentId', 'uid', 'status', 'acceptedTime', 'createdTime', 'runningTime', 'finishedTime']) expect(patched[key]).toEqual(failed[key])
+    const patched = expectOk(
+      await server.json('PATCH', `${EXPERIMENTS}/${made.experimentId}`, {
+        ...pytorchBody('patch-failed', 'exit 0'),
+        spec: { Master: { replicas: 1 } },
+      }),
+    )
+    for (const key of ['experimentId', 'uid', 'status', 'acceptedTime', 'createdTime', 'runningTime', 'finishedTime'])
+      expect(patched[key]).toEqual(failed[key])
     expect(patched.spec.meta.cmd).toBe('exit 0')
   }, 20_000)
 })
 
 describe('the operator environment', () => {
   test('TF Ps:1, Worker:2 gives each replica the exact TF_CONFIG, with the ports recorded in job.json', async () => {
-    const made = await create(server, tfBody('tf-config', { Ps: { replicas: 1, cmd: 'echo "$TF_CONFIG"; sleep 30' }, Worker: { replicas: 2, cmd: 'echo "$TF_CONFIG"; sleep 1' } }, ''))
+    const made = await create(
+      server,
+      tfBody(
+        'tf-config',
+        {
+          Ps: { replicas: 1, cmd: 'echo "$TF_CONFIG"; sleep 30' },
+          Worker: { replicas: 2, cmd: 'echo "$TF_CONFIG"; sleep 1' },
+        },
+        '',
+      ),
+    )
     const id = made.experimentId
     const { ports } = jobFile(server, id)
     const addr = (pod: string) => {
@@ -78,7 +114,8 @@ describe('the operator environment', () => {
       return `127.0.0.1:${ports[pod]}`
     }
     const cluster = `{"ps":["${addr(`${id}-ps-0`)}"],"worker":["${addr(`${id}-worker-0`)}","${addr(`${id}-worker-1`)}"]}`
-    const tfConfig = (type: string, index: number) => `{"cluster":${cluster},"task":{"type":"${type}","index":${index}},"environment":"cloud"}`
+    const tfConfig = (type: string, index: number) =>
+      `{"cluster":${cluster},"task":{"type":"${type}","index":${index}},"environment":"cloud"}`
     const logs = await waitForLogs(server, id)
     expect(logs).toEqual([
       { podName: `${id}-ps-0`, podLog: [tfConfig('ps', 0)] },
@@ -107,7 +144,11 @@ describe('the operator environment', () => {
 
   test('meta.envVars reach every replica; a task’s envVars replace them for that task', async () => {
     const print = 'echo "ENV_1=$ENV_1 ONLY=$ONLY"'
-    const body = tfBody('env-vars', { Ps: { replicas: 1, envVars: { ONLY: 'task' } }, Worker: { replicas: 1, cmd: `${print}; sleep 1` } }, print)
+    const body = tfBody(
+      'env-vars',
+      { Ps: { replicas: 1, envVars: { ONLY: 'task' } }, Worker: { replicas: 1, cmd: `${print}; sleep 1` } },
+      print,
+    )
     const id = (await create(server, body)).experimentId
     const logs = await waitForLogs(server, id)
     expect(logs.map((p) => p.podLog)).toEqual([['ENV_1= ONLY=task'], ['ENV_1=ENV1 ONLY=']])
@@ -119,13 +160,16 @@ describe('the pod’s hostname', () => {
     const body = pytorchBody('hostname', 'echo "$HOSTNAME"', 2)
     body.spec.Master.cmd = 'echo "$HOSTNAME"; sleep 1' // the job ends with its master
     const id = (await create(server, body)).experimentId
-    expect(await waitForLogs(server, id)).toEqual([`${id}-master-0`, `${id}-worker-0`, `${id}-worker-1`].map((pod) => ({ podName: pod, podLog: [pod] })))
+    expect(await waitForLogs(server, id)).toEqual(
+      [`${id}-master-0`, `${id}-worker-0`, `${id}-worker-1`].map((pod) => ({ podName: pod, podLog: [pod] })),
+    )
   }, 20_000)
 })
 
 describe('PATCH on a running job', () => {
   test('raising Worker replicas from 1 to 2 starts worker-1, whose pod appears in the logs with output', async () => {
-    const body = (workers: number) => tfBody('scale-up', { Worker: { replicas: workers } }, 'echo "started $TF_CONFIG" | cut -c1-7; sleep 30')
+    const body = (workers: number) =>
+      tfBody('scale-up', { Worker: { replicas: workers } }, 'echo "started $TF_CONFIG" | cut -c1-7; sleep 30')
     const id = (await create(server, body(1))).experimentId
     await waitForStatus(server, id, ['Running'])
     await waitForLogs(server, id)

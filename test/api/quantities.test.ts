@@ -8,8 +8,8 @@ import { dockerLimits } from '../../runtimes/docker/resources.ts'
 import { containerResources } from '../../runtimes/kubernetes/backend-spec.ts'
 import type { JobSpec } from '../../src/runtime/job.ts'
 import type { Runtime } from '../../src/runtime/runtime.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { INVALID_QUANTITIES, VALID_QUANTITIES } from '../tables/quantities.ts'
-import { type TestServer, startTestServer } from '../helpers/test-server.ts'
 import { EXPERIMENTS, expectError, tfBody } from './fixtures.ts'
 
 /** Takes every job and runs nothing; keeps what it was given. */
@@ -33,7 +33,8 @@ beforeAll(async () => {
 })
 afterAll(() => server.stop())
 
-const post = (resources: string) => server.json('POST', EXPERIMENTS, tfBody('q', { Worker: { replicas: 1, resources } }))
+const post = (resources: string) =>
+  server.json('POST', EXPERIMENTS, tfBody('q', { Worker: { replicas: 1, resources } }))
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 const clamp = (n: bigint) => Number(n > SAFE ? SAFE : n)
 
@@ -45,7 +46,11 @@ describe('accepted quantities', () => {
       expect(res.body.result.spec.spec.Worker.resourceMap).toEqual({ memory: row.text, cpu: row.text })
       const job = jobs.get(res.body.result.experimentId)!
       const resources = job.replicaSpecs[0]!.resources
-      expect(dockerLimits(resources)).toEqual({ NanoCpus: clamp(row.nano), Memory: clamp(2n * row.value), MemoryReservation: clamp(row.value) })
+      expect(dockerLimits(resources)).toEqual({
+        NanoCpus: clamp(row.nano),
+        Memory: clamp(2n * row.value),
+        MemoryReservation: clamp(row.value),
+      })
       expect(containerResources(resources)).toEqual({
         requests: { cpu: row.text, memory: row.text },
         limits: { cpu: row.text, memory: row.doubled },

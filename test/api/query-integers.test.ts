@@ -4,8 +4,8 @@
  * mid-answer). Through the real socket, so a dropped connection fails the test.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { type TestServer, startTestServer } from '../helpers/test-server.ts'
-import { EXPERIMENTS, create, expectError, shutdown, singleBody } from './fixtures.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
+import { create, EXPERIMENTS, expectError, shutdown, singleBody } from './fixtures.ts'
 
 let server: TestServer
 let id: string
@@ -15,7 +15,13 @@ beforeAll(async () => {
 })
 afterAll(() => shutdown(server))
 
-const TOO_LARGE = ['9007199254740992', '9223372036854775807', '18446744073709551616', '99999999999999999999', `1${'0'.repeat(400)}`]
+const TOO_LARGE = [
+  '9007199254740992',
+  '9223372036854775807',
+  '18446744073709551616',
+  '99999999999999999999',
+  `1${'0'.repeat(400)}`,
+]
 const get = async (path: string) => {
   const res = await fetch(`${server.url}${path}`)
   return { http: res.status, body: JSON.parse(await res.text()) }
@@ -32,7 +38,12 @@ describe.each(ENDPOINTS)('%s', (name, path) => {
   for (const value of TOO_LARGE) {
     test(`${value.slice(0, 24)} is a 400 naming ${name}`, async () => {
       const res = await get(path(value).replace('ID', id))
-      expectError(res, 400, 'INVALID_QUERY', new RegExp(`^Invalid query parameter ${name}="\\d+…?"; expected a whole number from 0 to 9007199254740991$`))
+      expectError(
+        res,
+        400,
+        'INVALID_QUERY',
+        new RegExp(`^Invalid query parameter ${name}="\\d+…?"; expected a whole number from 0 to 9007199254740991$`),
+      )
     })
   }
   test('the largest value is answered in full', async () => {
@@ -41,10 +52,16 @@ describe.each(ENDPOINTS)('%s', (name, path) => {
     expect(res.body.success).toBe(true)
   })
   test('-1 and 1.5 are a 400 too', async () => {
-    for (const v of ['-1', '1.5', '1e3']) expectError(await get(path(v).replace('ID', id)), 400, 'INVALID_QUERY', new RegExp(`${name}=`))
+    for (const v of ['-1', '1.5', '1e3'])
+      expectError(await get(path(v).replace('ID', id)), 400, 'INVALID_QUERY', new RegExp(`${name}=`))
   })
 })
 
 test('after= a huge number is no experiment id: a 400 naming after', async () => {
-  expectError(await get(`${EXPERIMENTS}?after=${'9'.repeat(40)}`), 400, 'INVALID_QUERY', /after="9+": no experiment has that id/)
+  expectError(
+    await get(`${EXPERIMENTS}?after=${'9'.repeat(40)}`),
+    400,
+    'INVALID_QUERY',
+    /after="9+": no experiment has that id/,
+  )
 })

@@ -6,14 +6,25 @@
  * envelope-and-errors) and the environment list's duplicate entries (a cache bug).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { type TestServer, startTestServer } from '../helpers/test-server.ts'
+import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { ENVIRONMENTS, EXPERIMENTS, expectOk, shutdown } from './fixtures.ts'
 
 let server: TestServer
 
 beforeAll(async () => {
   server = await startTestServer()
-  expectOk(await server.json('POST', ENVIRONMENTS, { name: 'my-submarine-env', dockerImage: 'continuumio/miniconda', kernelSpec: { name: 'team_default_python_3.7', channels: ['defaults'], condaDependencies: [], pipDependencies: [] } }))
+  expectOk(
+    await server.json('POST', ENVIRONMENTS, {
+      name: 'my-submarine-env',
+      dockerImage: 'continuumio/miniconda',
+      kernelSpec: {
+        name: 'team_default_python_3.7',
+        channels: ['defaults'],
+        condaDependencies: [],
+        pipDependencies: [],
+      },
+    }),
+  )
 })
 afterAll(() => shutdown(server))
 
@@ -22,7 +33,10 @@ const CMD = 'python /var/tf_mnist/mnist_with_summaries.py --log_dir=/train/log -
 const tfJson = {
   meta: { name: 'tf-mnist-json', namespace: 'default', framework: 'TensorFlow', cmd: CMD, envVars: { ENV_1: 'ENV1' } },
   environment: { image: 'apache/submarine:tf-mnist-with-summaries-1.0' },
-  spec: { Ps: { replicas: 1, resources: 'cpu=1,memory=512M' }, Worker: { replicas: 1, resources: 'cpu=1,memory=512M' } },
+  spec: {
+    Ps: { replicas: 1, resources: 'cpu=1,memory=512M' },
+    Worker: { replicas: 1, resources: 'cpu=1,memory=512M' },
+  },
 }
 const tfYaml = `meta:
   name: "tf-mnist-yaml"
@@ -42,9 +56,18 @@ spec:
     resources: "cpu=1,memory=512M"
 `
 const ptJson = {
-  meta: { name: 'pytorch-dist-mnist-gloo', namespace: 'default', framework: 'PyTorch', cmd: 'python /var/mnist.py --backend gloo', envVars: { ENV_1: 'ENV1' } },
+  meta: {
+    name: 'pytorch-dist-mnist-gloo',
+    namespace: 'default',
+    framework: 'PyTorch',
+    cmd: 'python /var/mnist.py --backend gloo',
+    envVars: { ENV_1: 'ENV1' },
+  },
   environment: { image: 'apache/submarine:pytorch-dist-mnist-1.0' },
-  spec: { Master: { replicas: 1, resources: 'cpu=1,memory=1024M' }, Worker: { replicas: 1, resources: 'cpu=1,memory=1024M' } },
+  spec: {
+    Master: { replicas: 1, resources: 'cpu=1,memory=1024M' },
+    Worker: { replicas: 1, resources: 'cpu=1,memory=1024M' },
+  },
 }
 const ptYaml = `meta:
   name: pytorch-dist-mnist-gloo-yaml
@@ -63,10 +86,18 @@ spec:
     replicas: 1
     resources: cpu=1,memory=1024M
 `
-const tfWithEnv = { ...tfJson, meta: { ...tfJson.meta, name: 'tf-mnist-with-env' }, environment: { image: 'apache/submarine:tf-mnist-with-summaries-1.0', name: 'my-submarine-env' } }
+const tfWithEnv = {
+  ...tfJson,
+  meta: { ...tfJson.meta, name: 'tf-mnist-with-env' },
+  environment: { image: 'apache/submarine:tf-mnist-with-summaries-1.0', name: 'my-submarine-env' },
+}
 
 async function post(body: object | string, type: string) {
-  const res = await server.request(EXPERIMENTS, { method: 'POST', headers: { 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) })
+  const res = await server.request(EXPERIMENTS, {
+    method: 'POST',
+    headers: { 'content-type': type },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
   return { http: res.status, body: (await res.json()) as any }
 }
 
@@ -100,7 +131,11 @@ describe('create → get → delete', () => {
       const got = await server.json('GET', `${EXPERIMENTS}/${e.experimentId}`)
       expect(got.http).toBe(200)
       expect(got.body.code).toBe(200)
-      expect([got.body.result.experimentId, got.body.result.uid, got.body.result.acceptedTime]).toEqual([e.experimentId, e.uid, e.acceptedTime])
+      expect([got.body.result.experimentId, got.body.result.uid, got.body.result.acceptedTime]).toEqual([
+        e.experimentId,
+        e.uid,
+        e.acceptedTime,
+      ])
       expect(got.body.result.spec.meta).toMatchObject({ name, namespace: 'default', framework })
 
       const deleted = await server.json('DELETE', `${EXPERIMENTS}/${e.experimentId}`)
@@ -116,7 +151,12 @@ describe('create → get → delete', () => {
 
 describe('round trips (the mocked ExperimentRestApiTest)', () => {
   test('get, list, patch and logs return uid, status, the four times, id, name, framework, namespace, dockerImage and kernelSpec', async () => {
-    const kernelSpec = { name: 'team_default_python_3.7', channels: ['defaults'], condaDependencies: ['python=3.7'], pipDependencies: [] }
+    const kernelSpec = {
+      name: 'team_default_python_3.7',
+      channels: ['defaults'],
+      condaDependencies: ['python=3.7'],
+      pipDependencies: [],
+    }
     const body = { ...tfJson, environment: { ...tfJson.environment, dockerImage: 'continuumio/miniconda', kernelSpec } }
     const made = expectOk(await server.json('POST', EXPERIMENTS, body))
     const id = made.experimentId
@@ -152,7 +192,10 @@ test('GET /logs answers HTTP 200', async () => {
 
 describe('environments (EnvironmentManagerRestApiTest, EnvironmentRestApiTest)', () => {
   test('create, get by name, delete, then GET is 404', async () => {
-    const made = await server.json('POST', ENVIRONMENTS, { name: 'my-submarine-test-env', dockerImage: 'continuumio/anaconda3' })
+    const made = await server.json('POST', ENVIRONMENTS, {
+      name: 'my-submarine-test-env',
+      dockerImage: 'continuumio/anaconda3',
+    })
     expect(made.http).toBe(200)
     const got = await server.json('GET', `${ENVIRONMENTS}/my-submarine-test-env`)
     expect(got.http).toBe(200)
@@ -163,9 +206,15 @@ describe('environments (EnvironmentManagerRestApiTest, EnvironmentRestApiTest)',
   })
 
   test('create then update foo are 200; get shows the updated dockerImage; delete is 200', async () => {
-    expect((await server.json('POST', ENVIRONMENTS, { name: 'foo', dockerImage: 'continuumio/anaconda3' })).http).toBe(200)
-    expect((await server.json('PATCH', `${ENVIRONMENTS}/foo`, { name: 'foo', dockerImage: 'continuumio/miniconda' })).http).toBe(200)
-    expect(expectOk(await server.json('GET', `${ENVIRONMENTS}/foo`)).environmentSpec.dockerImage).toBe('continuumio/miniconda')
+    expect((await server.json('POST', ENVIRONMENTS, { name: 'foo', dockerImage: 'continuumio/anaconda3' })).http).toBe(
+      200,
+    )
+    expect(
+      (await server.json('PATCH', `${ENVIRONMENTS}/foo`, { name: 'foo', dockerImage: 'continuumio/miniconda' })).http,
+    ).toBe(200)
+    expect(expectOk(await server.json('GET', `${ENVIRONMENTS}/foo`)).environmentSpec.dockerImage).toBe(
+      'continuumio/miniconda',
+    )
     expect((await server.json('DELETE', `${ENVIRONMENTS}/foo`)).http).toBe(200)
   })
 })

@@ -14,16 +14,37 @@ export interface ServerProcess {
 }
 
 /** Starts `bun src/main.ts serve` on a free port and waits until it answers. */
-export async function spawnServer(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function spawnServer(
+  dataDir: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const port = freePort()
   const url = `http://127.0.0.1:${port}`
-  const proc = Bun.spawn([process.execPath, join(import.meta.dir, '../../src/main.ts'), 'serve', '--port', String(port), '--data-dir', dataDir, ...args], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-    stdout: 'ignore',
-    stderr: 'ignore',
-  })
+  const proc = Bun.spawn(
+    [
+      process.execPath,
+      join(import.meta.dir, '../../src/main.ts'),
+      'serve',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      ...args,
+    ],
+    {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+      stdout: 'ignore',
+      stderr: 'ignore',
+    },
+  )
   for (let i = 0; i < 200; i++) {
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) {
+    if (
+      await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    ) {
       return {
         url,
         proc,

@@ -4,8 +4,9 @@
  * supervisor running. `request`/`json` go through `app.request` (no socket); `url` is
  * the real listener on a free loopback port.
  */
-import type { Config } from '../../src/config.ts'
+
 import { createProcessRuntime } from '../../runtimes/process/index.ts'
+import type { Config } from '../../src/config.ts'
 import type { Runtime } from '../../src/runtime/runtime.ts'
 import { type Server, startServer } from '../../src/server.ts'
 import { tempDir } from './temp-dir.ts'
@@ -17,7 +18,12 @@ export interface TestServer extends Server {
   /** Sends a request through `app.request` (no socket); path like `/api/v1/experiment`. */
   request(path: string, init?: RequestInit): Promise<Response>
   /** Sends JSON and returns the parsed envelope with the HTTP status. */
-  json(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ http: number; body: any }>
+  json(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ http: number; body: any }>
 }
 
 export interface TestServerOptions {

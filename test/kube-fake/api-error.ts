@@ -13,10 +13,25 @@ export class ApiError extends Error {
   /** Extra headers, e.g. `Retry-After`. */
   readonly headers: Record<string, string>
 
-  constructor(code: number, reason: string, message: string, details?: StatusDetails, headers: Record<string, string> = {}) {
+  constructor(
+    code: number,
+    reason: string,
+    message: string,
+    details?: StatusDetails,
+    headers: Record<string, string> = {},
+  ) {
     super(message)
     this.name = 'ApiError'
-    this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code }
+    this.status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message,
+      reason,
+      ...(details ? { details } : {}),
+      code,
+    }
     this.headers = headers
   }
 
@@ -28,7 +43,10 @@ export class ApiError extends Error {
 
 /** A JSON response with the content type the API server uses. */
 export function jsonResponse(body: unknown, code = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status: code, headers: { 'Content-Type': 'application/json', ...headers } })
+  return new Response(JSON.stringify(body), {
+    status: code,
+    headers: { 'Content-Type': 'application/json', ...headers },
+  })
 }
 
 type Resource = Pick<ResourceInfo, 'plural' | 'group'>
@@ -49,7 +67,12 @@ export function resourceNotServed(): ApiError {
 
 /** 409 `tfjobs.kubeflow.org "x" already exists`. */
 export function alreadyExists(info: Resource, name: string): ApiError {
-  return new ApiError(409, 'AlreadyExists', `${qualifiedResource(info)} "${name}" already exists`, resourceDetails(info, name))
+  return new ApiError(
+    409,
+    'AlreadyExists',
+    `${qualifiedResource(info)} "${name}" already exists`,
+    resourceDetails(info, name),
+  )
 }
 
 /** 409 Conflict on a stale `resourceVersion`. */
@@ -95,7 +118,14 @@ export function badRequest(message: string): ApiError {
 }
 
 /** 403 RBAC refusal worded like the authorizer's. */
-export function forbidden(info: Resource, verb: string, resource: string, user: string, namespace: string | undefined, name?: string): ApiError {
+export function forbidden(
+  info: Resource,
+  verb: string,
+  resource: string,
+  user: string,
+  namespace: string | undefined,
+  name?: string,
+): ApiError {
   const subject = name !== undefined ? `${qualifiedResource(info)} "${name}"` : qualifiedResource(info)
   const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope'
   return new ApiError(
@@ -123,7 +153,11 @@ export function unsupportedMediaType(contentType: string): ApiError {
 
 /** 405 for verbs a route does not support. */
 export function methodNotAllowed(method: string): ApiError {
-  return new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`)
+  return new ApiError(
+    405,
+    'MethodNotAllowed',
+    `the server does not allow this method on the requested resource (${method})`,
+  )
 }
 
 /** 401 for a missing or wrong bearer token. */
@@ -148,7 +182,10 @@ const GENERIC: Record<number, [reason: string, message: string]> = {
 
 /** The Status the API server sends for an HTTP code with no more specific cause (fault injection). */
 export function genericError(code: number): ApiError {
-  const [reason, message] = GENERIC[code] ?? ['Unknown', `the server responded with the status code ${code} but did not return more information`]
+  const [reason, message] = GENERIC[code] ?? [
+    'Unknown',
+    `the server responded with the status code ${code} but did not return more information`,
+  ]
   if (code === 429 || code === 503) {
     return new ApiError(code, reason, message, { retryAfterSeconds: 1 }, { 'Retry-After': '1' })
   }

@@ -32,7 +32,14 @@ export function isFinished(status: Json): boolean {
  * Sets a condition on a mutable job status the way the operator does.
  * @returns whether anything changed
  */
-export function setCondition(status: Json, type: string, value: 'True' | 'False', reason: string, message: string, now: string = rfc3339()): boolean {
+export function setCondition(
+  status: Json,
+  type: string,
+  value: 'True' | 'False',
+  reason: string,
+  message: string,
+  now: string = rfc3339(),
+): boolean {
   const conditions: JobCondition[] = status.conditions ?? []
   if (conditions.some((c) => c.type === 'Failed' && c.status === 'True')) return false
   const current = conditions.find((c) => c.type === type)

@@ -48,7 +48,11 @@ function fieldRef(pod: KubeObject, path: string): string {
 }
 
 /** The process environment of a container: a minimal base, then the container's env in order. */
-export function containerEnv(pod: KubeObject, container: Json, base: Readonly<Record<string, string>>): Record<string, string> {
+export function containerEnv(
+  pod: KubeObject,
+  container: Json,
+  base: Readonly<Record<string, string>>,
+): Record<string, string> {
   const env: Record<string, string> = { ...base }
   for (const e of (container.env ?? []) as Json[]) {
     if (typeof e?.name !== 'string') continue
@@ -71,10 +75,22 @@ function signalExitCode(signal: string | null | undefined): number {
 }
 
 /** Starts a container process; `onOutput` receives each complete line (and a final partial one). */
-export function spawnContainer(argv: string[], env: Record<string, string>, workingDir: string | undefined, onOutput: (text: string) => void): ContainerProcess {
+export function spawnContainer(
+  argv: string[],
+  env: Record<string, string>,
+  workingDir: string | undefined,
+  onOutput: (text: string) => void,
+): ContainerProcess {
   let proc: ReturnType<typeof Bun.spawn<'ignore', 'pipe', 'pipe'>>
   try {
-    proc = Bun.spawn(argv, { env, cwd: workingDir ?? tmpdir(), stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', detached: true })
+    proc = Bun.spawn(argv, {
+      env,
+      cwd: workingDir ?? tmpdir(),
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      detached: true,
+    })
   } catch (err) {
     const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: exec: "${argv[0]}": ${(err as Error).message}`
     return { pid: -1, exited: Promise.resolve({ exitCode: 128, startError: message }), kill: () => {} }

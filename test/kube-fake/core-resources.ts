@@ -21,13 +21,23 @@ async function deleteOptions(req: Request): Promise<Json> {
 }
 
 /** Routes a request on a core resource. */
-export async function handleCoreResource(ctx: ServerContext, req: Request, url: URL, info: ResourceInfo, namespace: string | undefined, name?: string, sub?: string): Promise<Response> {
+export async function handleCoreResource(
+  ctx: ServerContext,
+  req: Request,
+  url: URL,
+  info: ResourceInfo,
+  namespace: string | undefined,
+  name?: string,
+  sub?: string,
+): Promise<Response> {
   if (name === undefined) {
     if (req.method === 'GET') return listOrWatch(ctx, info, namespace, url, req.signal)
     throw methodNotAllowed(req.method)
   }
-  if (namespace === undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {})
-  if (sub === 'log' && info.plural === 'pods' && req.method === 'GET') return podLog(ctx, namespace, name, url, req.signal)
+  if (namespace === undefined)
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {})
+  if (sub === 'log' && info.plural === 'pods' && req.method === 'GET')
+    return podLog(ctx, namespace, name, url, req.signal)
   if (sub !== undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {})
   if (req.method === 'GET') {
     const obj = ctx.store.get(info.plural, namespace, name)
@@ -46,7 +56,13 @@ export async function handleCoreResource(ctx: ServerContext, req: Request, url: 
     const current = ctx.store.get('services', namespace, name)
     if (!current) throw notFound(info, name)
     ctx.deleteObject('services', namespace, name)
-    return jsonResponse({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: 'services', uid: current.metadata.uid } })
+    return jsonResponse({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name, kind: 'services', uid: current.metadata.uid },
+    })
   }
   throw methodNotAllowed(req.method)
 }

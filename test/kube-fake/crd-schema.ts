@@ -45,8 +45,21 @@ export interface SchemaCheck {
 }
 
 const OBJECT_META_FIELDS = new Set([
-  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
-  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields',
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
 ])
 
 function jsonType(v: unknown): string {
@@ -62,7 +75,11 @@ function child(path: string, key: string): string {
 
 function typeError(path: string, expected: string, value: unknown): FieldError {
   const actual = jsonType(value)
-  return { reason: 'FieldValueTypeInvalid', field: path, message: `Invalid value: "${actual}": ${path} in body must be of type ${expected}: "${actual}"` }
+  return {
+    reason: 'FieldValueTypeInvalid',
+    field: path,
+    message: `Invalid value: "${actual}": ${path} in body must be of type ${expected}: "${actual}"`,
+  }
 }
 
 function typeMatches(expected: string, value: unknown): boolean {
@@ -81,7 +98,8 @@ class Checker {
       return value
     }
     if (schema['x-kubernetes-int-or-string']) {
-      if (!(typeof value === 'string' || Number.isInteger(value))) this.errors.push(typeError(path, 'integer,string', value))
+      if (!(typeof value === 'string' || Number.isInteger(value)))
+        this.errors.push(typeError(path, 'integer,string', value))
       else if (typeof value === 'string') this.checkString(value, schema, path)
       return value
     }
@@ -92,17 +110,26 @@ class Checker {
     }
     if (Array.isArray(schema.enum) && !schema.enum.some((e: Json) => e === value)) {
       const supported = schema.enum.map((e: Json) => JSON.stringify(e)).join(', ')
-      this.errors.push({ reason: 'FieldValueNotSupported', field: path, message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${supported}` })
+      this.errors.push({
+        reason: 'FieldValueNotSupported',
+        field: path,
+        message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${supported}`,
+      })
     }
     if (type === 'string') this.checkString(value, schema, path)
     if (type === 'array') return (value as Json[]).map((item, i) => this.check(item, schema.items, `${path}[${i}]`))
-    if (type === 'object' || (type === undefined && jsonType(value) === 'object')) return this.checkObject(value, schema, path)
+    if (type === 'object' || (type === undefined && jsonType(value) === 'object'))
+      return this.checkObject(value, schema, path)
     return value
   }
 
   private checkString(value: string, schema: Json, path: string): void {
     if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern).test(value)) {
-      this.errors.push({ reason: 'FieldValueInvalid', field: path, message: `Invalid value: ${JSON.stringify(value)}: ${path} in body should match '${schema.pattern}'` })
+      this.errors.push({
+        reason: 'FieldValueInvalid',
+        field: path,
+        message: `Invalid value: ${JSON.stringify(value)}: ${path} in body should match '${schema.pattern}'`,
+      })
     }
   }
 
@@ -119,7 +146,8 @@ class Checker {
       else this.unknownFields.push(p)
     }
     for (const key of schema.required ?? []) {
-      if (value[key] === undefined) this.errors.push({ reason: 'FieldValueRequired', field: child(path, key), message: 'Required value' })
+      if (value[key] === undefined)
+        this.errors.push({ reason: 'FieldValueRequired', field: child(path, key), message: 'Required value' })
     }
     return out
   }
@@ -139,9 +167,10 @@ class Checker {
       }
       if ((key === 'labels' || key === 'annotations') && v !== null) {
         if (jsonType(v) !== 'object') this.errors.push(typeError(`metadata.${key}`, 'object', v))
-        else for (const [k, s] of Object.entries(v as Record<string, Json>)) {
-          if (typeof s !== 'string') this.errors.push(typeError(`metadata.${key}.${k}`, 'string', s))
-        }
+        else
+          for (const [k, s] of Object.entries(v as Record<string, Json>)) {
+            if (typeof s !== 'string') this.errors.push(typeError(`metadata.${key}.${k}`, 'string', s))
+          }
       }
       out[key] = v
     }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node'
-import { type FakeKube, startFakeKube } from './index.ts'
-import { apiError, type Clients, clientsFor, tfJob, tfjobs } from './fixtures.ts'
 import { waitFor } from '../../runtimes/testing/wait-for.ts'
+import { apiError, type Clients, clientsFor, tfJob, tfjobs } from './fixtures.ts'
+import { type FakeKube, startFakeKube } from './index.ts'
 
 let fake: FakeKube
 let c: Clients
@@ -32,9 +32,14 @@ describe('custom objects through client-node', () => {
     const err = await apiError(c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('dup', idle) }))
     expect(err.code).toBe(409)
     expect(err.status).toEqual({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-      message: 'tfjobs.kubeflow.org "dup" already exists', reason: 'AlreadyExists',
-      details: { name: 'dup', group: 'kubeflow.org', kind: 'tfjobs' }, code: 409,
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'tfjobs.kubeflow.org "dup" already exists',
+      reason: 'AlreadyExists',
+      details: { name: 'dup', group: 'kubeflow.org', kind: 'tfjobs' },
+      code: 409,
     })
   })
 
@@ -77,7 +82,11 @@ describe('custom objects through client-node', () => {
       'TFJob.kubeflow.org "typed" is invalid: spec.runPolicy.backoffLimit: Invalid value: "string": spec.runPolicy.backoffLimit in body must be of type integer: "string"',
     )
     expect(err.status.details.causes).toEqual([
-      { reason: 'FieldValueTypeInvalid', message: 'Invalid value: "string": spec.runPolicy.backoffLimit in body must be of type integer: "string"', field: 'spec.runPolicy.backoffLimit' },
+      {
+        reason: 'FieldValueTypeInvalid',
+        message: 'Invalid value: "string": spec.runPolicy.backoffLimit in body must be of type integer: "string"',
+        field: 'spec.runPolicy.backoffLimit',
+      },
     ])
   })
 
@@ -93,14 +102,22 @@ describe('custom objects through client-node', () => {
   })
 
   test('list returns TFJobList with the list resourceVersion, and filters by label selector', async () => {
-    await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: { ...tfJob('sel-a', idle), metadata: { name: 'sel-a', labels: { team: 'a', tier: 'x' } } } })
-    await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: { ...tfJob('sel-b', idle), metadata: { name: 'sel-b', labels: { team: 'b' } } } })
+    await c.custom.createNamespacedCustomObject({
+      ...tfjobs(),
+      body: { ...tfJob('sel-a', idle), metadata: { name: 'sel-a', labels: { team: 'a', tier: 'x' } } },
+    })
+    await c.custom.createNamespacedCustomObject({
+      ...tfjobs(),
+      body: { ...tfJob('sel-b', idle), metadata: { name: 'sel-b', labels: { team: 'b' } } },
+    })
     const all = await c.custom.listNamespacedCustomObject({ ...tfjobs() })
     expect(all.kind).toBe('TFJobList')
     expect(all.apiVersion).toBe('kubeflow.org/v1')
     expect(all.metadata.resourceVersion).toBe(fake.resourceVersion())
     const names = (sel: string) =>
-      c.custom.listNamespacedCustomObject({ ...tfjobs(), labelSelector: sel }).then((l: any) => l.items.map((i: any) => i.metadata.name))
+      c.custom
+        .listNamespacedCustomObject({ ...tfjobs(), labelSelector: sel })
+        .then((l: any) => l.items.map((i: any) => i.metadata.name))
     expect(await names('team=a')).toEqual(['sel-a'])
     expect(await names('team in (a,b),team!=b')).toEqual(['sel-a'])
     expect(await names('team,team notin (a)')).toEqual(['sel-b'])
@@ -140,10 +157,16 @@ describe('custom objects through client-node', () => {
     })
     expect(patched.spec.tfReplicaSpecs.PS.replicas).toBe(2)
     const err = await apiError(
-      c.custom.patchNamespacedCustomObject({ ...tfjobs(), name: 'jsonpatch', body: [{ op: 'test', path: '/spec/tfReplicaSpecs/PS/replicas', value: 1 }] }),
+      c.custom.patchNamespacedCustomObject({
+        ...tfjobs(),
+        name: 'jsonpatch',
+        body: [{ op: 'test', path: '/spec/tfReplicaSpecs/PS/replicas', value: 1 }],
+      }),
     )
     expect(err.code).toBe(422)
-    expect(err.status.details.causes[0].message).toBe('testing value /spec/tfReplicaSpecs/PS/replicas failed: test failed')
+    expect(err.status.details.causes[0].message).toBe(
+      'testing value /spec/tfReplicaSpecs/PS/replicas failed: test failed',
+    )
   })
 
   test('strategic merge patch is refused on custom resources with 415', async () => {
@@ -164,7 +187,11 @@ describe('custom objects through client-node', () => {
     const fresh = await c.custom.replaceNamespacedCustomObject({
       ...tfjobs(),
       name: 'put',
-      body: { ...current, spec: { ...current.spec, runPolicy: { backoffLimit: 1 } }, status: { conditions: [{ type: 'Failed', status: 'True' }] } },
+      body: {
+        ...current,
+        spec: { ...current.spec, runPolicy: { backoffLimit: 1 } },
+        status: { conditions: [{ type: 'Failed', status: 'True' }] },
+      },
     })
     expect(fresh.metadata.generation).toBe(2)
     expect(fresh.spec.runPolicy).toEqual({ backoffLimit: 1 })
@@ -181,7 +208,11 @@ describe('custom objects through client-node', () => {
     const created = await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('status-only', idle) })
     const current = await c.custom.getNamespacedCustomObject({ ...tfjobs(), name: 'status-only' })
     const updated = await c.custom.patchNamespacedCustomObjectStatus(
-      { ...tfjobs(), name: 'status-only', body: { spec: { runPolicy: { backoffLimit: 9 } }, status: { startTime: '2020-01-01T00:00:00Z' } } },
+      {
+        ...tfjobs(),
+        name: 'status-only',
+        body: { spec: { runPolicy: { backoffLimit: 9 } }, status: { startTime: '2020-01-01T00:00:00Z' } },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     )
     expect(updated.status.startTime).toBe('2020-01-01T00:00:00Z')
@@ -191,12 +222,22 @@ describe('custom objects through client-node', () => {
   })
 
   test('delete returns the Success Status with details and cascades to owned pods and services', async () => {
-    const created = await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('gone', { Worker: { replicas: 2 } }) })
-    const pods = () => fake.listObjects('pods', 'default').filter((p) => p.metadata.ownerReferences?.[0]?.uid === created.metadata.uid)
+    const created = await c.custom.createNamespacedCustomObject({
+      ...tfjobs(),
+      body: tfJob('gone', { Worker: { replicas: 2 } }),
+    })
+    const pods = () =>
+      fake.listObjects('pods', 'default').filter((p) => p.metadata.ownerReferences?.[0]?.uid === created.metadata.uid)
     await waitFor('both pods', () => pods().length >= 2, 10_000, 5)
     expect(fake.listObjects('services', 'default').filter((s) => s.metadata.name.startsWith('gone-')).length).toBe(2)
     const res = await c.custom.deleteNamespacedCustomObject({ ...tfjobs(), name: 'gone' })
-    expect(res).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'gone', group: 'kubeflow.org', kind: 'tfjobs', uid: created.metadata.uid } })
+    expect(res).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { name: 'gone', group: 'kubeflow.org', kind: 'tfjobs', uid: created.metadata.uid },
+    })
     await waitFor('the pods to go', () => pods().length === 0, 10_000, 5)
     expect(fake.listObjects('services', 'default').filter((s) => s.metadata.name.startsWith('gone-'))).toEqual([])
     const err = await apiError(c.custom.deleteNamespacedCustomObject({ ...tfjobs(), name: 'gone' }))
@@ -221,19 +262,28 @@ describe('custom objects through client-node', () => {
     )
     expect(err.code).toBe(422)
     expect(err.status.reason).toBe('Invalid')
-    expect(err.status.message).toMatch(/^ "" is invalid: patch: Invalid value: ".*": strict decoding error: unknown field "spec.bogus"$/)
+    expect(err.status.message).toMatch(
+      /^ "" is invalid: patch: Invalid value: ".*": strict decoding error: unknown field "spec.bogus"$/,
+    )
     expect(fake.getObject('tfjobs', 'default', 'strict-patch').spec.bogus).toBeUndefined()
   })
 
   test('PUT without a resourceVersion is 422', async () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('put-norv', idle) })
-    const err = await apiError(c.custom.replaceNamespacedCustomObject({ ...tfjobs(), name: 'put-norv', body: tfJob('put-norv', idle) }))
+    const err = await apiError(
+      c.custom.replaceNamespacedCustomObject({ ...tfjobs(), name: 'put-norv', body: tfJob('put-norv', idle) }),
+    )
     expect(err.code).toBe(422)
-    expect(err.status.message).toBe('TFJob.kubeflow.org "put-norv" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update')
+    expect(err.status.message).toBe(
+      'TFJob.kubeflow.org "put-norv" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+    )
   })
 
   test('generateName gets a random suffix', async () => {
-    const created = await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: { ...tfJob('', idle), metadata: { generateName: 'gen-' } } })
+    const created = await c.custom.createNamespacedCustomObject({
+      ...tfjobs(),
+      body: { ...tfJob('', idle), metadata: { generateName: 'gen-' } },
+    })
     expect(created.metadata.name).toMatch(/^gen-[a-z0-9]{5}$/)
   })
 
@@ -244,7 +294,11 @@ describe('custom objects through client-node', () => {
     const first = await c.custom.listNamespacedCustomObject({ ...tfjobs('paged'), limit: 2 })
     expect(first.items.map((i: any) => i.metadata.name)).toEqual(['page-1', 'page-2'])
     expect(first.metadata.remainingItemCount).toBe(1)
-    const rest = await c.custom.listNamespacedCustomObject({ ...tfjobs('paged'), limit: 2, _continue: first.metadata.continue })
+    const rest = await c.custom.listNamespacedCustomObject({
+      ...tfjobs('paged'),
+      limit: 2,
+      _continue: first.metadata.continue,
+    })
     expect(rest.items.map((i: any) => i.metadata.name)).toEqual(['page-3'])
     expect(rest.metadata.continue).toBeUndefined()
   })

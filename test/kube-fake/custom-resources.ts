@@ -5,7 +5,18 @@
  * @module
  */
 import { admit } from './admission-webhook.ts'
-import { ApiError, alreadyExists, badRequest, conflict, type FieldError, invalid, jsonResponse, methodNotAllowed, notFound, unsupportedMediaType } from './api-error.ts'
+import {
+  ApiError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  type FieldError,
+  invalid,
+  jsonResponse,
+  methodNotAllowed,
+  notFound,
+  unsupportedMediaType,
+} from './api-error.ts'
 import { rfc3339 } from './clock.ts'
 import { checkAgainstSchema, crdSchema } from './crd-schema.ts'
 import { FOREGROUND } from './garbage-collector.ts'
@@ -30,13 +41,21 @@ async function readJson(req: Request): Promise<{ body: Json; text: string }> {
 }
 
 function decodeObject(info: JobKindInfo, body: Json, text: string): KubeObject {
-  if (!isObject(body)) throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type struct`)
+  if (!isObject(body))
+    throw badRequest(
+      `couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type struct`,
+    )
   if (!body.kind) throw badRequest(`Object 'Kind' is missing in '${text}'`)
   if (!body.apiVersion) throw badRequest(`Object 'apiVersion' is missing in '${text}'`)
   if (body.apiVersion !== info.apiVersion) {
-    throw badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${info.apiVersion})`)
+    throw badRequest(
+      `the API version in the data (${body.apiVersion}) does not match the expected API version (${info.apiVersion})`,
+    )
   }
-  if (body.kind !== info.kind) throw badRequest(`${body.kind} in version "${info.version}" cannot be handled as a ${info.kind}: the kind in the data (${body.kind}) does not match the expected kind (${info.kind})`)
+  if (body.kind !== info.kind)
+    throw badRequest(
+      `${body.kind} in version "${info.version}" cannot be handled as a ${info.kind}: the kind in the data (${body.kind}) does not match the expected kind (${info.kind})`,
+    )
   return body as KubeObject
 }
 
@@ -57,10 +76,14 @@ function checkSchema(ctx: ServerContext, info: JobKindInfo, obj: KubeObject, url
   const unknown = unknownFields.map((f) => `unknown field "${f}"`)
   if (mode === 'Strict' && unknown.length > 0 && patched) {
     const message = `Invalid value: ${JSON.stringify(JSON.stringify(obj))}: strict decoding error: ${unknown.join(', ')}`
-    throw new ApiError(422, 'Invalid', ` "" is invalid: patch: ${message}`, { causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }] })
+    throw new ApiError(422, 'Invalid', ` "" is invalid: patch: ${message}`, {
+      causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }],
+    })
   }
   if (mode === 'Strict' && unknown.length > 0) {
-    throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: strict decoding error: ${unknown.join(', ')}`)
+    throw badRequest(
+      `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: strict decoding error: ${unknown.join(', ')}`,
+    )
   }
   return { obj: pruned as KubeObject, errors, warnings: mode === 'Warn' ? unknown : [] }
 }
@@ -70,13 +93,22 @@ function warningHeaders(warnings: readonly string[]): Record<string, string> {
 }
 
 function nameErrors(name: string | undefined): FieldError[] {
-  if (!name) return [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]
+  if (!name)
+    return [
+      {
+        reason: 'FieldValueRequired',
+        field: 'metadata.name',
+        message: 'Required value: name or generateName is required',
+      },
+    ]
   if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
-    return [{
-      reason: 'FieldValueInvalid',
-      field: 'metadata.name',
-      message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
-    }]
+    return [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'metadata.name',
+        message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+      },
+    ]
   }
   return []
 }
@@ -92,14 +124,24 @@ function dryRun(url: URL): boolean {
 }
 
 /** Routes a request on a job kind. */
-export async function handleCustomResource(ctx: ServerContext, req: Request, url: URL, info: JobKindInfo, namespace: string | undefined, name?: string, sub?: string): Promise<Response> {
-  if (sub !== undefined && sub !== 'status') throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {})
+export async function handleCustomResource(
+  ctx: ServerContext,
+  req: Request,
+  url: URL,
+  info: JobKindInfo,
+  namespace: string | undefined,
+  name?: string,
+  sub?: string,
+): Promise<Response> {
+  if (sub !== undefined && sub !== 'status')
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {})
   if (name === undefined) {
     if (req.method === 'GET') return listOrWatch(ctx, info, namespace, url, req.signal)
     if (req.method === 'POST' && namespace !== undefined) return create(ctx, req, url, info, namespace)
     throw methodNotAllowed(req.method)
   }
-  if (namespace === undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {})
+  if (namespace === undefined)
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {})
   switch (req.method) {
     case 'GET': {
       const obj = ctx.store.get(info.plural, namespace, name)
@@ -118,7 +160,13 @@ export async function handleCustomResource(ctx: ServerContext, req: Request, url
   }
 }
 
-async function create(ctx: ServerContext, req: Request, url: URL, info: JobKindInfo, namespace: string): Promise<Response> {
+async function create(
+  ctx: ServerContext,
+  req: Request,
+  url: URL,
+  info: JobKindInfo,
+  namespace: string,
+): Promise<Response> {
   const { body, text } = await readJson(req)
   const { obj, errors, warnings } = checkSchema(ctx, info, decodeObject(info, body, text), url)
   const meta = (obj.metadata ??= {} as KubeObject['metadata'])
@@ -127,17 +175,33 @@ async function create(ctx: ServerContext, req: Request, url: URL, info: JobKindI
   }
   if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created')
   if (!meta.name && meta.generateName) {
-    meta.name = meta.generateName + Array.from({ length: 5 }, () => GENERATE_CHARS[Math.floor(Math.random() * GENERATE_CHARS.length)]).join('')
+    meta.name =
+      meta.generateName +
+      Array.from({ length: 5 }, () => GENERATE_CHARS[Math.floor(Math.random() * GENERATE_CHARS.length)]).join('')
   }
   const allErrors = [...nameErrors(meta.name), ...errors]
   if (allErrors.length > 0) throw invalid(info.kind, info.group, meta.name ?? '', allErrors)
   admit(info, obj, ctx.faults.webhookDenial(info.kind))
   if (ctx.store.get(info.plural, namespace, meta.name)) throw alreadyExists(info, meta.name)
-  for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink', 'managedFields']) delete meta[k]
+  for (const k of [
+    'uid',
+    'creationTimestamp',
+    'deletionTimestamp',
+    'deletionGracePeriodSeconds',
+    'generation',
+    'selfLink',
+    'managedFields',
+  ])
+    delete meta[k]
   meta.namespace = namespace
   meta.generation = 1
   delete obj.status
-  if (dryRun(url)) return jsonResponse(sortKeys({ ...obj, metadata: { ...meta, uid: crypto.randomUUID() } }), 201, warningHeaders(warnings))
+  if (dryRun(url))
+    return jsonResponse(
+      sortKeys({ ...obj, metadata: { ...meta, uid: crypto.randomUUID() } }),
+      201,
+      warningHeaders(warnings),
+    )
   const stored = ctx.store.create(info.plural, sortKeys(obj))
   return jsonResponse(stored, 201, warningHeaders(warnings))
 }
@@ -164,15 +228,33 @@ function merge(current: KubeObject, incoming: KubeObject, status: boolean): Kube
 }
 
 /** Validates and stores an update; unchanged objects are returned without a new resourceVersion. */
-function commit(ctx: ServerContext, url: URL, info: JobKindInfo, current: KubeObject, next: KubeObject, errors: FieldError[], warnings: string[], status: boolean): Response {
+function commit(
+  ctx: ServerContext,
+  url: URL,
+  info: JobKindInfo,
+  current: KubeObject,
+  next: KubeObject,
+  errors: FieldError[],
+  warnings: string[],
+  status: boolean,
+): Response {
   if (errors.length > 0) throw invalid(info.kind, info.group, current.metadata.name, errors)
   if (!status) admit(info, next, ctx.faults.webhookDenial(info.kind))
   const sorted = sortKeys(next)
-  if (jsonEqual(sorted, current) || dryRun(url)) return jsonResponse(dryRun(url) ? sorted : current, 200, warningHeaders(warnings))
+  if (jsonEqual(sorted, current) || dryRun(url))
+    return jsonResponse(dryRun(url) ? sorted : current, 200, warningHeaders(warnings))
   return jsonResponse(ctx.store.update(info.plural, sorted), 200, warningHeaders(warnings))
 }
 
-async function update(ctx: ServerContext, req: Request, url: URL, info: JobKindInfo, namespace: string, name: string, status: boolean): Promise<Response> {
+async function update(
+  ctx: ServerContext,
+  req: Request,
+  url: URL,
+  info: JobKindInfo,
+  namespace: string,
+  name: string,
+  status: boolean,
+): Promise<Response> {
   const { body, text } = await readJson(req)
   const decoded = decodeObject(info, body, text)
   if (decoded.metadata?.name !== undefined && decoded.metadata.name !== name) {
@@ -185,22 +267,38 @@ async function update(ctx: ServerContext, req: Request, url: URL, info: JobKindI
   if (!current) throw notFound(info, name)
   const rv = decoded.metadata?.resourceVersion
   if (!rv) {
-    throw invalid(info.kind, info.group, name, [{ reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }])
+    throw invalid(info.kind, info.group, name, [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'metadata.resourceVersion',
+        message: 'Invalid value: 0x0: must be specified for an update',
+      },
+    ])
   }
   if (rv !== current.metadata.resourceVersion) throw conflict(info, name)
   const { obj, errors, warnings } = checkSchema(ctx, info, decoded, url)
   return commit(ctx, url, info, current, merge(current, obj, status), errors, warnings, status)
 }
 
-async function patch(ctx: ServerContext, req: Request, url: URL, info: JobKindInfo, namespace: string, name: string, status: boolean): Promise<Response> {
+async function patch(
+  ctx: ServerContext,
+  req: Request,
+  url: URL,
+  info: JobKindInfo,
+  namespace: string,
+  name: string,
+  status: boolean,
+): Promise<Response> {
   const contentType = (req.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? ''
-  if (contentType !== 'application/merge-patch+json' && contentType !== 'application/json-patch+json') throw unsupportedMediaType(contentType)
+  if (contentType !== 'application/merge-patch+json' && contentType !== 'application/json-patch+json')
+    throw unsupportedMediaType(contentType)
   const { body } = await readJson(req)
   const current = ctx.store.get(info.plural, namespace, name)
   if (!current) throw notFound(info, name)
   let patched: Json
   if (contentType === 'application/json-patch+json') {
-    if (!Array.isArray(body)) throw badRequest(`json: cannot unmarshal ${typeof body} into Go value of type jsonpatch.Patch`)
+    if (!Array.isArray(body))
+      throw badRequest(`json: cannot unmarshal ${typeof body} into Go value of type jsonpatch.Patch`)
     try {
       patched = applyJsonPatch(current, body as PatchOperation[])
     } catch (err) {
@@ -220,7 +318,14 @@ async function patch(ctx: ServerContext, req: Request, url: URL, info: JobKindIn
   return commit(ctx, url, info, current, merge(current, obj, status), errors, warnings, status)
 }
 
-async function remove(ctx: ServerContext, req: Request, url: URL, info: JobKindInfo, namespace: string, name: string): Promise<Response> {
+async function remove(
+  ctx: ServerContext,
+  req: Request,
+  url: URL,
+  info: JobKindInfo,
+  namespace: string,
+  name: string,
+): Promise<Response> {
   const text = await req.text()
   let options: Json = {}
   if (text.trim() !== '') {
@@ -235,10 +340,20 @@ async function remove(ctx: ServerContext, req: Request, url: URL, info: JobKindI
   const uid = current.metadata.uid as string
   const pre = options?.preconditions ?? {}
   if (pre.uid !== undefined && pre.uid !== uid) {
-    throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${info.plural}.${info.group} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${uid}`, { name, group: info.group, kind: info.plural })
+    throw new ApiError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${info.plural}.${info.group} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${uid}`,
+      { name, group: info.group, kind: info.plural },
+    )
   }
   if (pre.resourceVersion !== undefined && pre.resourceVersion !== current.metadata.resourceVersion) {
-    throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${info.plural}.${info.group} "${name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`, { name, group: info.group, kind: info.plural })
+    throw new ApiError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${info.plural}.${info.group} "${name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+      { name, group: info.group, kind: info.plural },
+    )
   }
   const policy = options?.propagationPolicy ?? url.searchParams.get('propagationPolicy') ?? undefined
   const finalizers: string[] = current.metadata.finalizers ?? []
@@ -249,11 +364,18 @@ async function remove(ctx: ServerContext, req: Request, url: URL, info: JobKindI
       const next = structuredClone(current)
       next.metadata.deletionTimestamp ??= rfc3339()
       next.metadata.deletionGracePeriodSeconds ??= 0
-      if (policy === 'Foreground' && !finalizers.includes(FOREGROUND)) next.metadata.finalizers = [...finalizers, FOREGROUND]
+      if (policy === 'Foreground' && !finalizers.includes(FOREGROUND))
+        next.metadata.finalizers = [...finalizers, FOREGROUND]
       if (!jsonEqual(next, current)) pending = ctx.store.update(info.plural, sortKeys(next))
     }
     return jsonResponse(pending, options?.orphanDependents === false ? 202 : 200)
   }
   if (!dryRun(url)) ctx.deleteObject(info.plural, namespace, name, policy === 'Orphan')
-  return jsonResponse({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: info.group, kind: info.plural, uid } })
+  return jsonResponse({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: { name, group: info.group, kind: info.plural, uid },
+  })
 }

@@ -33,7 +33,12 @@ function crdObject(plural: string, ctx: ServerContext): unknown {
     acceptedNames: crd.spec.names,
     conditions: [
       { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' },
-      { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' },
+      {
+        type: 'Established',
+        status: 'True',
+        reason: 'InitialNamesAccepted',
+        message: 'the initial names have been accepted',
+      },
     ],
     storedVersions: ['v1'],
   }
@@ -46,19 +51,39 @@ export function discovery(ctx: ServerContext, method: string, path: string): Res
   const installed = ctx.installed()
   switch (path) {
     case '/version':
-      return jsonResponse({ major: '1', minor: '31', gitVersion: 'v1.31.0-kube-fake', gitCommit: 'kube-fake', gitTreeState: 'clean', buildDate: '2024-08-13T00:00:00Z', goVersion: 'go1.22.5', compiler: 'gc', platform: 'linux/amd64' })
+      return jsonResponse({
+        major: '1',
+        minor: '31',
+        gitVersion: 'v1.31.0-kube-fake',
+        gitCommit: 'kube-fake',
+        gitTreeState: 'clean',
+        buildDate: '2024-08-13T00:00:00Z',
+        goVersion: 'go1.22.5',
+        compiler: 'gc',
+        platform: 'linux/amd64',
+      })
     case '/healthz':
     case '/readyz':
     case '/livez':
       return new Response('ok', { headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
     case '/api':
-      return jsonResponse({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: ctx.address() }] })
+      return jsonResponse({
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: ctx.address() }],
+      })
     case '/api/v1':
       return jsonResponse({
         kind: 'APIResourceList',
         groupVersion: 'v1',
         resources: [
-          ...Object.values(CORE_KINDS).map((k) => ({ name: k.plural, singularName: k.kind.toLowerCase(), namespaced: true, kind: k.kind, verbs: VERBS })),
+          ...Object.values(CORE_KINDS).map((k) => ({
+            name: k.plural,
+            singularName: k.kind.toLowerCase(),
+            namespaced: true,
+            kind: k.kind,
+            verbs: VERBS,
+          })),
           { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
         ],
       })
@@ -67,7 +92,11 @@ export function discovery(ctx: ServerContext, method: string, path: string): Res
         kind: 'APIGroupList',
         apiVersion: 'v1',
         groups: [
-          { name: 'apiextensions.k8s.io', versions: [{ groupVersion: 'apiextensions.k8s.io/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apiextensions.k8s.io/v1', version: 'v1' } },
+          {
+            name: 'apiextensions.k8s.io',
+            versions: [{ groupVersion: 'apiextensions.k8s.io/v1', version: 'v1' }],
+            preferredVersion: { groupVersion: 'apiextensions.k8s.io/v1', version: 'v1' },
+          },
           ...(installed ? [groupEntry()] : []),
         ],
       })
@@ -76,7 +105,12 @@ export function discovery(ctx: ServerContext, method: string, path: string): Res
       return jsonResponse({ kind: 'APIGroup', apiVersion: 'v1', ...(groupEntry() as object) })
     case `/apis/${KUBEFLOW_GROUP}/v1`:
       if (!installed) throw resourceNotServed()
-      return jsonResponse({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${KUBEFLOW_GROUP}/v1`, resources: kubeflowResources() })
+      return jsonResponse({
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: `${KUBEFLOW_GROUP}/v1`,
+        resources: kubeflowResources(),
+      })
     case '/apis/apiextensions.k8s.io/v1/customresourcedefinitions':
       return jsonResponse({
         kind: 'CustomResourceDefinitionList',
@@ -90,7 +124,11 @@ export function discovery(ctx: ServerContext, method: string, path: string): Res
     const name = crd[1] as string
     const plural = name.endsWith(`.${KUBEFLOW_GROUP}`) ? name.slice(0, -KUBEFLOW_GROUP.length - 1) : ''
     if (!installed || !JOB_KINDS[plural]) {
-      throw new ApiError(404, 'NotFound', `customresourcedefinitions.apiextensions.k8s.io "${name}" not found`, { name, group: 'apiextensions.k8s.io', kind: 'customresourcedefinitions' })
+      throw new ApiError(404, 'NotFound', `customresourcedefinitions.apiextensions.k8s.io "${name}" not found`, {
+        name,
+        group: 'apiextensions.k8s.io',
+        kind: 'customresourcedefinitions',
+      })
     }
     return jsonResponse(crdObject(plural, ctx))
   }

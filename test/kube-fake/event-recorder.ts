@@ -18,7 +18,10 @@ export class EventRecorder {
   /** Records one event about an object. */
   record(involved: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void {
     const now = rfc3339()
-    const suffix = Math.floor(Math.random() * 2 ** 52).toString(16).padStart(13, '0').slice(0, 16)
+    const suffix = Math.floor(Math.random() * 2 ** 52)
+      .toString(16)
+      .padStart(13, '0')
+      .slice(0, 16)
     this.#store.create('events', {
       apiVersion: 'v1',
       kind: 'Event',

@@ -10,11 +10,11 @@ import { CRD_DIRS } from './crd-schema.ts'
 import { EventRecorder } from './event-recorder.ts'
 import { FaultInjector, type RequestMatch } from './fault-injector.ts'
 import { GarbageCollector } from './garbage-collector.ts'
-import { JOB_KINDS } from './kinds.ts'
-import { Kubelet } from './kubelet.ts'
-import { kubeconfigYaml } from './kubeconfig.ts'
-import { ObjectStore } from './object-store.ts'
 import { serveFetch } from './http-server.ts'
+import { JOB_KINDS } from './kinds.ts'
+import { kubeconfigYaml } from './kubeconfig.ts'
+import { Kubelet } from './kubelet.ts'
+import { ObjectStore } from './object-store.ts'
 import { createFetchHandler } from './request-router.ts'
 import type { ServerContext } from './server-context.ts'
 import { TrainingOperator } from './training-operator.ts'
@@ -119,7 +119,12 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     restartBackoffMs: opts.restartBackoffMs ?? 50,
     startDelayMs: opts.podStartDelayMs ?? 0,
   })
-  const operator = new TrainingOperator({ store, events, deletePod: (ns, name) => deletePod(ns, name), deleteJob: (p, ns, name) => deleteObject(p, ns, name) })
+  const operator = new TrainingOperator({
+    store,
+    events,
+    deletePod: (ns, name) => deletePod(ns, name),
+    deleteJob: (p, ns, name) => deleteObject(p, ns, name),
+  })
   gc.start()
   kubelet.start()
   operator.start()

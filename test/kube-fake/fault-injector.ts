@@ -92,5 +92,8 @@ export class FaultInjector {
 }
 
 function matches(match: RequestMatch, method: string, pathAndQuery: string): boolean {
-  return (match.method === undefined || match.method.toUpperCase() === method.toUpperCase()) && (match.pathIncludes === undefined || pathAndQuery.includes(match.pathIncludes))
+  return (
+    (match.method === undefined || match.method.toUpperCase() === method.toUpperCase()) &&
+    (match.pathIncludes === undefined || pathAndQuery.includes(match.pathIncludes))
+  )
 }

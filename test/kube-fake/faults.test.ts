@@ -45,12 +45,20 @@ describe('fault injection', () => {
   test('forbid refuses a verb with the authorizer message', async () => {
     fake.forbid('create', 'tfjobs')
     try {
-      const err = await apiError(c.custom.createNamespacedCustomObject({ ...tfjobs('team-a'), body: tfJob('rbac', idle) }))
+      const err = await apiError(
+        c.custom.createNamespacedCustomObject({ ...tfjobs('team-a'), body: tfJob('rbac', idle) }),
+      )
       expect(err.code).toBe(403)
       expect(err.status).toEqual({
-        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-        message: 'tfjobs.kubeflow.org is forbidden: User "system:serviceaccount:default:periscope" cannot create resource "tfjobs" in API group "kubeflow.org" in the namespace "team-a"',
-        reason: 'Forbidden', details: { group: 'kubeflow.org', kind: 'tfjobs' }, code: 403,
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message:
+          'tfjobs.kubeflow.org is forbidden: User "system:serviceaccount:default:periscope" cannot create resource "tfjobs" in API group "kubeflow.org" in the namespace "team-a"',
+        reason: 'Forbidden',
+        details: { group: 'kubeflow.org', kind: 'tfjobs' },
+        code: 403,
       })
       await c.custom.listNamespacedCustomObject({ ...tfjobs('team-a') })
     } finally {
@@ -63,7 +71,9 @@ describe('fault injection', () => {
     try {
       const err = await apiError(c.core.readNamespacedPodLog({ namespace: 'default', name: 'any-pod', container: 'x' }))
       expect(err.code).toBe(403)
-      expect(err.status.message).toBe('pods "any-pod" is forbidden: User "system:serviceaccount:default:periscope" cannot get resource "pods/log" in API group "" in the namespace "default"')
+      expect(err.status.message).toBe(
+        'pods "any-pod" is forbidden: User "system:serviceaccount:default:periscope" cannot get resource "pods/log" in API group "" in the namespace "default"',
+      )
     } finally {
       fake.clearFaults()
     }
@@ -75,7 +85,9 @@ describe('fault injection', () => {
       const err = await apiError(c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('denied', idle) }))
       expect(err.code).toBe(403)
       expect(err.status.reason).toBe('Forbidden')
-      expect(err.status.message).toBe('admission webhook "validator.tfjob.training-operator.kubeflow.org" denied the request: spec.runPolicy.managedBy: Invalid value: "x": nope')
+      expect(err.status.message).toBe(
+        'admission webhook "validator.tfjob.training-operator.kubeflow.org" denied the request: spec.runPolicy.managedBy: Invalid value: "x": nope',
+      )
     } finally {
       fake.clearFaults()
     }
@@ -99,15 +111,28 @@ describe('CRD installation', () => {
     try {
       const err = await apiError(c.custom.listNamespacedCustomObject({ ...tfjobs() }))
       expect(err.code).toBe(404)
-      expect(err.status).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 })
+      expect(err.status).toEqual({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'the server could not find the requested resource',
+        reason: 'NotFound',
+        details: {},
+        code: 404,
+      })
       expect((await apis.getAPIVersions()).groups.map((g) => g.name)).not.toContain('kubeflow.org')
-      const crd = await apiError(c.kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: 'tfjobs.kubeflow.org' }))
+      const crd = await apiError(
+        c.kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: 'tfjobs.kubeflow.org' }),
+      )
       expect(crd.status.message).toBe('customresourcedefinitions.apiextensions.k8s.io "tfjobs.kubeflow.org" not found')
       expect(fake.listObjects('tfjobs')).toEqual([])
     } finally {
       fake.setInstalled(true)
     }
-    const crd = await c.kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: 'tfjobs.kubeflow.org' })
+    const crd = await c.kc
+      .makeApiClient(ApiextensionsV1Api)
+      .readCustomResourceDefinition({ name: 'tfjobs.kubeflow.org' })
     expect(crd.spec.names.kind).toBe('TFJob')
     expect(crd.status?.conditions?.find((x) => x.type === 'Established')?.status).toBe('True')
     expect((await c.custom.listNamespacedCustomObject({ ...tfjobs() })).items).toEqual([])
@@ -118,7 +143,9 @@ describe('CRD installation', () => {
     try {
       const kc = new KubeConfig()
       kc.loadFromString(bare.kubeconfig())
-      const err = await apiError(kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({ ...tfjobs(), body: tfJob('x', idle) }))
+      const err = await apiError(
+        kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({ ...tfjobs(), body: tfJob('x', idle) }),
+      )
       expect(err.code).toBe(404)
       expect(err.status.message).toBe('the server could not find the requested resource')
       expect((await kc.makeApiClient(VersionApi).getCode()).major).toBe('1')

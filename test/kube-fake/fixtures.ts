@@ -15,21 +15,40 @@ export interface ReplicaFixture {
 }
 
 /** A TFJob body with `tensorflow` containers running `sh -c <command>`. */
-export function tfJob(name: string, replicas: Record<string, ReplicaFixture>, spec: Record<string, unknown> = {}): Record<string, unknown> {
+export function tfJob(
+  name: string,
+  replicas: Record<string, ReplicaFixture>,
+  spec: Record<string, unknown> = {},
+): Record<string, unknown> {
   return jobBody('TFJob', 'tfReplicaSpecs', 'tensorflow', name, replicas, spec)
 }
 
 /** A PyTorchJob body with `pytorch` containers. */
-export function pytorchJob(name: string, replicas: Record<string, ReplicaFixture>, spec: Record<string, unknown> = {}): Record<string, unknown> {
+export function pytorchJob(
+  name: string,
+  replicas: Record<string, ReplicaFixture>,
+  spec: Record<string, unknown> = {},
+): Record<string, unknown> {
   return jobBody('PyTorchJob', 'pytorchReplicaSpecs', 'pytorch', name, replicas, spec)
 }
 
 /** An XGBoostJob body with `xgboost` containers. */
-export function xgboostJob(name: string, replicas: Record<string, ReplicaFixture>, spec: Record<string, unknown> = {}): Record<string, unknown> {
+export function xgboostJob(
+  name: string,
+  replicas: Record<string, ReplicaFixture>,
+  spec: Record<string, unknown> = {},
+): Record<string, unknown> {
   return jobBody('XGBoostJob', 'xgbReplicaSpecs', 'xgboost', name, replicas, spec)
 }
 
-function jobBody(kind: string, field: string, container: string, name: string, replicas: Record<string, ReplicaFixture>, spec: Record<string, unknown>): Record<string, unknown> {
+function jobBody(
+  kind: string,
+  field: string,
+  container: string,
+  name: string,
+  replicas: Record<string, ReplicaFixture>,
+  spec: Record<string, unknown>,
+): Record<string, unknown> {
   const specs: Record<string, unknown> = {}
   for (const [type, r] of Object.entries(replicas)) {
     specs[type] = {
@@ -64,13 +83,19 @@ export function tfjobs(namespace = 'default'): { group: string; version: string;
 }
 
 /** The error a client call rejects with, with its Status body parsed (client-node keeps it as text). */
-export async function apiError(call: Promise<unknown>): Promise<{ code: number; status: any; headers: Record<string, string> }> {
+export async function apiError(
+  call: Promise<unknown>,
+): Promise<{ code: number; status: any; headers: Record<string, string> }> {
   try {
     await call
   } catch (err) {
     if (!(err instanceof ApiException)) throw err
     const body = (err as ApiException<unknown>).body
-    return { code: err.code, status: typeof body === 'string' && body !== '' ? JSON.parse(body) : body, headers: (err as ApiException<unknown>).headers }
+    return {
+      code: err.code,
+      status: typeof body === 'string' && body !== '' ? JSON.parse(body) : body,
+      headers: (err as ApiException<unknown>).headers,
+    }
   }
   throw new Error('expected the call to fail')
 }
@@ -84,12 +109,21 @@ export interface WatchRecording {
 }
 
 /** Starts a real client-node `Watch` and records its events. */
-export async function recordWatch(kc: KubeConfig, path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<WatchRecording> {
+export async function recordWatch(
+  kc: KubeConfig,
+  path: string,
+  query: Record<string, string | number | boolean | undefined> = {},
+): Promise<WatchRecording> {
   const events: { type: string; object: any }[] = []
   let resolveDone: (err: any) => void = () => {}
   const done = new Promise<any>((resolve) => {
     resolveDone = resolve
   })
-  const controller = await new Watch(kc).watch(path, query, (type, object) => events.push({ type, object }), (err) => resolveDone(err ?? null))
+  const controller = await new Watch(kc).watch(
+    path,
+    query,
+    (type, object) => events.push({ type, object }),
+    (err) => resolveDone(err ?? null),
+  )
   return { events, done, abort: () => controller.abort() }
 }

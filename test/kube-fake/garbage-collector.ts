@@ -22,7 +22,11 @@ export class GarbageCollector {
   #unsubscribe = () => {}
 
   /** `ownerPlurals`: resources whose objects own pods and services (the job kinds). */
-  constructor(store: ObjectStore, deletePod: (namespace: string, name: string) => void, ownerPlurals: readonly string[]) {
+  constructor(
+    store: ObjectStore,
+    deletePod: (namespace: string, name: string) => void,
+    ownerPlurals: readonly string[],
+  ) {
     this.#store = store
     this.#deletePod = deletePod
     this.#ownerPlurals = ownerPlurals
@@ -47,12 +51,14 @@ export class GarbageCollector {
     const meta = e.object.metadata
     if (e.type === 'DELETED') {
       this.#collectDependents(meta.uid as string)
-      if (DEPENDENT_PLURALS.includes(e.plural)) for (const ref of meta.ownerReferences ?? []) this.#progressForeground(ref.uid, meta.namespace as string)
+      if (DEPENDENT_PLURALS.includes(e.plural))
+        for (const ref of meta.ownerReferences ?? []) this.#progressForeground(ref.uid, meta.namespace as string)
       return
     }
     if (e.type !== 'MODIFIED' || !meta.deletionTimestamp || !this.#ownerPlurals.includes(e.plural)) return
     if ((meta.finalizers ?? []).includes(FOREGROUND)) {
-      for (const { plural, object } of this.#store.dependents(meta.uid as string, DEPENDENT_PLURALS)) this.#deleteDependent(plural, object)
+      for (const { plural, object } of this.#store.dependents(meta.uid as string, DEPENDENT_PLURALS))
+        this.#deleteDependent(plural, object)
       this.#progressForeground(meta.uid as string, meta.namespace as string)
     } else if ((meta.finalizers ?? []).length === 0) {
       this.#store.remove(e.plural, meta.namespace, meta.name)

@@ -61,7 +61,13 @@ function tfRules(status: Json, { info, job, views, counts, worker0Completed, now
       const restarting = (status.conditions ?? []).some((x: Json) => x.type === 'Restarting')
       if (restarting) continue
       if (job.spec?.enableDynamicWorker && v.type === 'Worker') continue
-      finish(status, 'Failed', `${kind}Failed`, `TFJob ${id} has failed because ${c.failed} ${v.type} replica(s) failed.`, now)
+      finish(
+        status,
+        'Failed',
+        `${kind}Failed`,
+        `TFJob ${id} has failed because ${c.failed} ${v.type} replica(s) failed.`,
+        now,
+      )
     }
   }
 }
@@ -76,7 +82,8 @@ function pytorchRules(status: Json, { info, job, views, counts, now }: RuleInput
     const expected = v.replicas - c.succeeded
     if (hasMaster) {
       if (v.type === 'Master') {
-        if (c.active > 0) setCondition(status, 'Running', 'True', `${kind}Running`, `PyTorchJob ${name} is running.`, now)
+        if (c.active > 0)
+          setCondition(status, 'Running', 'True', `${kind}Running`, `PyTorchJob ${name} is running.`, now)
         if (expected === 0) {
           finish(status, 'Succeeded', `${kind}Succeeded`, `PyTorchJob ${name} is successfully completed.`, now)
           return
@@ -91,9 +98,22 @@ function pytorchRules(status: Json, { info, job, views, counts, now }: RuleInput
     }
     if (c.failed > 0 && v.replicas > c.succeeded + c.active) {
       if (v.restartPolicy !== 'Never') {
-        setCondition(status, 'Restarting', 'True', `${kind}Restarting`, `PyTorchJob ${name} is restarting because ${c.failed} ${v.type} replica(s) failed.`, now)
+        setCondition(
+          status,
+          'Restarting',
+          'True',
+          `${kind}Restarting`,
+          `PyTorchJob ${name} is restarting because ${c.failed} ${v.type} replica(s) failed.`,
+          now,
+        )
       } else {
-        finish(status, 'Failed', `${kind}Failed`, `PyTorchJob ${name} is failed because ${c.failed} ${v.type} replica(s) failed.`, now)
+        finish(
+          status,
+          'Failed',
+          `${kind}Failed`,
+          `PyTorchJob ${name} is failed because ${c.failed} ${v.type} replica(s) failed.`,
+          now,
+        )
       }
     }
   }
@@ -106,7 +126,8 @@ function xgboostRules(status: Json, { info, job, views, counts, now }: RuleInput
     const c = counts[v.type] ?? { active: 0, succeeded: 0, failed: 0 }
     const expected = v.replicas - c.succeeded
     if (v.type === 'Master') {
-      if (c.active > 0 || expected === 0) setCondition(status, 'Running', 'True', `${kind}Running`, `XGBoostJob ${name} is running.`, now)
+      if (c.active > 0 || expected === 0)
+        setCondition(status, 'Running', 'True', `${kind}Running`, `XGBoostJob ${name} is running.`, now)
       if (expected === 0) {
         finish(status, 'Succeeded', `${kind}Succeeded`, `XGBoostJob ${name} is successfully completed.`, now)
         return
@@ -114,9 +135,22 @@ function xgboostRules(status: Json, { info, job, views, counts, now }: RuleInput
     }
     if (c.failed > 0) {
       if (v.restartPolicy === 'ExitCode') {
-        setCondition(status, 'Restarting', 'True', `${kind}Restarting`, `XGBoostJob ${name} is restarting because ${c.failed} ${v.type} replica(s) failed.`, now)
+        setCondition(
+          status,
+          'Restarting',
+          'True',
+          `${kind}Restarting`,
+          `XGBoostJob ${name} is restarting because ${c.failed} ${v.type} replica(s) failed.`,
+          now,
+        )
       } else {
-        finish(status, 'Failed', `${kind}Failed`, `XGBoostJob ${name} is failed because ${c.failed} ${v.type} replica(s) failed.`, now)
+        finish(
+          status,
+          'Failed',
+          `${kind}Failed`,
+          `XGBoostJob ${name} is failed because ${c.failed} ${v.type} replica(s) failed.`,
+          now,
+        )
       }
     }
   }

@@ -4,7 +4,12 @@ import { applyJsonPatch, applyMergePatch, PatchError } from './json-patch.ts'
 describe('JSON merge patch (RFC 7386)', () => {
   test('merges objects, null deletes, arrays and scalars replace', () => {
     const target = { a: { b: 1, c: [1, 2] }, d: 'x', keep: true }
-    expect(applyMergePatch(target, { a: { b: null, c: [3] }, d: 'y', e: { f: 1 } })).toEqual({ a: { c: [3] }, d: 'y', keep: true, e: { f: 1 } })
+    expect(applyMergePatch(target, { a: { b: null, c: [3] }, d: 'y', e: { f: 1 } })).toEqual({
+      a: { c: [3] },
+      d: 'y',
+      keep: true,
+      e: { f: 1 },
+    })
     expect(target).toEqual({ a: { b: 1, c: [1, 2] }, d: 'x', keep: true })
   })
 })
@@ -27,7 +32,9 @@ describe('JSON patch (RFC 6902)', () => {
   })
 
   test('a failed test aborts the whole patch', () => {
-    expect(() => applyJsonPatch(doc, [{ op: 'test', path: '/spec/replicas', value: 2 }])).toThrow(new PatchError('testing value /spec/replicas failed: test failed'))
+    expect(() => applyJsonPatch(doc, [{ op: 'test', path: '/spec/replicas', value: 2 }])).toThrow(
+      new PatchError('testing value /spec/replicas failed: test failed'),
+    )
     expect(() => applyJsonPatch(doc, [{ op: 'test', path: '/spec/nothing', value: 1 }])).toThrow(PatchError)
   })
 

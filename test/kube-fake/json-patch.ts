@@ -36,7 +36,10 @@ export interface PatchOperation {
 function parsePointer(pointer: string): string[] {
   if (pointer === '') return []
   if (!pointer.startsWith('/')) throw new PatchError(`JSON pointer must be empty or start with a "/": ${pointer}`)
-  return pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
 }
 
 interface Location {
@@ -47,7 +50,8 @@ interface Location {
 /** Finds the container of the pointer's last token; throws when an intermediate is missing. */
 function locate(doc: Json, pointer: string, op: string): Location {
   const tokens = parsePointer(pointer)
-  if (tokens.length === 0) throw new PatchError(`${op} operation does not apply: doc is missing path: "${pointer}": missing value`)
+  if (tokens.length === 0)
+    throw new PatchError(`${op} operation does not apply: doc is missing path: "${pointer}": missing value`)
   let node = doc
   for (const token of tokens.slice(0, -1)) {
     const next = Array.isArray(node) ? node[Number(token)] : isObject(node) ? node[token] : undefined
@@ -74,7 +78,8 @@ function addAt(doc: Json, pointer: string, value: Json, op: string): Json {
   const { parent, key } = locate(doc, pointer, op)
   if (Array.isArray(parent)) {
     const index = key === '-' ? parent.length : Number(key)
-    if (!/^(\d+|-)$/.test(key) || index > parent.length) throw new PatchError(`${op} operation does not apply: doc is missing path: "${pointer}": missing value`)
+    if (!/^(\d+|-)$/.test(key) || index > parent.length)
+      throw new PatchError(`${op} operation does not apply: doc is missing path: "${pointer}": missing value`)
     parent.splice(index, 0, value)
   } else {
     parent[key] = value
@@ -86,10 +91,12 @@ function removeAt(doc: Json, pointer: string, op: string): Json {
   const { parent, key } = locate(doc, pointer, op)
   if (Array.isArray(parent)) {
     const index = Number(key)
-    if (!/^\d+$/.test(key) || index >= parent.length) throw new PatchError(`${op} operation does not apply: doc is missing path: "${pointer}": missing value`)
+    if (!/^\d+$/.test(key) || index >= parent.length)
+      throw new PatchError(`${op} operation does not apply: doc is missing path: "${pointer}": missing value`)
     parent.splice(index, 1)
   } else {
-    if (!Object.hasOwn(parent, key)) throw new PatchError(`${op} operation does not apply: doc is missing path: "${pointer}": missing value`)
+    if (!Object.hasOwn(parent, key))
+      throw new PatchError(`${op} operation does not apply: doc is missing path: "${pointer}": missing value`)
     delete parent[key]
   }
   return doc
@@ -144,4 +151,3 @@ export function applyJsonPatch(document: Json, operations: readonly PatchOperati
   }
   return doc
 }
-

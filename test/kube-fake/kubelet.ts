@@ -9,7 +9,13 @@ import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { rfc3339 } from './clock.ts'
 import type { ContainerLog, LogRegistry } from './container-logs.ts'
-import { type ContainerProcess, containerArgv, containerEnv, type ProcessExit, spawnContainer } from './container-process.ts'
+import {
+  type ContainerProcess,
+  containerArgv,
+  containerEnv,
+  type ProcessExit,
+  spawnContainer,
+} from './container-process.ts'
 import { jsonEqual } from './json-values.ts'
 import type { ObjectStore, StoreEvent } from './object-store.ts'
 import { type ContainerView, podStatus } from './pod-status.ts'
@@ -147,7 +153,8 @@ export class Kubelet {
     else if (e.type === 'DELETED') this.#forget(uid)
     else {
       const run = this.#pods.get(uid)
-      if (run && !run.deleting && e.object.metadata.deletionTimestamp) this.#terminate(run, e.object.metadata.deletionGracePeriodSeconds ?? 30)
+      if (run && !run.deleting && e.object.metadata.deletionTimestamp)
+        this.#terminate(run, e.object.metadata.deletionGracePeriodSeconds ?? 30)
       for (const waiting of this.#pods.values()) if (!waiting.initDone && waiting !== run) this.#tryInit(waiting)
     }
   }
@@ -160,7 +167,11 @@ export class Kubelet {
       image: c.image ?? '',
       spec: c,
       isInit,
-      state: { waiting: { reason: isInit || inits.length === 0 ? (isInit ? 'PodInitializing' : 'ContainerCreating') : 'PodInitializing' } },
+      state: {
+        waiting: {
+          reason: isInit || inits.length === 0 ? (isInit ? 'PodInitializing' : 'ContainerCreating') : 'PodInitializing',
+        },
+      },
       lastState: {},
       restartCount: 0,
       nextBackoffMs: this.#options.restartBackoffMs,
@@ -194,7 +205,10 @@ export class Kubelet {
 
   #podReady(ns: string, name: string): boolean {
     const pod = this.#store.get('pods', ns, name)
-    return pod?.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True')
+    return (
+      pod?.status?.phase === 'Running' &&
+      (pod.status.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True')
+    )
   }
 
   #tryInit(run: PodRun): void {
@@ -220,7 +234,11 @@ export class Kubelet {
   }
 
   #baseEnv(run: PodRun): Record<string, string> {
-    return { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: run.name, HOME: tmpdir() }
+    return {
+      PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      HOSTNAME: run.name,
+      HOME: tmpdir(),
+    }
   }
 
   #startContainer(run: PodRun, c: ContainerRun, spawn: boolean, write = true): void {
@@ -234,7 +252,8 @@ export class Kubelet {
       const env = containerEnv(pod ?? { metadata: { name: run.name, namespace: run.ns } }, c.spec, this.#baseEnv(run))
       const argv = containerArgv(c.spec, env)
       if (argv.length > 0) {
-        const cwd = typeof c.spec.workingDir === 'string' && existsSync(c.spec.workingDir) ? c.spec.workingDir : undefined
+        const cwd =
+          typeof c.spec.workingDir === 'string' && existsSync(c.spec.workingDir) ? c.spec.workingDir : undefined
         const proc = spawnContainer(argv, env, cwd, (text) => inst.log.append(text))
         inst.proc = proc
         liveGroups.add(proc)
@@ -274,7 +293,12 @@ export class Kubelet {
       c.restartCount++
       c.lastState = { terminated }
       const shown = delay >= 1000 ? `${Math.round(delay / 1000)}s` : `${delay}ms`
-      c.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${shown} restarting failed container=${c.name} pod=${run.name}_${run.ns}(${run.uid})` } }
+      c.state = {
+        waiting: {
+          reason: 'CrashLoopBackOff',
+          message: `back-off ${shown} restarting failed container=${c.name} pod=${run.name}_${run.ns}(${run.uid})`,
+        },
+      }
       c.restartTimer = setTimeout(() => {
         c.restartTimer = undefined
         if (run.deleting || !this.#pods.has(run.uid)) return

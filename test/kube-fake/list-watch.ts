@@ -30,13 +30,21 @@ function itemKey(o: KubeObject): string {
 }
 
 /** Serves a list or watch of one resource in one namespace (or all when undefined). */
-export function listOrWatch(ctx: ServerContext, info: ResourceInfo, namespace: string | undefined, url: URL, signal: AbortSignal): Response {
+export function listOrWatch(
+  ctx: ServerContext,
+  info: ResourceInfo,
+  namespace: string | undefined,
+  url: URL,
+  signal: AbortSignal,
+): Response {
   const q = url.searchParams
   const custom = info.group !== ''
   const labels = parseLabelSelector(q.get('labelSelector') ?? '')
   const fields = parseFieldSelector(q.get('fieldSelector') ?? '', info.plural, custom)
   const matches = (o: KubeObject) =>
-    (namespace === undefined || o.metadata.namespace === namespace) && matchesLabels(labels, o.metadata.labels) && matchesFields(fields, info.plural, o)
+    (namespace === undefined || o.metadata.namespace === namespace) &&
+    matchesLabels(labels, o.metadata.labels) &&
+    matchesFields(fields, info.plural, o)
 
   const watch = q.get('watch')
   if (watch === 'true' || watch === '1') {

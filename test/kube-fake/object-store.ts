@@ -67,7 +67,9 @@ export class ObjectStore {
     const all = [...(this.#objects.get(plural)?.values() ?? [])]
     return all
       .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
-      .sort((a, b) => key(a.metadata.namespace, a.metadata.name).localeCompare(key(b.metadata.namespace, b.metadata.name)))
+      .sort((a, b) =>
+        key(a.metadata.namespace, a.metadata.name).localeCompare(key(b.metadata.namespace, b.metadata.name)),
+      )
       .map((o) => structuredClone(o))
   }
 
@@ -103,7 +105,13 @@ export class ObjectStore {
     const stored = structuredClone(obj)
     stored.metadata.resourceVersion = String(++this.#rv)
     bucket.set(k, stored)
-    this.#emit({ type: 'MODIFIED', plural, object: structuredClone(stored), previous: structuredClone(previous), rv: this.#rv })
+    this.#emit({
+      type: 'MODIFIED',
+      plural,
+      object: structuredClone(stored),
+      previous: structuredClone(previous),
+      rv: this.#rv,
+    })
     return structuredClone(stored)
   }
 
@@ -116,7 +124,13 @@ export class ObjectStore {
     bucket.delete(k)
     const final = structuredClone(previous)
     final.metadata.resourceVersion = String(++this.#rv)
-    this.#emit({ type: 'DELETED', plural, object: structuredClone(final), previous: structuredClone(previous), rv: this.#rv })
+    this.#emit({
+      type: 'DELETED',
+      plural,
+      object: structuredClone(final),
+      previous: structuredClone(previous),
+      rv: this.#rv,
+    })
     return final
   }
 

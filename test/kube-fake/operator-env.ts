@@ -4,7 +4,7 @@
  * @module
  */
 import type { JobKindInfo } from './kinds.ts'
-import { podName, replicaPort, type ReplicaView, totalReplicas } from './replica-specs.ts'
+import { podName, type ReplicaView, replicaPort, totalReplicas } from './replica-specs.ts'
 import type { Json, KubeObject } from './types.ts'
 
 /** A container env entry with a literal value. */
@@ -41,7 +41,8 @@ function tfEnv(info: JobKindInfo, { job, views, type, index }: EnvTarget): EnvVa
   // A single-replica job is not distributed: no TF_CONFIG (§2.3).
   if (totalReplicas(views) === 1) return []
   const ns = job.metadata.namespace as string
-  const host = (v: ReplicaView, i: number) => `${podName(job.metadata.name, v.type, i)}.${ns}.svc:${replicaPort(info, v)}`
+  const host = (v: ReplicaView, i: number) =>
+    `${podName(job.metadata.name, v.type, i)}.${ns}.svc:${replicaPort(info, v)}`
   const task = { type: type.toLowerCase(), index }
   if (job.spec?.enableDynamicWorker) {
     const worker: Record<string, string> = {}
@@ -81,7 +82,8 @@ function pytorchEnv(info: JobKindInfo, { job, views, type, index }: EnvTarget): 
       { name: 'PET_NODE_RANK', value: rank },
     )
   }
-  if (elastic?.nProcPerNode === undefined) env.push({ name: 'PET_NPROC_PER_NODE', value: String(spec.nprocPerNode ?? 'auto') })
+  if (elastic?.nProcPerNode === undefined)
+    env.push({ name: 'PET_NPROC_PER_NODE', value: String(spec.nprocPerNode ?? 'auto') })
   if (elastic) {
     const workers = worker?.replicas ?? 0
     const min = elastic.minReplicas ?? elastic.maxReplicas ?? workers
@@ -94,7 +96,8 @@ function pytorchEnv(info: JobKindInfo, { job, views, type, index }: EnvTarget): 
       { name: 'PET_NNODES', value: `${min}:${max}` },
     )
     if (elastic.maxRestarts !== undefined) env.push({ name: 'PET_MAX_RESTARTS', value: String(elastic.maxRestarts) })
-    if (elastic.nProcPerNode !== undefined) env.push({ name: 'PET_NPROC_PER_NODE', value: String(elastic.nProcPerNode) })
+    if (elastic.nProcPerNode !== undefined)
+      env.push({ name: 'PET_NPROC_PER_NODE', value: String(elastic.nProcPerNode) })
     if (elastic.rdzvId !== undefined) env.push({ name: 'PET_RDZV_ID', value: String(elastic.rdzvId) })
     if (Array.isArray(elastic.rdzvConf) && elastic.rdzvConf.length > 0) {
       env.push({ name: 'PET_RDZV_CONF', value: elastic.rdzvConf.map((c: Json) => `${c.key}=${c.value}`).join(',') })
@@ -121,7 +124,10 @@ function xgboostEnv(info: JobKindInfo, { job, views, type, index }: EnvTarget): 
   ]
   if (total > 1) {
     const workers = Array.from({ length: worker?.replicas ?? 0 }, (_, i) => podName(name, 'Worker', i))
-    env.push({ name: 'WORKER_PORT', value: String(replicaPort(info, worker)) }, { name: 'WORKER_ADDRS', value: workers.join(',') })
+    env.push(
+      { name: 'WORKER_PORT', value: String(replicaPort(info, worker)) },
+      { name: 'WORKER_ADDRS', value: workers.join(',') },
+    )
   }
   return env
 }

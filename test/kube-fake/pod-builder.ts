@@ -42,14 +42,30 @@ export function replicaSelector(info: JobKindInfo, job: string, type: string, in
 }
 
 function ownerReference(info: JobKindInfo, job: KubeObject): OwnerReference {
-  return { apiVersion: info.apiVersion, kind: info.kind, name: job.metadata.name, uid: job.metadata.uid as string, controller: true, blockOwnerDeletion: true }
+  return {
+    apiVersion: info.apiVersion,
+    kind: info.kind,
+    name: job.metadata.name,
+    uid: job.metadata.uid as string,
+    controller: true,
+    blockOwnerDeletion: true,
+  }
 }
 
 /** The pod for replica `type`/`index` of a job. */
-export function buildPod(info: JobKindInfo, job: KubeObject, views: readonly ReplicaView[], view: ReplicaView, index: number): KubeObject {
+export function buildPod(
+  info: JobKindInfo,
+  job: KubeObject,
+  views: readonly ReplicaView[],
+  view: ReplicaView,
+  index: number,
+): KubeObject {
   const template: Json = structuredClone(view.template ?? {})
   const name = podName(job.metadata.name, view.type, index)
-  const labels: Record<string, string> = { ...(template.metadata?.labels ?? {}), ...replicaSelector(info, job.metadata.name, view.type, index) }
+  const labels: Record<string, string> = {
+    ...(template.metadata?.labels ?? {}),
+    ...replicaSelector(info, job.metadata.name, view.type, index),
+  }
   if (isMasterRole(info, views, view.type, index)) labels[LABELS.jobRole] = 'master'
   const spec: Json = template.spec ?? {}
   spec.restartPolicy = view.restartPolicy === 'ExitCode' ? 'Never' : view.restartPolicy
@@ -57,7 +73,8 @@ export function buildPod(info: JobKindInfo, job: KubeObject, views: readonly Rep
     const container = { ...c }
     if (container.name === info.containerName) {
       const ports: Json[] = container.ports ?? []
-      if (!ports.some((p) => p?.name === info.portName)) ports.push({ name: info.portName, containerPort: info.defaultPort, protocol: 'TCP' })
+      if (!ports.some((p) => p?.name === info.portName))
+        ports.push({ name: info.portName, containerPort: info.defaultPort, protocol: 'TCP' })
       container.ports = ports
     }
     const injected = operatorEnv(info, { job, views, type: view.type, index, containerName: container.name })
@@ -76,7 +93,11 @@ export function buildPod(info: JobKindInfo, job: KubeObject, views: readonly Rep
         image: 'alpine:3.10',
         imagePullPolicy: 'IfNotPresent',
         resources: { limits: { cpu: '100m', memory: '20Mi' }, requests: { cpu: '50m', memory: '10Mi' } },
-        command: ['sh', '-c', `err=1;for i in $(seq 100); do if nslookup ${master}; then err=0 && break; fi;echo waiting for master; sleep 2; done; exit $err`],
+        command: [
+          'sh',
+          '-c',
+          `err=1;for i in $(seq 100); do if nslookup ${master}; then err=0 && break; fi;echo waiting for master; sleep 2; done; exit $err`,
+        ],
       },
     ]
   }
@@ -121,7 +142,12 @@ export function buildService(info: JobKindInfo, job: KubeObject, view: ReplicaVi
       clusterIPs: ['None'],
       type: 'ClusterIP',
       selector,
-      ports: ports.map((p) => ({ name: p.name, port: p.containerPort, protocol: p.protocol ?? 'TCP', targetPort: p.containerPort })),
+      ports: ports.map((p) => ({
+        name: p.name,
+        port: p.containerPort,
+        protocol: p.protocol ?? 'TCP',
+        targetPort: p.containerPort,
+      })),
       sessionAffinity: 'None',
     },
   }

@@ -16,11 +16,19 @@ import type { Json } from './types.ts'
 const encoder = new TextEncoder()
 
 function logError(message: string, pod: string): ApiError {
-  return new ApiError(400, 'BadRequest', message, { name: pod, kind: 'pods/log', causes: [{ reason: 'UnexpectedServerResponse', message }] })
+  return new ApiError(400, 'BadRequest', message, {
+    name: pod,
+    kind: 'pods/log',
+    causes: [{ reason: 'UnexpectedServerResponse', message }],
+  })
 }
 
 function invalidOption(pod: string, field: string, message: string): ApiError {
-  return new ApiError(422, 'Invalid', `PodLogOptions "${pod}" is invalid: ${field}: ${message}`, { name: pod, kind: 'PodLogOptions', causes: [{ reason: 'FieldValueInvalid', message, field }] })
+  return new ApiError(422, 'Invalid', `PodLogOptions "${pod}" is invalid: ${field}: ${message}`, {
+    name: pod,
+    kind: 'PodLogOptions',
+    causes: [{ reason: 'FieldValueInvalid', message, field }],
+  })
 }
 
 /** Which container instance's log the kubelet serves, or the error it returns. */
@@ -28,7 +36,8 @@ function selectInstance(pod: string, container: string, status: Json | undefined
   const state: Json = status?.state ?? {}
   const last: Json = status?.lastState ?? {}
   if (previous) {
-    if (!last.terminated?.containerID) throw logError(`previous terminated container "${container}" in pod "${pod}" not found`, pod)
+    if (!last.terminated?.containerID)
+      throw logError(`previous terminated container "${container}" in pod "${pod}" not found`, pod)
     return last.terminated.containerID
   }
   if (state.running) return state.running.containerID ?? status.containerID
@@ -57,25 +66,39 @@ export function podLog(ctx: ServerContext, namespace: string, name: string, url:
   if (container === '') {
     if (containers.length !== 1) {
       const initPart = inits.length > 0 ? ` or one of the init containers: [${inits.join(' ')}]` : ''
-      throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${initPart}`)
+      throw badRequest(
+        `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${initPart}`,
+      )
     }
     container = containers[0] as string
   }
-  if (!containers.includes(container) && !inits.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`)
+  if (!containers.includes(container) && !inits.includes(container))
+    throw badRequest(`container ${container} is not valid for pod ${name}`)
 
   const sinceSeconds = q.get('sinceSeconds')
   const sinceTime = q.get('sinceTime')
-  if (sinceSeconds && sinceTime) throw invalidOption(name, 'sinceSeconds', 'Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified')
+  if (sinceSeconds && sinceTime)
+    throw invalidOption(
+      name,
+      'sinceSeconds',
+      'Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified',
+    )
   const tailLines = q.get('tailLines')
   const limitBytes = q.get('limitBytes')
-  if (tailLines !== null && !(Number(tailLines) >= 0)) throw invalidOption(name, 'tailLines', `Invalid value: ${tailLines}: must be greater than or equal to 0`)
-  if (limitBytes !== null && !(Number(limitBytes) >= 1)) throw invalidOption(name, 'limitBytes', `Invalid value: ${limitBytes}: must be greater than 0`)
-  if (sinceSeconds !== null && !(Number(sinceSeconds) >= 1)) throw invalidOption(name, 'sinceSeconds', `Invalid value: ${sinceSeconds}: must be greater than 0`)
+  if (tailLines !== null && !(Number(tailLines) >= 0))
+    throw invalidOption(name, 'tailLines', `Invalid value: ${tailLines}: must be greater than or equal to 0`)
+  if (limitBytes !== null && !(Number(limitBytes) >= 1))
+    throw invalidOption(name, 'limitBytes', `Invalid value: ${limitBytes}: must be greater than 0`)
+  if (sinceSeconds !== null && !(Number(sinceSeconds) >= 1))
+    throw invalidOption(name, 'sinceSeconds', `Invalid value: ${sinceSeconds}: must be greater than 0`)
   let since: bigint | undefined
   if (sinceSeconds) since = nowNanos() - BigInt(Math.floor(Number(sinceSeconds))) * 1_000_000_000n
   if (sinceTime) {
     since = parseRfc3339Nanos(sinceTime)
-    if (since === undefined) throw badRequest(`parsing time "${sinceTime}" as "2006-01-02T15:04:05Z07:00": cannot parse "${sinceTime}" as "2006"`)
+    if (since === undefined)
+      throw badRequest(
+        `parsing time "${sinceTime}" as "2006-01-02T15:04:05Z07:00": cannot parse "${sinceTime}" as "2006"`,
+      )
   }
 
   const statuses: Json[] = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])]

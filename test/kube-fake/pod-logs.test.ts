@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { PassThrough } from 'node:stream'
 import { Log } from '@kubernetes/client-node'
+import { waitFor } from '../../runtimes/testing/wait-for.ts'
 import { apiError, type Clients, clientsFor, pytorchJob, tfJob, tfjobs } from './fixtures.ts'
 import { type FakeKube, startFakeKube } from './index.ts'
-import { waitFor } from '../../runtimes/testing/wait-for.ts'
 
 /** Follows a log with client-node's `Log` and records each chunk with its arrival time. */
 async function follow(c: Clients, pod: string, container: string, options: Record<string, unknown> = {}) {
@@ -15,7 +15,8 @@ async function follow(c: Clients, pod: string, container: string, options: Recor
   return { chunks, ended, text: () => chunks.map((x) => x.text).join(''), abort: () => controller.abort() }
 }
 
-const podRunning = (fake: FakeKube, name: string) => waitFor(`${name} running`, () => fake.getObject('pods', 'default', name)?.status?.phase === 'Running', 5000, 10)
+const podRunning = (fake: FakeKube, name: string) =>
+  waitFor(`${name} running`, () => fake.getObject('pods', 'default', name)?.status?.phase === 'Running', 5000, 10)
 
 describe('pod logs with running processes', () => {
   let fake: FakeKube
@@ -27,7 +28,10 @@ describe('pod logs with running processes', () => {
   afterAll(() => fake.stop())
 
   test('follow streams lines as they are written and ends when the container exits', async () => {
-    await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('chatty', { Worker: { command: 'echo one; sleep 0.3; echo two; sleep 0.3; echo three' } }) })
+    await c.custom.createNamespacedCustomObject({
+      ...tfjobs(),
+      body: tfJob('chatty', { Worker: { command: 'echo one; sleep 0.3; echo two; sleep 0.3; echo three' } }),
+    })
     await podRunning(fake, 'chatty-worker-0')
     const f = await follow(c, 'chatty-worker-0', 'tensorflow')
     await f.ended
@@ -41,9 +45,22 @@ describe('pod logs with running processes', () => {
   })
 
   test('stderr is captured with stdout and timestamps=true prefixes RFC3339Nano times', async () => {
-    await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('stamped', { Worker: { command: 'echo out; echo err >&2' } }) })
-    await waitFor('the fake to get there', () => fake.getObject('pods', 'default', 'stamped-worker-0')?.status?.phase === 'Succeeded', 5000, 10)
-    const text = await c.core.readNamespacedPodLog({ namespace: 'default', name: 'stamped-worker-0', container: 'tensorflow', timestamps: true } as any)
+    await c.custom.createNamespacedCustomObject({
+      ...tfjobs(),
+      body: tfJob('stamped', { Worker: { command: 'echo out; echo err >&2' } }),
+    })
+    await waitFor(
+      'the fake to get there',
+      () => fake.getObject('pods', 'default', 'stamped-worker-0')?.status?.phase === 'Succeeded',
+      5000,
+      10,
+    )
+    const text = await c.core.readNamespacedPodLog({
+      namespace: 'default',
+      name: 'stamped-worker-0',
+      container: 'tensorflow',
+      timestamps: true,
+    } as any)
     const lines = text.trim().split('\n')
     expect(lines.map((l) => l.replace(/^\S+ /, '')).sort()).toEqual(['err', 'out'])
     for (const line of lines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /)
@@ -55,46 +72,69 @@ describe('pod logs with running processes', () => {
       body: tfJob('flaky', { Worker: { command: 'echo attempt; exit 1', restartPolicy: 'OnFailure' } }),
     })
     const pod = await waitFor(
-'two restarts',() => {
-      const p = fake.getObject('pods', 'default', 'flaky-worker-0')
-      return p?.status?.containerStatuses?.[0]?.restartCount >= 2 && p
-    },
-5000,
-10,
-)
+      'two restarts',
+      () => {
+        const p = fake.getObject('pods', 'default', 'flaky-worker-0')
+        return p?.status?.containerStatuses?.[0]?.restartCount >= 2 && p
+      },
+      5000,
+      10,
+    )
     const status = pod.status.containerStatuses[0]
     expect(status.lastState.terminated).toMatchObject({ exitCode: 1, reason: 'Error' })
     expect(pod.status.phase).toBe('Running')
-    expect(await c.core.readNamespacedPodLog({ namespace: 'default', name: 'flaky-worker-0', container: 'tensorflow', previous: true })).toBe('attempt\n')
+    expect(
+      await c.core.readNamespacedPodLog({
+        namespace: 'default',
+        name: 'flaky-worker-0',
+        container: 'tensorflow',
+        previous: true,
+      }),
+    ).toBe('attempt\n')
     await c.custom.deleteNamespacedCustomObject({ ...tfjobs(), name: 'flaky' })
   })
 
   test('deleting a pod kills its process and ends follows; the operator recreates it under the same name', async () => {
-    await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('doomed', { Worker: { command: 'echo alive; sleep 30' } }) })
-    const before = await podRunning(fake, 'doomed-worker-0').then(() => fake.getObject('pods', 'default', 'doomed-worker-0'))
+    await c.custom.createNamespacedCustomObject({
+      ...tfjobs(),
+      body: tfJob('doomed', { Worker: { command: 'echo alive; sleep 30' } }),
+    })
+    const before = await podRunning(fake, 'doomed-worker-0').then(() =>
+      fake.getObject('pods', 'default', 'doomed-worker-0'),
+    )
     const f = await follow(c, 'doomed-worker-0', 'tensorflow')
     await waitFor('the fake to get there', () => f.text() === 'alive\n', 5000, 10)
     const deleting = await c.core.deleteNamespacedPod({ namespace: 'default', name: 'doomed-worker-0' })
     expect(deleting.metadata?.deletionTimestamp).toBeDefined()
     await f.ended
     const after = await waitFor(
-'pod recreated',() => {
-      const p = fake.getObject('pods', 'default', 'doomed-worker-0')
-      return p && p.metadata.uid !== before.metadata.uid && p
-    },
-3000,
-10,
-)
+      'pod recreated',
+      () => {
+        const p = fake.getObject('pods', 'default', 'doomed-worker-0')
+        return p && p.metadata.uid !== before.metadata.uid && p
+      },
+      3000,
+      10,
+    )
     expect(after.metadata.deletionTimestamp).toBeUndefined()
   })
 
   test('deleting the job removes its pods, and their logs go with them (404)', async () => {
     await c.custom.deleteNamespacedCustomObject({ ...tfjobs(), name: 'doomed' })
     await waitFor('pod removed', () => !fake.getObject('pods', 'default', 'doomed-worker-0'), 3000, 10)
-    const err = await apiError(c.core.readNamespacedPodLog({ namespace: 'default', name: 'doomed-worker-0', container: 'tensorflow' }))
+    const err = await apiError(
+      c.core.readNamespacedPodLog({ namespace: 'default', name: 'doomed-worker-0', container: 'tensorflow' }),
+    )
     expect(err.code).toBe(404)
     expect(err.status).toEqual({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'pods "doomed-worker-0" not found', reason: 'NotFound', details: { name: 'doomed-worker-0', kind: 'pods' }, code: 404,
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'pods "doomed-worker-0" not found',
+      reason: 'NotFound',
+      details: { name: 'doomed-worker-0', kind: 'pods' },
+      code: 404,
     })
   })
 })
@@ -105,11 +145,20 @@ describe('pod logs driven by hooks (runPods: false)', () => {
   beforeAll(async () => {
     fake = await startFakeKube({ runPods: false, restartBackoffMs: 20 })
     c = clientsFor(fake)
-    await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('hooked', { Worker: { restartPolicy: 'OnFailure' } }) })
+    await c.custom.createNamespacedCustomObject({
+      ...tfjobs(),
+      body: tfJob('hooked', { Worker: { restartPolicy: 'OnFailure' } }),
+    })
     await podRunning(fake, 'hooked-worker-0')
   })
   afterAll(() => fake.stop())
-  const read = (extra: Record<string, unknown> = {}) => c.core.readNamespacedPodLog({ namespace: 'default', name: 'hooked-worker-0', container: 'tensorflow', ...extra } as any)
+  const read = (extra: Record<string, unknown> = {}) =>
+    c.core.readNamespacedPodLog({
+      namespace: 'default',
+      name: 'hooked-worker-0',
+      container: 'tensorflow',
+      ...extra,
+    } as any)
 
   test('appendLog lines are served; tailLines, limitBytes and sinceTime select from them', async () => {
     for (const n of [1, 2, 3]) fake.appendLog('default', 'hooked-worker-0', 'tensorflow', `line ${n}`)
@@ -138,13 +187,14 @@ describe('pod logs driven by hooks (runPods: false)', () => {
     fake.exitContainer('default', 'hooked-worker-0', 'tensorflow', 2)
     await f.ended
     const pod = await waitFor(
-'restarted',() => {
-      const p = fake.getObject('pods', 'default', 'hooked-worker-0')
-      return p.status.containerStatuses[0].state.running && p
-    },
-5000,
-10,
-)
+      'restarted',
+      () => {
+        const p = fake.getObject('pods', 'default', 'hooked-worker-0')
+        return p.status.containerStatuses[0].state.running && p
+      },
+      5000,
+      10,
+    )
     expect(pod.status.containerStatuses[0].restartCount).toBe(1)
     expect(pod.status.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 2, reason: 'Error' })
     fake.appendLog('default', 'hooked-worker-0', 'tensorflow', 'second life')
@@ -155,7 +205,14 @@ describe('pod logs driven by hooks (runPods: false)', () => {
   test('previous=true without an earlier instance is 400', async () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('fresh', { Worker: {} }) })
     await podRunning(fake, 'fresh-worker-0')
-    const err = await apiError(c.core.readNamespacedPodLog({ namespace: 'default', name: 'fresh-worker-0', container: 'tensorflow', previous: true }))
+    const err = await apiError(
+      c.core.readNamespacedPodLog({
+        namespace: 'default',
+        name: 'fresh-worker-0',
+        container: 'tensorflow',
+        previous: true,
+      }),
+    )
     expect(err.code).toBe(400)
     expect(err.status.reason).toBe('BadRequest')
     expect(err.status.message).toBe('previous terminated container "tensorflow" in pod "fresh-worker-0" not found')
@@ -168,7 +225,9 @@ describe('pod logs driven by hooks (runPods: false)', () => {
     await podRunning(fake, 'sidecar-worker-0')
     const err = await apiError(c.core.readNamespacedPodLog({ namespace: 'default', name: 'sidecar-worker-0' }))
     expect(err.code).toBe(400)
-    expect(err.status.message).toBe('a container name must be specified for pod sidecar-worker-0, choose one of: [tensorflow proxy]')
+    expect(err.status.message).toBe(
+      'a container name must be specified for pod sidecar-worker-0, choose one of: [tensorflow proxy]',
+    )
   })
 
   test("client-node's Log surfaces only the HTTP code of a log error", async () => {
@@ -190,18 +249,40 @@ describe('logs of containers that have not started', () => {
 
   test('a pod still creating its container answers 400 ContainerCreating', async () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('slow', { Worker: {} }) })
-    await waitFor('the fake to get there', () => fake.getObject('pods', 'default', 'slow-worker-0')?.status?.containerStatuses, 5000, 10)
-    const err = await apiError(c.core.readNamespacedPodLog({ namespace: 'default', name: 'slow-worker-0', container: 'tensorflow' }))
+    await waitFor(
+      'the fake to get there',
+      () => fake.getObject('pods', 'default', 'slow-worker-0')?.status?.containerStatuses,
+      5000,
+      10,
+    )
+    const err = await apiError(
+      c.core.readNamespacedPodLog({ namespace: 'default', name: 'slow-worker-0', container: 'tensorflow' }),
+    )
     expect(err.code).toBe(400)
-    expect(err.status.message).toBe('container "tensorflow" in pod "slow-worker-0" is waiting to start: ContainerCreating')
+    expect(err.status.message).toBe(
+      'container "tensorflow" in pod "slow-worker-0" is waiting to start: ContainerCreating',
+    )
     expect(fake.getObject('pods', 'default', 'slow-worker-0').status.phase).toBe('Pending')
   })
 
   test('a PyTorch worker waiting on its init container answers 400 PodInitializing', async () => {
-    await c.custom.createNamespacedCustomObject({ ...tfjobs(), plural: 'pytorchjobs', body: pytorchJob('waiting', { Master: {}, Worker: {} }) })
-    await waitFor('the fake to get there', () => fake.getObject('pods', 'default', 'waiting-worker-0')?.status?.containerStatuses, 5000, 10)
-    const err = await apiError(c.core.readNamespacedPodLog({ namespace: 'default', name: 'waiting-worker-0', container: 'pytorch' }))
+    await c.custom.createNamespacedCustomObject({
+      ...tfjobs(),
+      plural: 'pytorchjobs',
+      body: pytorchJob('waiting', { Master: {}, Worker: {} }),
+    })
+    await waitFor(
+      'the fake to get there',
+      () => fake.getObject('pods', 'default', 'waiting-worker-0')?.status?.containerStatuses,
+      5000,
+      10,
+    )
+    const err = await apiError(
+      c.core.readNamespacedPodLog({ namespace: 'default', name: 'waiting-worker-0', container: 'pytorch' }),
+    )
     expect(err.code).toBe(400)
-    expect(err.status.message).toBe('container "pytorch" in pod "waiting-worker-0" is waiting to start: PodInitializing')
+    expect(err.status.message).toBe(
+      'container "pytorch" in pod "waiting-worker-0" is waiting to start: PodInitializing',
+    )
   })
 })

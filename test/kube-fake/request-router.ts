@@ -22,7 +22,10 @@ export interface ResourcePath {
 
 /** Parses `/api/v1/...` and `/apis/{group}/{version}/...` resource paths. */
 export function parseResourcePath(pathname: string): ResourcePath | undefined {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent)
+  const parts = pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent)
   let group: string
   let version: string
   let rest: string[]
@@ -87,9 +90,18 @@ async function route(ctx: ServerContext, req: Request): Promise<Response> {
   if (!info) throw resourceNotServed()
   const verb = requestVerb(req.method, path, url)
   const rbacResource = path.subresource ? `${path.plural}/${path.subresource}` : path.plural
-  if (ctx.faults.isForbidden(verb, rbacResource)) throw forbidden(info, verb, rbacResource, ctx.user, path.namespace, path.name)
+  if (ctx.faults.isForbidden(verb, rbacResource))
+    throw forbidden(info, verb, rbacResource, ctx.user, path.namespace, path.name)
   if (JOB_KINDS[info.plural]) {
-    return handleCustomResource(ctx, req, url, JOB_KINDS[info.plural] as (typeof JOB_KINDS)[string], path.namespace, path.name, path.subresource)
+    return handleCustomResource(
+      ctx,
+      req,
+      url,
+      JOB_KINDS[info.plural] as (typeof JOB_KINDS)[string],
+      path.namespace,
+      path.name,
+      path.subresource,
+    )
   }
   return handleCoreResource(ctx, req, url, info, path.namespace, path.name, path.subresource)
 }

@@ -3,7 +3,8 @@ import { ApiError } from './api-error.ts'
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts'
 
 const labels = { app: 'train', tier: 'gpu', 'training.kubeflow.org/replica-index': '2' }
-const match = (selector: string, l: Record<string, string> | undefined = labels) => matchesLabels(parseLabelSelector(selector), l)
+const match = (selector: string, l: Record<string, string> | undefined = labels) =>
+  matchesLabels(parseLabelSelector(selector), l)
 
 describe('label selectors', () => {
   test('equality and inequality', () => {
@@ -54,7 +55,9 @@ describe('field selectors', () => {
   test('metadata.name and metadata.namespace for every resource, = and !=', () => {
     expect(matchesFields(parseFieldSelector('metadata.name=p', 'tfjobs', true), 'tfjobs', pod)).toBe(true)
     expect(matchesFields(parseFieldSelector('metadata.name!=p', 'tfjobs', true), 'tfjobs', pod)).toBe(false)
-    expect(matchesFields(parseFieldSelector('metadata.namespace==ns,metadata.name=p', 'pods', false), 'pods', pod)).toBe(true)
+    expect(
+      matchesFields(parseFieldSelector('metadata.namespace==ns,metadata.name=p', 'pods', false), 'pods', pod),
+    ).toBe(true)
     expect(matchesFields(parseFieldSelector('status.phase=Running', 'pods', false), 'pods', pod)).toBe(true)
   })
 
@@ -65,7 +68,9 @@ describe('field selectors', () => {
   })
 
   test('unsupported fields are refused in the API server words', () => {
-    expect(() => parseFieldSelector('spec.x=1', 'tfjobs', true)).toThrow('"spec.x" is not a known field selector: only "metadata.name", "metadata.namespace"')
+    expect(() => parseFieldSelector('spec.x=1', 'tfjobs', true)).toThrow(
+      '"spec.x" is not a known field selector: only "metadata.name", "metadata.namespace"',
+    )
     expect(() => parseFieldSelector('spec.x=1', 'pods', false)).toThrow('field label not supported: spec.x')
   })
 })

@@ -31,8 +31,8 @@ function splitTopLevel(text: string): string[] {
   return parts.map((p) => p.trim()).filter((p) => p !== '')
 }
 
-const KEY = String.raw`[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?`
-const VALUE = String.raw`([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?`
+const KEY = '[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?'
+const VALUE = '([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?'
 
 /**
  * Parses a label selector. Throws a 400 `ApiError` worded like the API server's on bad input.
@@ -63,20 +63,33 @@ export function parseLabelSelector(selector: string): LabelRequirement[] {
 }
 
 /** True when the labels satisfy every requirement. */
-export function matchesLabels(requirements: readonly LabelRequirement[], labels: Record<string, string> | undefined): boolean {
+export function matchesLabels(
+  requirements: readonly LabelRequirement[],
+  labels: Record<string, string> | undefined,
+): boolean {
   const l = labels ?? {}
   return requirements.every((r) => {
     const has = Object.hasOwn(l, r.key)
     const v = l[r.key]
     switch (r.op) {
-      case 'exists': return has
-      case '!exists': return !has
-      case '=': return has && v === r.values[0]
-      case '!=': return !has || v !== r.values[0]
-      case 'in': return has && r.values.includes(v as string)
-      case 'notin': return !has || !r.values.includes(v as string)
-      case 'gt': return has && Number(v) > Number(r.values[0])
-      case 'lt': return has && Number(v) < Number(r.values[0])
+      case 'exists':
+        return has
+      case '!exists':
+        return !has
+      case '=':
+        return has && v === r.values[0]
+      case '!=':
+        return !has || v !== r.values[0]
+      case 'in':
+        return has && r.values.includes(v as string)
+      case 'notin':
+        return !has || !r.values.includes(v as string)
+      case 'gt':
+        return has && Number(v) > Number(r.values[0])
+      case 'lt':
+        return has && Number(v) < Number(r.values[0])
+      default:
+        return false
     }
   })
 }
@@ -115,7 +128,11 @@ export function parseFieldSelector(selector: string, plural: string, custom: boo
     if (!m) throw badRequest(`invalid selector: '${selector}'; can't understand '${part}'`)
     const field = m[1] as string
     if (!(field in fieldGetters(plural))) {
-      throw badRequest(custom ? `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"` : `field label not supported: ${field}`)
+      throw badRequest(
+        custom
+          ? `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"`
+          : `field label not supported: ${field}`,
+      )
     }
     return { field, negate: m[2] === '!=', value: m[3] as string }
   })

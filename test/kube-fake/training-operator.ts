@@ -14,7 +14,7 @@ import { jsonEqual, sortKeys } from './json-values.ts'
 import { JOB_KINDS, type JobKindInfo } from './kinds.ts'
 import type { ObjectStore, StoreEvent } from './object-store.ts'
 import { buildPod, buildService, LABELS } from './pod-builder.ts'
-import { podName, replicaViews, type ReplicaView } from './replica-specs.ts'
+import { podName, type ReplicaView, replicaViews } from './replica-specs.ts'
 import type { Json, KubeObject } from './types.ts'
 
 /** What the operator needs from the rest of the fake. */
@@ -147,7 +147,8 @@ export class TrainingOperator {
     if (runPolicy.suspend === true) {
       this.#deleteAll(job, pods, services)
       for (const rs of Object.values((status.replicaStatuses ?? {}) as Record<string, Json>)) delete rs.active
-      if (hasTrueCondition(status, 'Running')) setCondition(status, 'Running', 'False', `${kind}Suspended`, `${kind} ${name} is suspended.`, now)
+      if (hasTrueCondition(status, 'Running'))
+        setCondition(status, 'Running', 'False', `${kind}Suspended`, `${kind} ${name} is suspended.`, now)
       setCondition(status, 'Suspended', 'True', `${kind}Suspended`, `${kind} ${name} is suspended.`, now)
       this.#clearTimers(`${key}#deadline`)
       this.#write(info, job, status)
@@ -158,7 +159,8 @@ export class TrainingOperator {
       status.startTime = now
     }
 
-    const viewOf = (pod: KubeObject) => views.find((v) => v.type.toLowerCase() === pod.metadata.labels?.[LABELS.replicaType])
+    const viewOf = (pod: KubeObject) =>
+      views.find((v) => v.type.toLowerCase() === pod.metadata.labels?.[LABELS.replicaType])
     const frameworkExit = (pod: KubeObject): number => {
       const cs = (pod.status?.containerStatuses ?? []).find((c: Json) => c.name === info.containerName)
       return cs?.state?.terminated?.exitCode ?? 0xbeef
@@ -170,20 +172,35 @@ export class TrainingOperator {
         const t = cs.state?.terminated
         if (cs.name === info.containerName && t && !this.#exitSeen.has(t.containerID)) {
           this.#exitSeen.add(t.containerID)
-          events.record(job, t.exitCode === 0 ? 'Normal' : 'Warning', 'ExitedWithCode', `Pod: ${ns}.${pod.metadata.name} exited with code ${t.exitCode}`, info.controllerName)
+          events.record(
+            job,
+            t.exitCode === 0 ? 'Normal' : 'Warning',
+            'ExitedWithCode',
+            `Pod: ${ns}.${pod.metadata.name} exited with code ${t.exitCode}`,
+            info.controllerName,
+          )
         }
       }
       const view = viewOf(pod)
-      if (pod.status?.phase !== 'Failed' || view?.restartPolicy !== 'ExitCode' || pod.metadata.deletionTimestamp) continue
+      if (pod.status?.phase !== 'Failed' || view?.restartPolicy !== 'ExitCode' || pod.metadata.deletionTimestamp)
+        continue
       const code = frameworkExit(pod)
       if (code >= 128) {
         this.#deps.deletePod(ns, pod.metadata.name)
         events.record(job, 'Normal', 'SuccessfulDeletePod', `Deleted pod: ${pod.metadata.name}`, info.controllerName)
         const message = `job ${name} is restarting because ${view.type} replica(s) failed.`
-        if (setCondition(status, 'Restarting', 'True', `${kind}Restarting`, message, now)) events.record(job, 'Warning', `${kind}Restarting`, message, info.controllerName)
+        if (setCondition(status, 'Restarting', 'True', `${kind}Restarting`, message, now))
+          events.record(job, 'Warning', `${kind}Restarting`, message, info.controllerName)
       } else {
         if (info.plural !== 'pytorchjobs') status.completionTime ??= now
-        setCondition(status, 'Failed', 'True', `${kind}Failed`, `job "${name}" is failing because "${view.type}" replica(s) failed.`, now)
+        setCondition(
+          status,
+          'Failed',
+          'True',
+          `${kind}Failed`,
+          `job "${name}" is failing because "${view.type}" replica(s) failed.`,
+          now,
+        )
       }
     }
 
@@ -225,7 +242,9 @@ export class TrainingOperator {
         ...(c.succeeded ? { succeeded: c.succeeded } : {}),
         ...(c.failed ? { failed: c.failed } : {}),
         ...(info.plural === 'pytorchjobs'
-          ? { selector: `${LABELS.jobName}=${name},${LABELS.operatorName}=${info.controllerName},${LABELS.replicaType}=${type.toLowerCase()}` }
+          ? {
+              selector: `${LABELS.jobName}=${name},${LABELS.operatorName}=${info.controllerName},${LABELS.replicaType}=${type.toLowerCase()}`,
+            }
           : {}),
       }
     }
@@ -239,22 +258,38 @@ export class TrainingOperator {
     if (after.map((c) => `${c.type}=${c.status}`).join() !== before) {
       const last = after[after.length - 1]
       if (last && ['Succeeded', 'Failed', 'Restarting'].includes(last.type)) {
-        events.record(job, last.type === 'Restarting' ? 'Warning' : 'Normal', last.reason, last.message, info.controllerName)
+        events.record(
+          job,
+          last.type === 'Restarting' ? 'Warning' : 'Normal',
+          last.reason,
+          last.message,
+          info.controllerName,
+        )
       }
     }
     this.#write(info, job, status)
   }
 
-  #pastLimits(views: readonly ReplicaView[], pods: readonly KubeObject[], runPolicy: Json, status: Json, name: string): string | undefined {
+  #pastLimits(
+    views: readonly ReplicaView[],
+    pods: readonly KubeObject[],
+    runPolicy: Json,
+    status: Json,
+    name: string,
+  ): string | undefined {
     if (typeof runPolicy.backoffLimit === 'number') {
-      const counted = new Set(views.filter((v) => RESTART_COUNTED.has(v.restartPolicy)).map((v) => v.type.toLowerCase()))
+      const counted = new Set(
+        views.filter((v) => RESTART_COUNTED.has(v.restartPolicy)).map((v) => v.type.toLowerCase()),
+      )
       let restarts = 0
       for (const pod of pods) {
         if (pod.status?.phase !== 'Running' || !counted.has(pod.metadata.labels?.[LABELS.replicaType] ?? '')) continue
-        for (const cs of [...(pod.status.initContainerStatuses ?? []), ...(pod.status.containerStatuses ?? [])]) restarts += cs.restartCount ?? 0
+        for (const cs of [...(pod.status.initContainerStatuses ?? []), ...(pod.status.containerStatuses ?? [])])
+          restarts += cs.restartCount ?? 0
       }
       const limit = runPolicy.backoffLimit
-      if (limit === 0 ? restarts > 0 : restarts >= limit) return `Job ${name} has failed because it has reached the specified backoff limit`
+      if (limit === 0 ? restarts > 0 : restarts >= limit)
+        return `Job ${name} has failed because it has reached the specified backoff limit`
     }
     if (typeof runPolicy.activeDeadlineSeconds === 'number' && status.startTime) {
       // startTime has whole seconds, so compare with the precise clock: never later than the real deadline.
@@ -265,7 +300,13 @@ export class TrainingOperator {
     return undefined
   }
 
-  #syncPods(info: JobKindInfo, job: KubeObject, views: readonly ReplicaView[], pods: readonly KubeObject[], services: readonly KubeObject[]): void {
+  #syncPods(
+    info: JobKindInfo,
+    job: KubeObject,
+    views: readonly ReplicaView[],
+    pods: readonly KubeObject[],
+    services: readonly KubeObject[],
+  ): void {
     const { store, events } = this.#deps
     const ns = job.metadata.namespace as string
     const name = job.metadata.name
@@ -295,7 +336,13 @@ export class TrainingOperator {
     for (const svc of services) {
       if (inRange(svc)) continue
       store.remove('services', ns, svc.metadata.name)
-      events.record(job, 'Normal', 'SuccessfulDeleteService', `Deleted service: ${svc.metadata.name}`, info.controllerName)
+      events.record(
+        job,
+        'Normal',
+        'SuccessfulDeleteService',
+        `Deleted service: ${svc.metadata.name}`,
+        info.controllerName,
+      )
     }
   }
 
@@ -314,15 +361,23 @@ export class TrainingOperator {
       const phase = pod.status?.phase
       if ((phase !== 'Running' && phase !== 'Pending') || pod.metadata.deletionTimestamp) continue
       this.#deps.deletePod(ns, pod.metadata.name)
-      if (services.some((s) => s.metadata.name === pod.metadata.name)) this.#deps.store.remove('services', ns, pod.metadata.name)
+      if (services.some((s) => s.metadata.name === pod.metadata.name))
+        this.#deps.store.remove('services', ns, pod.metadata.name)
     }
   }
 
   #armTtl(info: JobKindInfo, key: string, job: KubeObject, status: Json, runPolicy: Json): void {
-    if (typeof runPolicy.ttlSecondsAfterFinished !== 'number' || !status.completionTime || this.#timers.has(`${key}#ttl`)) return
+    if (
+      typeof runPolicy.ttlSecondsAfterFinished !== 'number' ||
+      !status.completionTime ||
+      this.#timers.has(`${key}#ttl`)
+    )
+      return
     this.#clearTimers(`${key}#deadline`)
     const due = Date.parse(status.completionTime) + runPolicy.ttlSecondsAfterFinished * 1000 - Date.now()
-    this.#addTimer(`${key}#ttl`, due, () => this.#deps.deleteJob(info.plural, job.metadata.namespace as string, job.metadata.name))
+    this.#addTimer(`${key}#ttl`, due, () =>
+      this.#deps.deleteJob(info.plural, job.metadata.namespace as string, job.metadata.name),
+    )
   }
 
   #write(info: JobKindInfo, job: KubeObject, status: Json): void {

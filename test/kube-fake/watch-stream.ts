@@ -102,7 +102,11 @@ export function watchResponse(req: WatchRequest): Response {
       if (req.bookmarkIntervalMs !== undefined) {
         timers.push(
           setInterval(() => {
-            send('BOOKMARK', { kind: info.kind, apiVersion: info.apiVersion, metadata: { resourceVersion: String(store.resourceVersion) } })
+            send('BOOKMARK', {
+              kind: info.kind,
+              apiVersion: info.apiVersion,
+              metadata: { resourceVersion: String(store.resourceVersion) },
+            })
           }, req.bookmarkIntervalMs),
         )
       }
@@ -112,5 +116,12 @@ export function watchResponse(req: WatchRequest): Response {
       cleanup()
     },
   })
-  return new Response(body, { status: 200, headers: { 'Content-Type': 'application/json;stream=watch', 'Cache-Control': 'no-cache, private', [STREAM_HEADER]: '1' } })
+  return new Response(body, {
+    status: 200,
+    headers: {
+      'Content-Type': 'application/json;stream=watch',
+      'Cache-Control': 'no-cache, private',
+      [STREAM_HEADER]: '1',
+    },
+  })
 }

@@ -10,7 +10,7 @@ import { createDockerClient } from '../backend-client.ts'
 import type { DockerClient } from '../backend-port.ts'
 import { parseDockerHost } from '../engine-address.ts'
 import { detectDockerEngine } from '../engine-connection.ts'
-import { type DockerRuntimeOptions, createDockerRuntime } from '../index.ts'
+import { createDockerRuntime, type DockerRuntimeOptions } from '../index.ts'
 
 /** The image CI builds on its private engine (FROM scratch + static busybox, PATH=/bin). */
 export const TEST_IMAGE = 'periscope-test/busybox:latest'
@@ -22,7 +22,8 @@ export async function findTestEngine(): Promise<{ host: string; client: DockerCl
   const host = await detectDockerEngine({ env: process.env, timeoutMs: 2000 })
   if (!host) return { reason: `no Docker engine answered (DOCKER_HOST=${process.env.DOCKER_HOST ?? 'unset'})` }
   const client = createDockerClient(parseDockerHost(host))
-  if (!(await client.hasImage(TEST_IMAGE))) return { reason: `${TEST_IMAGE} is not on the engine at ${host} (scripts/dockerd.sh start builds it)` }
+  if (!(await client.hasImage(TEST_IMAGE)))
+    return { reason: `${TEST_IMAGE} is not on the engine at ${host} (scripts/dockerd.sh start builds it)` }
   return { host, client }
 }
 
@@ -49,8 +50,21 @@ export function testInstanceId(): string {
 }
 
 /** Runtime options for tests: short restart back-off and stop grace. */
-export function testOptions(host: string, instanceId: string, over: Partial<DockerRuntimeOptions> = {}): DockerRuntimeOptions {
-  return { namespace: 'default', instanceId, restartBackoffMs: 100, dockerHost: host, stopGraceSeconds: 1, resyncMs: 2000, log: (m) => console.error('RTLOG', m), ...over }
+export function testOptions(
+  host: string,
+  instanceId: string,
+  over: Partial<DockerRuntimeOptions> = {},
+): DockerRuntimeOptions {
+  return {
+    namespace: 'default',
+    instanceId,
+    restartBackoffMs: 100,
+    dockerHost: host,
+    stopGraceSeconds: 1,
+    resyncMs: 2000,
+    log: (m) => console.error('RTLOG', m),
+    ...over,
+  }
 }
 
 /** Deletes every job the instance still owns on the engine. */

@@ -58,22 +58,25 @@ function validate(schema: SchemaNode, value: unknown, path: string, problems: st
     else if (!Number.isInteger(value)) problems.push(`${path}: must be an integer or a string`)
     return
   }
-  if (schema.enum && !schema.enum.includes(value)) problems.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`)
+  if (schema.enum && !schema.enum.includes(value))
+    problems.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`)
   switch (schema.type) {
     case 'object':
       return validateObject(schema, value, path, problems)
     case 'array':
       if (!Array.isArray(value)) return void problems.push(`${path}: must be an array`)
-      value.forEach((item, i) => schema.items && validate(schema.items, item, `${path}[${i}]`, problems))
+      for (const [i, item] of value.entries()) if (schema.items) validate(schema.items, item, `${path}[${i}]`, problems)
       return
     case 'string':
       if (typeof value !== 'string') return void problems.push(`${path}: must be a string`)
       checkPattern(schema, value, path, problems)
-      if (schema.format === 'date-time' && Number.isNaN(Date.parse(value))) problems.push(`${path}: must be a date-time`)
+      if (schema.format === 'date-time' && Number.isNaN(Date.parse(value)))
+        problems.push(`${path}: must be a date-time`)
       return
     case 'integer':
       if (!Number.isInteger(value)) return void problems.push(`${path}: must be an integer`)
-      if (schema.format === 'int32' && ((value as number) < -(2 ** 31) || (value as number) >= 2 ** 31)) problems.push(`${path}: out of int32 range`)
+      if (schema.format === 'int32' && ((value as number) < -(2 ** 31) || (value as number) >= 2 ** 31))
+        problems.push(`${path}: out of int32 range`)
       return
     case 'number':
       if (typeof value !== 'number') problems.push(`${path}: must be a number`)
@@ -100,7 +103,8 @@ function validateObject(schema: SchemaNode, value: unknown, path: string, proble
 }
 
 function checkPattern(schema: SchemaNode, value: string, path: string, problems: string[]): void {
-  if (schema.pattern && !new RegExp(schema.pattern).test(value)) problems.push(`${path}: ${JSON.stringify(value)} does not match ${schema.pattern}`)
+  if (schema.pattern && !new RegExp(schema.pattern).test(value))
+    problems.push(`${path}: ${JSON.stringify(value)} does not match ${schema.pattern}`)
 }
 
 const OBJECT_META_STRINGS = ['name', 'namespace', 'generateName', 'uid', 'resourceVersion', 'creationTimestamp']
@@ -114,13 +118,16 @@ function validateObjectMeta(meta: unknown, path: string, problems: string[]): vo
     const at = `${path}.${key}`
     if (OBJECT_META_STRINGS.includes(key)) {
       if (typeof value !== 'string') problems.push(`${at}: must be a string`)
-      else if (key === 'name' && (!DNS_1123_SUBDOMAIN.test(value) || value.length > 253)) problems.push(`${at}: not a DNS-1123 subdomain`)
+      else if (key === 'name' && (!DNS_1123_SUBDOMAIN.test(value) || value.length > 253))
+        problems.push(`${at}: not a DNS-1123 subdomain`)
     } else if (key === 'labels') {
       for (const [k, v] of Object.entries(isObject(value) ? value : {})) {
-        if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) problems.push(`${at}.${k}: invalid label value`)
+        if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v))
+          problems.push(`${at}.${k}: invalid label value`)
       }
     } else if (key === 'annotations') {
-      for (const [k, v] of Object.entries(isObject(value) ? value : {})) if (typeof v !== 'string') problems.push(`${at}.${k}: must be a string`)
+      for (const [k, v] of Object.entries(isObject(value) ? value : {}))
+        if (typeof v !== 'string') problems.push(`${at}.${k}: must be a string`)
     } else {
       problems.push(`${at}: unknown field`)
     }

@@ -5,4 +5,8 @@
  */
 import type { KubernetesTuning } from '../options.ts'
 
-export const FAST: KubernetesTuning = { watchTimeoutSeconds: 30, backoff: { initialMs: 20, maxMs: 300 }, logIdlePollMs: 500 }
+export const FAST: KubernetesTuning = {
+  watchTimeoutSeconds: 30,
+  backoff: { initialMs: 20, maxMs: 300 },
+  logIdlePollMs: 500,
+}

@@ -4,8 +4,9 @@
  * behind a black-holing load balancer; switched to relay, later connections reach a
  * real server. Test-only.
  */
-import { type Socket, connect, createServer } from 'node:net'
+
 import type { AddressInfo } from 'node:net'
+import { connect, createServer, type Socket } from 'node:net'
 
 export interface SilentServer {
   /** `http://127.0.0.1:<port>` */
