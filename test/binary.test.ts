@@ -54,7 +54,13 @@ const call = async (method: string, path: string, body?: unknown) => {
 
 test('the compiled binary serves a whole experiment from another directory', async () => {
   const created = await call('POST', '/api/v1/experiment', {
-    meta: { name: 'Binary-Test', framework: 'PyTorch', cmd: 'echo "rank $RANK of $WORLD_SIZE"', envVars: {} },
+    // The master outlives the worker: once it ends the job is done and what still runs is stopped.
+    meta: {
+      name: 'Binary-Test',
+      framework: 'PyTorch',
+      cmd: 'echo "rank $RANK of $WORLD_SIZE"; if [ "$RANK" = 0 ]; then sleep 1; fi',
+      envVars: {},
+    },
     environment: { image: 'unused-by-the-process-runtime' },
     spec: {
       Master: { replicas: 1, resources: 'cpu=1,memory=64M' },

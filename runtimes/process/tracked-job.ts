@@ -137,6 +137,8 @@ export class TrackedJob {
    */
   #queueReport(observation: JobObservation): void {
     this.#report = observation
+    // What every replica printed before the job ended is stored before the status that says it ended.
+    if (isFinished(observation.status)) for (const tail of this.#tails.values()) tail.poll()
     if (observation.replicas.length <= REPORT_AT_ONCE_REPLICAS) {
       this.#storeReport()
       // Not from inside the emulator's reconcile: it still has replicas to stop.
