@@ -91,6 +91,7 @@ describeWithDocker('reconciling with the docker runtime', engine, ({ host, clien
       'The job disappeared from the docker runtime after the server restarted; it was removed outside periscope or lost with its host',
     )
     expect(failed.finishedTime).toMatch(/^\d{4}-\d\d-\d\dT/)
+    expect(server.logged).toContain(`experiment ${vanished}: Running → Failed (${failed.statusMessage})`)
     await waitFor('the orphan removed from the engine', async () => !(await ownedOnEngine(orphan)), 20_000)
     const done = await waitFor(
       'the survivor to finish',

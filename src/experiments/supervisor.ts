@@ -13,6 +13,7 @@ import { errorText } from '../errors.ts'
 import type { Runtime, RuntimeSink } from '../runtime/runtime.ts'
 import type { ExperimentRepository } from '../storage/experiment-repository.ts'
 import type { ExperimentService } from './experiment-service.ts'
+import { transitionLine } from './store-sink.ts'
 
 export interface SupervisorDeps {
   experiments: ExperimentRepository
@@ -44,6 +45,7 @@ export function createSupervisor(deps: SupervisorDeps) {
       message,
       rec.observation,
     )
+    if (rec.status.status !== 'Failed') deps.log(transitionLine(id, rec.status.status, 'Failed', message))
   }
 
   async function submitPending(): Promise<void> {
