@@ -19,6 +19,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { freePort } from '../runtimes/process/ports.ts'
+import { postExperiment as post } from '../test/helpers/server-process.ts'
 
 const short = process.argv.includes('--short')
 const HISTORY = short ? 2_000 : 20_000
@@ -74,12 +75,6 @@ async function serve(dataDir: string): Promise<Served> {
   }
 }
 
-const post = (url: string, body: unknown) =>
-  fetch(`${url}/api/v1/experiment`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  }).then((r) => r.json() as Promise<any>)
 const status = (url: string, id: string) =>
   fetch(`${url}/api/v1/experiment/${id}`)
     .then((r) => r.json() as Promise<any>)

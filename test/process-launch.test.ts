@@ -7,7 +7,7 @@
 import { expect, test } from 'bun:test'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { spawnServer } from './helpers/server-process.ts'
+import { getJson as get, postExperiment as post, spawnServer } from './helpers/server-process.ts'
 import { tempDir } from './helpers/temp-dir.ts'
 
 const REPLICAS = 1000
@@ -15,13 +15,6 @@ const REPLICAS = 1000
 const TARGET_P99_MS = 50
 const ASSERTED_P99_MS = 250
 
-const post = (url: string, body: unknown) =>
-  fetch(`${url}/api/v1/experiment`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  }).then((r) => r.json() as Promise<any>)
-const get = (url: string, path: string) => fetch(`${url}${path}`).then((r) => r.json() as Promise<any>)
 const wide = (name: string, cmd: string) => ({
   meta: { name, framework: 'PyTorch', cmd },
   environment: { image: 'ignored' },

@@ -3,16 +3,8 @@
  * of the server, and a restarted server picks its running job up again.
  */
 import { expect, test } from 'bun:test'
-import { spawnServer } from './helpers/server-process.ts'
+import { getJson as get, postExperiment as post, spawnServer } from './helpers/server-process.ts'
 import { tempDir } from './helpers/temp-dir.ts'
-
-const post = (url: string, body: unknown) =>
-  fetch(`${url}/api/v1/experiment`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  }).then((r) => r.json() as Promise<any>)
-const get = (url: string, path: string) => fetch(`${url}${path}`).then((r) => r.json() as Promise<any>)
 
 test('a job running when the server is killed -9 finishes, with its whole log, after a restart', async () => {
   const dataDir = tempDir()

@@ -63,3 +63,17 @@ export async function spawnServer(
   proc.kill('SIGKILL')
   throw new Error('periscope serve did not answer within 10 s')
 }
+
+/** POSTs an experiment spec as JSON; resolves with the parsed envelope. */
+export function postExperiment(url: string, body: unknown): Promise<any> {
+  return fetch(`${url}/api/v1/experiment`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then((r) => r.json())
+}
+
+/** GETs `path`; resolves with the parsed envelope. */
+export function getJson(url: string, path: string): Promise<any> {
+  return fetch(`${url}${path}`).then((r) => r.json())
+}
