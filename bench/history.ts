@@ -113,7 +113,8 @@ const rssMb = (pid: number) =>
   const sources = db.query('SELECT * FROM log_source WHERE experiment_id = ?').all(templateId) as Record<string, any>[]
   const lines = db.query('SELECT * FROM log_line WHERE experiment_id = ?').all(templateId) as Record<string, any>[]
   const insExp = db.query(
-    `INSERT INTO experiment (id, uid, status, spec, accepted_time, created_time, running_time, finished_time, submitted, status_message, observation)
+    'INSERT INTO experiment (id, uid, status, spec, accepted_time, created_time, running_time, finished_time, ' +
+      `submitted, status_message, observation)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   const insSource = db.query(
@@ -163,8 +164,10 @@ const rssMb = (pid: number) =>
       else writeFileSync(path, e.text.replaceAll(templateId, id))
     }
   }
+  const builtS = ((performance.now() - t) / 1000).toFixed(1)
+  const runDir = entries.map((e) => e.rel.replaceAll(templateId, '<id>') + (e.dir ? '/' : '')).join(' ') || '(empty)'
   console.log(
-    `(a) built ${HISTORY} finished experiments in ${((performance.now() - t) / 1000).toFixed(1)} s; each run dir as left by the runtime: ${entries.map((e) => e.rel.replaceAll(templateId, '<id>') + (e.dir ? '/' : '')).join(' ') || '(empty)'}`,
+    `(a) built ${HISTORY} finished experiments in ${builtS} s; each run dir as left by the runtime: ${runDir}`,
   )
 
   const withHistory: number[] = []
@@ -181,7 +184,8 @@ const rssMb = (pid: number) =>
   console.log(`(a) spawn → first ping, ${HISTORY} finished experiments: ${fmt(withHistory)}`)
   console.log(`(a) spawn → first ping, empty data dir (anchor):        ${fmt(empty)}`)
   console.log(
-    `(a) ratio: ${(median(withHistory) / median(empty)).toFixed(2)}×, excess ${(median(withHistory) - median(empty)).toFixed(0)} ms`,
+    `(a) ratio: ${(median(withHistory) / median(empty)).toFixed(2)}×, ` +
+      `excess ${(median(withHistory) - median(empty)).toFixed(0)} ms`,
   )
 }
 
@@ -199,14 +203,17 @@ const rssMb = (pid: number) =>
     if (i % (JOBS / 10) === 0) {
       const now = rssMb(pid)
       console.log(
-        `(b) RSS after ${String(i).padStart(5)} jobs: ${now.toFixed(1)} MB (${now - start >= 0 ? '+' : ''}${(now - start).toFixed(1)} MB; ${((performance.now() - t) / i).toFixed(1)} ms/job)`,
+        `(b) RSS after ${String(i).padStart(5)} jobs: ${now.toFixed(1)} MB ` +
+          `(${now - start >= 0 ? '+' : ''}${(now - start).toFixed(1)} MB; ` +
+          `${((performance.now() - t) / i).toFixed(1)} ms/job)`,
       )
     }
   }
   await Bun.sleep(2000)
   const end = rssMb(pid)
   console.log(
-    `(b) RSS at the end, 2 s after the last job: ${end.toFixed(1)} MB (${end - start >= 0 ? '+' : ''}${(end - start).toFixed(1)} MB over ${JOBS} jobs)`,
+    `(b) RSS at the end, 2 s after the last job: ${end.toFixed(1)} MB ` +
+      `(${end - start >= 0 ? '+' : ''}${(end - start).toFixed(1)} MB over ${JOBS} jobs)`,
   )
   await server.stop()
 }

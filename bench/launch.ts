@@ -67,7 +67,8 @@ const spawned = (id: string) => {
 const q = (xs: number[], f: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(f * xs.length))]!
 const stats = (xs: number[]) =>
-  `p50 ${q(xs, 0.5).toFixed(1)} ms, p99 ${q(xs, 0.99).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms over ${xs.length}`
+  `p50 ${q(xs, 0.5).toFixed(1)} ms, p99 ${q(xs, 0.99).toFixed(1)} ms, ` +
+  `max ${Math.max(...xs).toFixed(1)} ms over ${xs.length}`
 
 try {
   const idle: number[] = []
@@ -106,7 +107,8 @@ try {
     await Bun.sleep(100)
   }
   console.log(
-    `create of ${REPLICAS} replicas answered in ${createMs.toFixed(0)} ms; all spawned ${launchMs.toFixed(0)} ms after it was sent`,
+    `create of ${REPLICAS} replicas answered in ${createMs.toFixed(0)} ms; ` +
+      `all spawned ${launchMs.toFixed(0)} ms after it was sent`,
   )
   console.log(`/ping while they spawn: ${stats(during)}`)
   console.log(`/ping idle (anchor):    ${stats(idle)}`)

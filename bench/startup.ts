@@ -94,6 +94,7 @@ console.log(
 )
 for (const [name, xs] of rows) {
   console.log(
-    `${name.padEnd(24)}${fmt(median(xs))}${fmt(xs[0]!)}${fmt(xs[xs.length - 1]!)}${(median(xs) / anchor).toFixed(1).padStart(10)}`,
+    `${name.padEnd(24)}${fmt(median(xs))}${fmt(xs[0]!)}${fmt(xs[xs.length - 1]!)}` +
+      `${(median(xs) / anchor).toFixed(1).padStart(10)}`,
   )
 }

@@ -108,7 +108,8 @@ for await (const chunk of res.body!) {
 }
 clearInterval(sampler)
 console.log(
-  `GET /api/v1/experiment (all ${N}): ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`,
+  `GET /api/v1/experiment (all ${N}): ${(performance.now() - t).toFixed(0)} ms, ` +
+    `${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`,
 )
 
 Bun.gc(true)
@@ -124,7 +125,8 @@ for await (const chunk of res.body!) {
 }
 clearInterval(sampler3)
 console.log(
-  `GET /api/v1/experiment/logs (all ${N}): ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`,
+  `GET /api/v1/experiment/logs (all ${N}): ${(performance.now() - t).toFixed(0)} ms, ` +
+    `${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`,
 )
 
 const id = ids[0]!
@@ -154,7 +156,8 @@ for await (const chunk of res.body!) {
 }
 clearInterval(sampler2)
 console.log(
-  `GET /api/v1/experiment/logs/{id} (${LINES} lines): ${(performance.now() - t).toFixed(0)} ms, ${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`,
+  `GET /api/v1/experiment/logs/{id} (${LINES} lines): ${(performance.now() - t).toFixed(0)} ms, ` +
+    `${(size / 2 ** 20).toFixed(0)} MiB streamed, RSS +${(peak - before).toFixed(0)} MiB`,
 )
 
 await server.stop()

@@ -142,7 +142,8 @@ export function describeRuntimeContract(
       await finished(j.id)
       const messages = (sink.observations.get(j.id) ?? []).map((o) => o.message).filter((m) => m !== null)
       const looping = new RegExp(
-        `^${pod}: CrashLoopBackOff: exited with code 3; [0-3] of 3 restarts used, next attempt at \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z$`,
+        `^${pod}: CrashLoopBackOff: exited with code 3; [0-3] of 3 restarts used, ` +
+          'next attempt at \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z$',
       )
       expect(messages.filter((m) => looping.test(m)).length).toBeGreaterThan(0)
       expect(messages.filter((m) => !looping.test(m) && !m.startsWith('Failed: '))).toEqual([])

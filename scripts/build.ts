@@ -28,7 +28,16 @@ try {
   // cpu-features (ssh2's optional CPU probe, for dockerode's unused ssh transport) stays out:
   // package.json's allowScripts denies its native build, so there is no .node file to embed;
   // ssh2 requires it inside a try and does without.
-  await $`${process.execPath} build --compile --splitting --bytecode --format=esm --minify --keep-names --sourcemap=linked --external cpu-features ${entry} --outfile ${built}`
+  const flags = [
+    '--compile',
+    '--splitting',
+    '--bytecode',
+    '--format=esm',
+    '--minify',
+    '--keep-names',
+    '--sourcemap=linked',
+  ]
+  await $`${process.execPath} build ${flags} --external cpu-features ${entry} --outfile ${built}`
   renameSync(built, outfile)
 } finally {
   rmSync(scratch, { recursive: true, force: true })

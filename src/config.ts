@@ -54,7 +54,9 @@ export const SERVE_FLAGS = {
     flag: 'runtime',
     env: 'PERISCOPE_RUNTIME',
     default: 'auto',
-    help: 'auto | process | docker | kubernetes (auto: kubernetes in a cluster or with a kubeconfig, else docker if an engine answers, else process)',
+    help:
+      'auto | process | docker | kubernetes ' +
+      '(auto: kubernetes in a cluster or with a kubeconfig, else docker if an engine answers, else process)',
   },
   namespace: {
     flag: 'namespace',

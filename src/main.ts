@@ -24,7 +24,10 @@ async function serveHelp(): Promise<string> {
     const def = f.default === undefined ? '' : ` (default ${f.default})`
     return `  --${f.flag.padEnd(20)} ${f.help}${def}\n  ${''.padEnd(22)} env ${f.env}`
   })
-  return `Usage: periscope serve [flags]\n\nFlags (each also read from its environment variable; flags win):\n${rows.join('\n')}\n`
+  return (
+    'Usage: periscope serve [flags]\n\n' +
+    `Flags (each also read from its environment variable; flags win):\n${rows.join('\n')}\n`
+  )
 }
 
 const log = (message: string) => console.error(`${new Date().toISOString()} ${message}`)

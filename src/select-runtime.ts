@@ -31,9 +31,8 @@ export async function selectRuntime(
   const inCluster = detectInCluster(env)
   if (name === 'auto' && (inCluster || config.kubeconfig)) {
     name = 'kubernetes'
-    log(
-      `--runtime auto: using the kubernetes runtime (${inCluster ? 'running inside a cluster' : `kubeconfig ${config.kubeconfig}`})`,
-    )
+    const why = inCluster ? 'running inside a cluster' : `kubeconfig ${config.kubeconfig}`
+    log(`--runtime auto: using the kubernetes runtime (${why})`)
   } else if (name === 'auto') {
     const found = await detectDockerEngine({ dockerHost: config.dockerHost, env })
     if (found) dockerHost = found
@@ -63,7 +62,9 @@ export async function selectRuntime(
     case 'process': {
       if (!isLoopback(config.host)) {
         throw new ConfigError(
-          `refusing to listen on ${config.host} with the process runtime: it runs every experiment's command as this user on this machine; use --host 127.0.0.1, or the docker or kubernetes runtime`,
+          `refusing to listen on ${config.host} with the process runtime: ` +
+            "it runs every experiment's command as this user on this machine; " +
+            'use --host 127.0.0.1, or the docker or kubernetes runtime',
         )
       }
       const { createProcessRuntime } = await import('../runtimes/process/index.ts')

@@ -80,7 +80,8 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
   })
   const server = Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch, idleTimeout: 120 })
   log(
-    `periscope ${deps.version} listening on http://${config.host}:${server.port} (runtime ${runtime.name}, data ${config.dataDir}, instance ${instance})`,
+    `periscope ${deps.version} listening on http://${config.host}:${server.port} ` +
+      `(runtime ${runtime.name}, data ${config.dataDir}, instance ${instance})`,
   )
   return {
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${server.port}`,

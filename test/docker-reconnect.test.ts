@@ -30,7 +30,7 @@ describeWithDocker('reconciling with the docker runtime', engine, ({ host, clien
     for (const id of instances) await removeAll(host, id)
   })
 
-  test('happens once an engine that was away at boot answers: a vanished job fails, an orphan is removed, a survivor is adopted', async () => {
+  test('happens once an engine away at boot answers: vanished job fails, orphan goes, survivor adopted', async () => {
     const real = parseDockerHost(host)
     if (real.kind !== 'socket') return // the proxy relays a Unix socket
     const path = `/tmp/periscope-proxy-${crypto.randomUUID().slice(0, 8)}.sock`
@@ -88,7 +88,8 @@ describeWithDocker('reconciling with the docker runtime', engine, ({ host, clien
       20_000,
     )
     expect(failed.statusMessage).toBe(
-      'The job disappeared from the docker runtime after the server restarted; it was removed outside periscope or lost with its host',
+      'The job disappeared from the docker runtime after the server restarted; ' +
+        'it was removed outside periscope or lost with its host',
     )
     expect(failed.finishedTime).toMatch(/^\d{4}-\d\d-\d\dT/)
     expect(server.logged).toContain(`experiment ${vanished}: Running → Failed (${failed.statusMessage})`)
@@ -104,7 +105,7 @@ describeWithDocker('reconciling with the docker runtime', engine, ({ host, clien
     expect((await server.request('/readyz')).status).toBe(200)
   }, 90_000)
 
-  test('happens again each time the engine comes back while the server runs: a job removed meanwhile fails and is not recreated', async () => {
+  test('happens again whenever the engine comes back: a job removed meanwhile fails and is not recreated', async () => {
     const real = parseDockerHost(host)
     if (real.kind !== 'socket') return
     await server?.stop()
@@ -139,7 +140,8 @@ describeWithDocker('reconciling with the docker runtime', engine, ({ host, clien
       20_000,
     )
     expect(failed.statusMessage).toBe(
-      'The job disappeared from the docker runtime while the runtime could not be reached; it was removed outside periscope or lost with its host',
+      'The job disappeared from the docker runtime while the runtime could not be reached; ' +
+        'it was removed outside periscope or lost with its host',
     )
     await Bun.sleep(1500) // a window in which nothing may happen: a re-list or two, and nothing of the job comes back
     expect(await client.listContainers([`periscope.io/experiment-id=${id}`])).toEqual([])

@@ -24,7 +24,7 @@ afterAll(async () => {
   await fake?.stop()
 })
 
-test('an API server that never answers: the server starts, experiments wait with the reason, and run once it answers', async () => {
+test('a silent API server: the server starts, experiments wait with the reason and run once it answers', async () => {
   const t0 = Date.now()
   server = await startTestServer({
     makeRuntime: async (instanceId) =>
@@ -55,7 +55,8 @@ test('an API server that never answers: the server starts, experiments wait with
   expect(created.http).toBe(200)
   expect(created.body.result.status).toBe('Accepted')
   expect(created.body.result.statusMessage).toStartWith(
-    'Waiting to be submitted to the kubernetes runtime: the Kubernetes API server cannot be reached (create tfjobs.kubeflow.org',
+    'Waiting to be submitted to the kubernetes runtime: ' +
+      'the Kubernetes API server cannot be reached (create tfjobs.kubeflow.org',
   )
   expect(created.body.result.statusMessage).toContain(reason)
   const id = created.body.result.experimentId
@@ -84,7 +85,7 @@ test('an API server that never answers: the server starts, experiments wait with
   expect(log).toEqual(['ran'])
 }, 60_000)
 
-test("a create that outlasts its wait while the API server is silent shows the runtime's reason, not just the wait", async () => {
+test("a create outlasting its wait on a silent API server shows the runtime's reason, not just the wait", async () => {
   await server.stop()
   silent.relayTo(null)
   const quiet = await startTestServer({

@@ -36,7 +36,7 @@ test('src/runtime/ is the contract alone: it imports nothing outside itself', ()
   expect(offending).toEqual([])
 })
 
-test('a runtime uses another runtime folder only through runtimes/shared, runtimes/emulated and runtimes/testing', () => {
+test('a runtime uses another runtime folder only through runtimes/{shared,emulated,testing}', () => {
   const offending = sources('runtimes/{process,docker,kubernetes}/**/*.ts').flatMap((file) =>
     imports(file)
       .filter(

@@ -17,7 +17,7 @@ const body = (cmd: string) => ({
   spec: { Worker: { replicas: 1 } },
 })
 
-test('a finished job is put away: marked, control files removed, not restarted by PATCH or by a server restart', async () => {
+test('a finished job is put away: marked, control files gone, not restarted by PATCH or a server restart', async () => {
   const dataDir = tempDir()
   let server: TestServer | undefined = await startTestServer({ dataDir })
   try {

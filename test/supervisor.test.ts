@@ -60,7 +60,7 @@ const spec = {
   spec: { Worker: {} },
 }
 
-test('an unreachable runtime leaves the experiment Accepted with the reason, then it runs once the runtime answers', async () => {
+test('an unreachable runtime leaves the experiment Accepted with the reason, and it runs once it answers', async () => {
   const created = await server.json('POST', '/api/v1/experiment', spec)
   expect(created.http).toBe(200)
   expect(created.body.result.status).toBe('Accepted')

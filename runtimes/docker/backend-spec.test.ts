@@ -61,7 +61,9 @@ describe('containerSpec', () => {
     const env = containerSpec(job, worker1(job), 'inst').Env
     expect(env[0]).toBe('A=1')
     expect(env[1]).toStartWith(
-      'TF_CONFIG={"cluster":{"ps":["exp-1-ps-0.team-a.svc:2222"],"worker":["exp-1-worker-0.team-a.svc:2222","exp-1-worker-1.team-a.svc:2222"]},"task":{"type":"worker","index":1}',
+      'TF_CONFIG={"cluster":{"ps":["exp-1-ps-0.team-a.svc:2222"],' +
+        '"worker":["exp-1-worker-0.team-a.svc:2222","exp-1-worker-1.team-a.svc:2222"]},' +
+        '"task":{"type":"worker","index":1}',
     )
     expect(env).toHaveLength(2)
   })

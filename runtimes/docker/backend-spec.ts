@@ -13,7 +13,10 @@ import { type DockerLimits, dockerLimits } from './resources.ts'
 
 /** Labels this runtime adds to the shared ones. */
 export const DOCKER_LABEL = {
-  /** The JobSpec (JSON) the object was created from, so a restarted server can rebuild the job from the engine alone. */
+  /**
+   * The JobSpec (JSON) the object was created from, so a restarted server can
+   * rebuild the job from the engine alone.
+   */
   jobSpec: 'periscope.io/job-spec',
   /** `meta.name`, for people reading `docker ps`. */
   experimentName: 'periscope.io/experiment-name',
@@ -75,7 +78,8 @@ function jobLabels(job: JobSpec, instanceId: string): Record<string, string> {
   const spec = encodeJobSpec(job)
   if (spec.length > MAX_JOB_SPEC_LABEL) {
     throw new RuntimeRejectedError(
-      `the experiment spec is ${spec.length} bytes as JSON; the docker runtime keeps it in a label of at most ${MAX_JOB_SPEC_LABEL} bytes (large env values?)`,
+      `the experiment spec is ${spec.length} bytes as JSON; ` +
+        `the docker runtime keeps it in a label of at most ${MAX_JOB_SPEC_LABEL} bytes (large env values?)`,
     )
   }
   return { ...ownerLabels(job.id, instanceId), [DOCKER_LABEL.experimentName]: job.name, [DOCKER_LABEL.jobSpec]: spec }
@@ -98,7 +102,8 @@ export function networkSpec(job: JobSpec, instanceId: string): NetworkSpec {
  * One replica's container: named and hostnamed after the pod, on the job's
  * network under the pod's three DNS names, running `sh -c <command>` with the
  * user's env then the operator's, and the replica's resources as limits.
- * @throws RuntimeRejectedError when the replica has no image, a resource quantity cannot be read, or the spec is too large for a label
+ * @throws RuntimeRejectedError when the replica has no image, a resource
+ * quantity cannot be read, or the spec is too large for a label
  */
 export function containerSpec(job: JobSpec, ref: ReplicaRef, instanceId: string): ContainerSpec {
   const spec = job.replicaSpecs.find((s) => s.type === ref.type)

@@ -36,7 +36,9 @@ const ctx = (over: Partial<{ live: boolean; launching: boolean; resuming: boolea
 
 describe('parseEvent', () => {
   const line = (action: string, attrs: Record<string, string>) =>
-    `{"status":"${action}","id":"abc","Type":"container","Action":"${action}","Actor":{"ID":"abc","Attributes":${JSON.stringify(attrs)}},"scope":"local","time":1795435118,"timeNano":1795435118367407805}`
+    `{"status":"${action}","id":"abc","Type":"container","Action":"${action}",` +
+    `"Actor":{"ID":"abc","Attributes":${JSON.stringify(attrs)}},` +
+    '"scope":"local","time":1795435118,"timeNano":1795435118367407805}'
 
   test('reads a die event with its exit code and exact time', () => {
     expect(

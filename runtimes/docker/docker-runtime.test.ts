@@ -65,12 +65,14 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     expect(await detectDockerEngine({ dockerHost: 'unix:///tmp/periscope-no-such-engine.sock' })).toBeNull()
   })
 
-  test('gives TensorFlow replicas the operator TF_CONFIG byte for byte, and its hosts resolve inside the containers', async () => {
+  test('gives TensorFlow replicas the exact operator TF_CONFIG, and its hosts resolve in the containers', async () => {
     // kubeflow-semantics.md §4.1, TFJob `dist` in namespace `team-a` with PS: 1, Worker: 2.
+    const cluster =
+      '{"ps":["dist-ps-0.team-a.svc:2222"],"worker":["dist-worker-0.team-a.svc:2222","dist-worker-1.team-a.svc:2222"]}'
     const example = [
-      'dist-ps-0:     {"cluster":{"ps":["dist-ps-0.team-a.svc:2222"],"worker":["dist-worker-0.team-a.svc:2222","dist-worker-1.team-a.svc:2222"]},"task":{"type":"ps","index":0},"environment":"cloud"}',
-      'dist-worker-0: {"cluster":{"ps":["dist-ps-0.team-a.svc:2222"],"worker":["dist-worker-0.team-a.svc:2222","dist-worker-1.team-a.svc:2222"]},"task":{"type":"worker","index":0},"environment":"cloud"}',
-      'dist-worker-1: {"cluster":{"ps":["dist-ps-0.team-a.svc:2222"],"worker":["dist-worker-0.team-a.svc:2222","dist-worker-1.team-a.svc:2222"]},"task":{"type":"worker","index":1},"environment":"cloud"}',
+      `dist-ps-0:     {"cluster":${cluster},"task":{"type":"ps","index":0},"environment":"cloud"}`,
+      `dist-worker-0: {"cluster":${cluster},"task":{"type":"worker","index":0},"environment":"cloud"}`,
+      `dist-worker-1: {"cluster":${cluster},"task":{"type":"worker","index":1},"environment":"cloud"}`,
     ]
     const id = newJobId()
     const expected = new Map(
@@ -79,7 +81,12 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
         .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf('{'))]),
     )
     // Every host in TF_CONFIG, in all three forms, must resolve (retrying while the others start).
-    const resolveAll = `for h in $(echo "$TF_CONFIG" | tr '",[]' '\\n\\n\\n\\n' | grep ':2222$' | sed 's/:2222$//'); do for n in "\${h%%.*}" "$h" "$h.cluster.local"; do i=0; until nslookup -timeout=1 -retry=1 "$n" >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 40 ] && break; sleep 0.1; done; [ $i -gt 40 ] && echo "unresolved $n" || echo "resolved $n"; done; done`
+    const resolveAll =
+      `for h in $(echo "$TF_CONFIG" | tr '",[]' '\\n\\n\\n\\n' | grep ':2222$' | sed 's/:2222$//'); do ` +
+      `for n in "\${h%%.*}" "$h" "$h.cluster.local"; do i=0; ` +
+      `until nslookup -timeout=1 -retry=1 "$n" >/dev/null 2>&1; ` +
+      `do i=$((i+1)); [ $i -gt 40 ] && break; sleep 0.1; done; ` +
+      `[ $i -gt 40 ] && echo "unresolved $n" || echo "resolved $n"; done; done`
     const j = job(
       'TensorFlow',
       [
@@ -89,7 +96,9 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
         {
           type: 'Worker',
           replicas: 2,
-          command: `printf '%s\\n' "$TF_CONFIG"; echo "HOSTNAME=$HOSTNAME"; ${resolveAll}; sleep $((2 + 2 * \${HOSTNAME##*-}))`,
+          command:
+            `printf '%s\\n' "$TF_CONFIG"; echo "HOSTNAME=$HOSTNAME"; ${resolveAll}; ` +
+            `sleep $((2 + 2 * \${HOSTNAME##*-}))`,
         },
       ],
       id,
@@ -229,7 +238,7 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     await runtime.delete(id)
   }, 60_000)
 
-  test('keeps nothing in memory for jobs it deleted, and a delete right after a submit leaves no container behind', async () => {
+  test('forgets the jobs it deleted, and a delete right after a submit leaves no container behind', async () => {
     if (!(runtime instanceof DockerRuntime)) throw new Error('expected the Docker runtime')
     const before = runtime.testing.jobs
     const ids = [newJobId(), newJobId(), newJobId()]
@@ -240,7 +249,7 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     expect(runtime.testing).toEqual({ jobs: before, deleting: 0 })
   }, 60_000)
 
-  test('turns resources into Docker limits (memory limit twice the request) and GPUs into a device request', async () => {
+  test('turns resources into Docker limits (memory limit twice the request), GPUs into a device request', async () => {
     const id = newJobId()
     const j = job(
       'TensorFlow',
@@ -275,7 +284,7 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     await runtime.delete(id)
   }, 60_000)
 
-  test('leaves a replica Pending with ErrImagePull and the engine message when its image cannot be found or pulled, and retries', async () => {
+  test('a replica whose image cannot be pulled waits Pending (ErrImagePull, engine message) and retries', async () => {
     const id = newJobId()
     const j = job('TensorFlow', [{ type: 'Worker', image: 'periscope-test/does-not-exist:latest' }], id)
     const t0 = Date.now()
@@ -384,7 +393,7 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     expect(await logOf(id, `${id}-worker-0`, 3)).toEqual(['attempt', 'attempt', 'done'])
   }, 60_000)
 
-  test('after kill -9 of the server, a new runtime instance finishes its two-replica job with the right finish time and complete logs', async () => {
+  test('after a kill -9, a new runtime finishes the two-replica job with the right finish time, all logs', async () => {
     const id = newJobId()
     const j = job(
       'TensorFlow',
@@ -467,7 +476,7 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     }
   }, 60_000)
 
-  test('scales down like the operator (out-of-range containers removed), and a restarted server keeps the new count', async () => {
+  test('scales down like the operator (extra containers removed); a restarted server keeps the new count', async () => {
     const id = newJobId()
     const j = job(
       'PyTorch',

@@ -195,7 +195,10 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  /** Runs an engine call for the API: unreachable or 5xx → RuntimeUnavailableError, a refusal → RuntimeRejectedError. */
+  /**
+   * Runs an engine call for the API: unreachable or 5xx → RuntimeUnavailableError,
+   * a refusal → RuntimeRejectedError.
+   */
   async #call<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn()

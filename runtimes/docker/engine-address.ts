@@ -44,7 +44,8 @@ export function parseDockerHost(address: string): EngineAddress {
     const port = Number(match[3] ?? 2375)
     if (port === 2376)
       throw new Error(
-        `Docker host ${JSON.stringify(address)}: TLS engines (port 2376) are not supported; use a Unix socket or plain tcp`,
+        `Docker host ${JSON.stringify(address)}: TLS engines (port 2376) are not supported; ` +
+          'use a Unix socket or plain tcp',
       )
     return { kind: 'tcp', host: match[2]!.replace(/^\[|\]$/g, ''), port }
   }

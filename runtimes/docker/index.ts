@@ -14,7 +14,13 @@ export type { DockerRuntimeOptions } from './options.ts'
 /**
  * Creates the Docker runtime. Nothing is dialled until `start`.
  * @example
- * const runtime = createDockerRuntime({ namespace: config.namespace, instanceId, restartBackoffMs: config.restartBackoffMs, dockerHost: config.dockerHost, env })
+ * const runtime = createDockerRuntime({
+ *   namespace: config.namespace,
+ *   instanceId,
+ *   restartBackoffMs: config.restartBackoffMs,
+ *   dockerHost: config.dockerHost,
+ *   env,
+ * })
  */
 export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
   return new DockerRuntime(options)

@@ -121,7 +121,7 @@ describe('timestamps', () => {
   test('converts engine times to the status time form, and Go zero time to null', () => {
     expect(isoMillis('2026-11-23T11:58:38.36740780Z')).toBe('2026-11-23T11:58:38.367Z')
     expect(isoMillis('0001-01-01T00:00:00Z')).toBeNull()
-    // biome-ignore lint/correctness/noPrecisionLoss: the engine's timeNano arrives as a JSON number and loses these digits too
+    // biome-ignore lint/correctness/noPrecisionLoss: the engine's timeNano is a JSON number and loses these digits too
     expect(eventTime(1795435118367407805, undefined)).toBe('2026-11-23T11:58:38.367Z')
     expect(eventTime(undefined, 1795435118)).toBe('2026-11-23T11:58:38.000Z')
   })

@@ -52,7 +52,7 @@ describe('EmulatedJob on a fake clock', () => {
     expect(driver.launches).toEqual([{ pod: worker, attempt: 0 }])
   })
 
-  test('restarts a failing replica after 10 s, 20 s, 40 s, explaining each wait, then fails the job at the limit', async () => {
+  test('restarts a failing replica after 10, 20, 40 s, explaining each wait; fails the job at the limit', async () => {
     const job = start()
     await job.run()
     for (const [attempt, delay] of [
@@ -96,7 +96,7 @@ describe('EmulatedJob on a fake clock', () => {
     expect(job.observation.replicas[0]).toMatchObject({ exitReason: 'OOMKilled', waiting: 'CrashLoopBackOff' })
   })
 
-  test('a launch that fails leaves the replica waiting with the reason, and is retried with doubling delays', async () => {
+  test('a failed launch leaves the replica waiting with the reason and is retried with doubling delays', async () => {
     const spec = jobSpec({ id: 'exp-1', replicas: [{ type: 'Worker' }] })
     let fail = 2
     const failing: ReplicaDriver = {

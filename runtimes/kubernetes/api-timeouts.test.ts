@@ -120,14 +120,15 @@ describe('a request the API server never answers', () => {
     const { ms, error } = await timed(r.submit(j))
     expect(error).toBeInstanceOf(RuntimeUnavailableError)
     expect((error as Error).message).toBe(
-      `the Kubernetes API server cannot be reached (create tfjobs.kubeflow.org "${j.id}" in namespace "${NS}"): timed out after ${LIMIT} ms talking to the Kubernetes API server at ${fake.url}`,
+      `the Kubernetes API server cannot be reached (create tfjobs.kubeflow.org "${j.id}" in namespace "${NS}"): ` +
+        `timed out after ${LIMIT} ms talking to the Kubernetes API server at ${fake.url}`,
     )
     expect(ms).toBeLessThan(LIMIT + 1000)
     await r.submit(j)
     expect(await finished(sink, j.id)).toBe('Succeeded')
   })
 
-  test('a log follow or watch that gets no answer is attached again: no line lost or repeated, the status converges', async () => {
+  test('an unanswered log follow or watch is attached again: no line lost or repeated, status converges', async () => {
     const sink = new MemorySink()
     const r = runtime(fake.kubeconfig())
     await r.start(sink)

@@ -38,7 +38,8 @@ current-context: x
 const ref = { group: 'kubeflow.org', version: 'v1', plural: 'tfjobs', namespace: 'team-a' }
 
 describe('the client transport', () => {
-  test("trusts the cluster CA of the kubeconfig and sends its credentials (Bun ignores client-node's undici dispatcher)", async () => {
+  // Bun ignores client-node's undici dispatcher: the CA must reach Bun's fetch as its `tls` option.
+  test('trusts the cluster CA of the kubeconfig and sends its credentials', async () => {
     const port = createKubeClient({ kubeconfigYaml: kubeconfig(TEST_CERT) })
     expect((await port.list(ref, 'periscope.io/instance=i')).metadata?.resourceVersion).toBe('7')
     await port.mergePatch(ref, 'exp-1', { spec: {} })

@@ -276,7 +276,10 @@ class ClientNodePort implements KubePort {
     }
   }
 
-  /** client-node's HTTP library, over Bun's fetch (see the module comment); the whole answer must come within the limit. */
+  /**
+   * client-node's HTTP library, over Bun's fetch (see the module comment);
+   * the whole answer must come within the limit.
+   */
   async #send(request: RequestContext): Promise<ResponseContext> {
     const limit = AbortSignal.timeout(this.#timeoutMs)
     const caller = request.getSignal()

@@ -280,7 +280,8 @@ describe('replicas of a job', () => {
     )!
     expect(looping).toMatchObject({ exitCode: 137, exitReason: 'OOMKilled', nextAttemptAt: '2025-01-01T00:01:20.000Z' })
     expect(observeJob('exp-1', cr, [looping]).message).toBe(
-      'exp-1-worker-0: CrashLoopBackOff: exited with code 137 (OOMKilled); 1 of 3 restarts used, next attempt at 2025-01-01T00:01:20.000Z',
+      'exp-1-worker-0: CrashLoopBackOff: exited with code 137 (OOMKilled); ' +
+        '1 of 3 restarts used, next attempt at 2025-01-01T00:01:20.000Z',
     )
   })
 

@@ -20,7 +20,10 @@ import { kindOf } from './job-kinds.ts'
 import type { ContainerStatus, KubeflowJobObject, PodObject } from './kube-types.ts'
 
 const CONDITION_TYPES: readonly ConditionType[] = ['Created', 'Running', 'Restarting', 'Succeeded', 'Failed']
-/** Keyed by the lower-case replica type of the operator's labels and replica maps (a Map: keys come from the cluster). */
+/**
+ * Keyed by the lower-case replica type of the operator's labels and replica maps
+ * (a Map: keys come from the cluster).
+ */
 const REPLICA_TYPES: ReadonlyMap<string, ReplicaType> = new Map([
   ['ps', 'Ps'],
   ['worker', 'Worker'],

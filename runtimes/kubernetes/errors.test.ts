@@ -87,13 +87,15 @@ describe('toRuntimeError', () => {
     )
     expect(err).toBeInstanceOf(RuntimeUnavailableError)
     expect(err.message).toBe(
-      'the Kubeflow training operator is not installed: kind TFJob (tfjobs.kubeflow.org) is not served by the API server',
+      'the Kubeflow training operator is not installed: ' +
+        'kind TFJob (tfjobs.kubeflow.org) is not served by the API server',
     )
   })
 
   test('passes an admission webhook denial through as a 403 rejection', () => {
     const message =
-      'admission webhook "validator.tfjob.training-operator.kubeflow.org" denied the request: spec.tfReplicaSpecs[Worker].template.spec.containers: Required value'
+      'admission webhook "validator.tfjob.training-operator.kubeflow.org" denied the request: ' +
+      'spec.tfReplicaSpecs[Worker].template.spec.containers: Required value'
     const err = toRuntimeError(new KubeApiError(403, status(403, 'Forbidden', message)), create)
     expect(err).toBeInstanceOf(RuntimeRejectedError)
     expect(err.status).toBe(403)
@@ -102,12 +104,14 @@ describe('toRuntimeError', () => {
 
   test('names the verb and resource of an RBAC refusal', () => {
     const message =
-      'tfjobs.kubeflow.org is forbidden: User "system:serviceaccount:team-a:periscope" cannot create resource "tfjobs" in API group "kubeflow.org" in the namespace "team-a"'
+      'tfjobs.kubeflow.org is forbidden: User "system:serviceaccount:team-a:periscope" ' +
+      'cannot create resource "tfjobs" in API group "kubeflow.org" in the namespace "team-a"'
     const err = toRuntimeError(new KubeApiError(403, status(403, 'Forbidden', message)), create)
     expect(err).toBeInstanceOf(RuntimeRejectedError)
     expect(err.status).toBe(403)
     expect(err.message).toBe(
-      `the Kubernetes API server does not allow this server to create tfjobs.kubeflow.org "exp-1" in namespace "team-a" (RBAC): ${message}`,
+      'the Kubernetes API server does not allow this server to create tfjobs.kubeflow.org "exp-1" ' +
+        `in namespace "team-a" (RBAC): ${message}`,
     )
   })
 

@@ -99,7 +99,10 @@ export function isAlreadyExists(err: unknown): boolean {
 
 /** Why the operator cannot run a kind: its CRD is missing. */
 export function operatorNotInstalled(kind: JobKind): string {
-  return `the Kubeflow training operator is not installed: kind ${kind.kind} (${resourceName(kind)}) is not served by the API server`
+  return (
+    'the Kubeflow training operator is not installed: ' +
+    `kind ${kind.kind} (${resourceName(kind)}) is not served by the API server`
+  )
 }
 
 /** The call that failed, for messages. */
@@ -152,7 +155,8 @@ export function toRuntimeError(err: unknown, op: KubeOperation): RuntimeRejected
     )
   if (f.code === 429 || f.code >= 500) {
     return new RuntimeUnavailableError(
-      `the Kubernetes API server answered ${f.code}${f.status?.reason ? ` ${f.status.reason}` : ''} to ${op.verb} ${target}: ${f.message}`,
+      `the Kubernetes API server answered ${f.code}${f.status?.reason ? ` ${f.status.reason}` : ''} ` +
+        `to ${op.verb} ${target}: ${f.message}`,
       options,
     )
   }

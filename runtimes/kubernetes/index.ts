@@ -23,7 +23,12 @@ export {
  * until `start`); pass `client` to use another port (tests).
  * @throws Error when the configuration cannot be loaded (missing file, unknown context)
  * @example
- * const runtime = createKubernetesRuntime({ namespace: 'default', instanceId, restartBackoffMs: 10_000, kubeconfig: '/home/me/.kube/config' })
+ * const runtime = createKubernetesRuntime({
+ *   namespace: 'default',
+ *   instanceId,
+ *   restartBackoffMs: 10_000,
+ *   kubeconfig: '/home/me/.kube/config',
+ * })
  */
 export function createKubernetesRuntime(options: KubernetesRuntimeOptions, client?: KubePort): Runtime {
   const port = client ?? createKubeClient(options)

@@ -176,7 +176,8 @@ describe('failures reach the user as clear errors', () => {
     expect(err).toBeInstanceOf(RuntimeRejectedError)
     expect(err.status).toBe(403)
     expect(err.message).toBe(
-      'admission webhook "validator.tfjob.training-operator.kubeflow.org" denied the request: spec.tfReplicaSpecs[Worker]: too many workers',
+      'admission webhook "validator.tfjob.training-operator.kubeflow.org" denied the request: ' +
+        'spec.tfReplicaSpecs[Worker]: too many workers',
     )
   })
 
@@ -189,7 +190,8 @@ describe('failures reach the user as clear errors', () => {
     expect(err).toBeInstanceOf(RuntimeRejectedError)
     expect(err.status).toBe(403)
     expect(err.message).toStartWith(
-      `the Kubernetes API server does not allow this server to create pytorchjobs.kubeflow.org "${j.id}" in namespace "${NS}" (RBAC): `,
+      `the Kubernetes API server does not allow this server to create pytorchjobs.kubeflow.org "${j.id}" ` +
+        `in namespace "${NS}" (RBAC): `,
     )
     expect(err.message).toContain('cannot create resource "pytorchjobs" in API group "kubeflow.org"')
   })
@@ -241,7 +243,8 @@ describe('a job that already exists', () => {
     expect(err).toBeInstanceOf(RuntimeRejectedError)
     expect(err.status).toBe(409)
     expect(err.message).toBe(
-      `a TFJob named "${j.id}" already exists in namespace "${NS}" and does not belong to this server (instance faults-a)`,
+      `a TFJob named "${j.id}" already exists in namespace "${NS}" ` +
+        'and does not belong to this server (instance faults-a)',
     )
     expect(await other.owned()).not.toContain(j.id)
     await other.delete(j.id) // not ours: left alone
@@ -304,12 +307,14 @@ describe('without the training operator', () => {
       const sink = new MemorySink()
       await r.start(sink)
       expect(r.unavailable()).toStartWith(
-        'the Kubeflow training operator is not installed: kind TFJob (tfjobs.kubeflow.org) is not served by the API server',
+        'the Kubeflow training operator is not installed: ' +
+          'kind TFJob (tfjobs.kubeflow.org) is not served by the API server',
       )
       const err = await r.submit(job('echo hi')).catch((e) => e)
       expect(err).toBeInstanceOf(RuntimeUnavailableError)
       expect(err.message).toBe(
-        'the Kubeflow training operator is not installed: kind TFJob (tfjobs.kubeflow.org) is not served by the API server',
+        'the Kubeflow training operator is not installed: ' +
+          'kind TFJob (tfjobs.kubeflow.org) is not served by the API server',
       )
       expect(await r.owned()).toEqual([])
       await r.delete('experiment-1-0001') // missing is success

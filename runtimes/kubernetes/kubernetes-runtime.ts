@@ -208,7 +208,7 @@ export class KubernetesRuntime implements Runtime {
     this.#problems.set(key, toRuntimeError(err, { verb: 'watch', resource, namespace: this.#namespace, kind }).message)
   }
 
-  // ── helpers ───────────────────────────────────────────────────────────────
+  // ── helpers ─────────────────────────────────
 
   #ref(kind: JobKind): ResourceRef {
     return { group: KUBEFLOW_GROUP, version: KUBEFLOW_VERSION, plural: kind.plural, namespace: this.#namespace }
@@ -231,7 +231,8 @@ export class KubernetesRuntime implements Runtime {
     if (!isOwnedBy(existing, this.#instanceId)) {
       const owner = existing.metadata?.labels?.[LABEL.instance]
       throw new RuntimeRejectedError(
-        `a ${kind.kind} named "${id}" already exists in namespace "${this.#namespace}" and does not belong to this server (${owner ? `instance ${owner}` : 'no periscope.io/instance label'})`,
+        `a ${kind.kind} named "${id}" already exists in namespace "${this.#namespace}" ` +
+          `and does not belong to this server (${owner ? `instance ${owner}` : 'no periscope.io/instance label'})`,
         409,
       )
     }

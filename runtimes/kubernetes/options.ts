@@ -11,9 +11,15 @@ import type { BackoffOptions } from '../shared/backoff.ts'
 /** The service account token every pod gets mounted (unless automount is off). */
 export const SERVICE_ACCOUNT_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token'
 
-/** Options of {@link createKubernetesRuntime}. Exactly one source of cluster configuration is used, in this order: `kubeconfigYaml`, `kubeconfig`, `inCluster`. */
+/**
+ * Options of {@link createKubernetesRuntime}. Exactly one source of cluster configuration is used,
+ * in this order: `kubeconfigYaml`, `kubeconfig`, `inCluster`.
+ */
 export interface KubernetesRuntimeOptions extends RuntimeBaseOptions {
-  /** Kubeconfig path (`--kubeconfig`, else `KUBECONFIG`, else `~/.kube/config` resolved by the server); `:`-separated paths are merged. */
+  /**
+   * Kubeconfig path (`--kubeconfig`, else `KUBECONFIG`, else `~/.kube/config` resolved by the server);
+   * `:`-separated paths are merged.
+   */
   kubeconfig?: string
   /** Kubeconfig contents, instead of a file. */
   kubeconfigYaml?: string

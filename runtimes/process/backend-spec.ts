@@ -19,7 +19,10 @@ export interface JobFile {
 /** In a run dir: the job has finished and its logs are all in the sink; start-up skips it. */
 export const FINISHED = 'finished'
 
-/** Ports for every replica that listens: each TF replica; the PyTorch/XGBoost master. Existing ones are kept; new ones are distinct. */
+/**
+ * Ports for every replica that listens: each TF replica; the PyTorch/XGBoost master.
+ * Existing ones are kept; new ones are distinct.
+ */
 export function allocatePorts(job: JobSpec, known: Record<string, number>): Record<string, number> {
   const ports = { ...known }
   const missing = replicaRefs(job).filter(

@@ -92,7 +92,8 @@ class ProcessRuntime implements Runtime {
           ),
         )
     }
-    await rm(this.#dir(jobId), { recursive: true, force: true }) // off the event loop: 1,000 replicas leave thousands of files
+    // Off the event loop: 1,000 replicas leave thousands of files.
+    await rm(this.#dir(jobId), { recursive: true, force: true })
   }
 
   /**

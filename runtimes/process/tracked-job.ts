@@ -67,7 +67,8 @@ export class TrackedJob {
     )
     this.#emulated = emulated
     if (previous && isFinished(previous.status)) {
-      // Finished while we were away (or before run dirs were marked): stop leftovers, read logs to the end, put it away.
+      // Finished while we were away (or before run dirs were marked): stop leftovers,
+      // read logs to the end, put it away.
       void Promise.all(emulated.observation.replicas.map((r) => this.#stop(r))).then(
         () => this.#finish(emulated.observation.replicas.map((r) => r.pod)),
         () => undefined,
@@ -175,7 +176,10 @@ export class TrackedJob {
       this.#finish([...this.#tails.keys()])
   }
 
-  /** The job has finished and nothing of it runs: reads `pods`' logs to the end, stores the last status, marks the run dir and is forgotten. */
+  /**
+   * The job has finished and nothing of it runs: reads `pods`' logs to the end,
+   * stores the last status, marks the run dir and is forgotten.
+   */
   #finish(pods: string[]): void {
     if (this.#done || this.#disposed) return
     for (const pod of pods) this.#flush(pod)

@@ -43,7 +43,8 @@ describe('jobMessage', () => {
       nextAttemptAt: '2025-01-01T00:00:20.000Z',
     })
     expect(jobMessage(job, emptyJobStatus(), [looping])).toBe(
-      'exp-1-worker-0: CrashLoopBackOff: exited with code 137 (OOMKilled); 1 of 3 restarts used, next attempt at 2025-01-01T00:00:20.000Z',
+      'exp-1-worker-0: CrashLoopBackOff: exited with code 137 (OOMKilled); ' +
+        '1 of 3 restarts used, next attempt at 2025-01-01T00:00:20.000Z',
     )
     expect(
       jobMessage(job, emptyJobStatus(), [replica({ exitCode: 2, exitReason: 'Error', waiting: 'CrashLoopBackOff' })]),

@@ -51,7 +51,10 @@ export function jobMessage(
       .filter((r) => r.exitCode !== null && r.exitCode !== 0)
       .sort((a, b) => b.restartCount - a.restartCount)[0]
     if (!culprit) return null
-    return `Failed: ${culprit.pod} exited with code ${culprit.exitCode}${exitReasonText(culprit)} after ${culprit.restartCount} of ${limit} restarts (backoffLimit reached)`
+    return (
+      `Failed: ${culprit.pod} exited with code ${culprit.exitCode}${exitReasonText(culprit)} ` +
+      `after ${culprit.restartCount} of ${limit} restarts (backoffLimit reached)`
+    )
   }
   if (status.conditions.some((c) => c.type === 'Succeeded' && c.status === 'True')) return null
   const stuck = replicas.find(
@@ -61,7 +64,10 @@ export function jobMessage(
   const looping = replicas.find(isCrashLooping)
   if (looping) {
     const next = looping.nextAttemptAt ? `, next attempt at ${looping.nextAttemptAt}` : ''
-    return `${looping.pod}: CrashLoopBackOff: exited with code ${looping.exitCode}${exitReasonText(looping)}; ${looping.restartCount} of ${limit} restarts used${next}`
+    return (
+      `${looping.pod}: CrashLoopBackOff: exited with code ${looping.exitCode}${exitReasonText(looping)}; ` +
+      `${looping.restartCount} of ${limit} restarts used${next}`
+    )
   }
   return null
 }

@@ -27,7 +27,8 @@ function intParam(name: string, value: string | undefined): number | undefined {
   const n = /^\d+$/.test(value) ? Number(value) : Number.NaN
   if (!(n <= MAX_QUERY_INT)) {
     throw new InvalidQueryError(
-      `Invalid query parameter ${name}="${value.length > 40 ? `${value.slice(0, 40)}…` : value}"; expected a whole number from 0 to ${MAX_QUERY_INT}`,
+      `Invalid query parameter ${name}="${value.length > 40 ? `${value.slice(0, 40)}…` : value}"; ` +
+        `expected a whole number from 0 to ${MAX_QUERY_INT}`,
     )
   }
   return n

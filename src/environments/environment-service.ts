@@ -20,7 +20,8 @@ function normalize(body: unknown): EnvironmentSpec {
   if (!e.name?.trim()) throw new ValidationError('Invalid environment spec: name is required (a non-empty string)')
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/.test(e.name.trim())) {
     throw new ValidationError(
-      `Invalid environment spec: name "${e.name}" must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it is used in URLs)`,
+      `Invalid environment spec: name "${e.name}" must start with a letter or digit ` +
+        'and hold only letters, digits, ".", "_" and "-" (it is used in URLs)',
     )
   }
   const k = e.kernelSpec

@@ -179,7 +179,10 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       }
     },
 
-    /** Every replica of an experiment (from its spec, plus any with stored lines), in spec order; `pod` picks one, `tailLines` keeps the last lines. */
+    /**
+     * Every replica of an experiment (from its spec, plus any with stored lines), in spec order;
+     * `pod` picks one, `tailLines` keeps the last lines.
+     */
     podLogs(id: string, opts: { pod?: string; tailLines?: number } = {}): PodLog[] {
       const rec = required(id)
       const pods = podsOf(rec.experiment)

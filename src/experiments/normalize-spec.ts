@@ -45,7 +45,8 @@ function checkExecString(field: string, what: string, value: string): number {
   const bytes = Buffer.byteLength(value, 'utf8')
   if (bytes > MAX_EXEC_STRING_BYTES) {
     throw new ValidationError(
-      `Invalid experiment spec: ${field}: ${what} is ${bytes} bytes; the operating system takes at most ${MAX_EXEC_STRING_BYTES} bytes (128 KiB - 1) in one argument or NAME=value`,
+      `Invalid experiment spec: ${field}: ${what} is ${bytes} bytes; ` +
+        `the operating system takes at most ${MAX_EXEC_STRING_BYTES} bytes (128 KiB - 1) in one argument or NAME=value`,
     )
   }
   return bytes
@@ -64,7 +65,8 @@ function checkExec(task: {
     total += checkExecString(`${task.envField}.${name}`, 'NAME=value', `${name}=${value}`) + 1
   if (total > MAX_EXEC_TOTAL_BYTES) {
     throw new ValidationError(
-      `Invalid experiment spec: ${task.field}: the command and environment are ${total} bytes together; at most ${MAX_EXEC_TOTAL_BYTES} bytes (1 MiB) are taken`,
+      `Invalid experiment spec: ${task.field}: the command and environment are ${total} bytes together; ` +
+        `at most ${MAX_EXEC_TOTAL_BYTES} bytes (1 MiB) are taken`,
     )
   }
 }
@@ -113,7 +115,8 @@ export function normalizeSpec(body: unknown, ctx: NormalizeContext): ExperimentS
   const framework = frameworkOf(input.meta.framework)
   if (!framework) {
     throw new ValidationError(
-      `Invalid experiment spec: meta.framework: unsupported framework "${input.meta.framework}"; expected one of TensorFlow, PyTorch, XGBoost`,
+      `Invalid experiment spec: meta.framework: unsupported framework "${input.meta.framework}"; ` +
+        'expected one of TensorFlow, PyTorch, XGBoost',
     )
   }
   const environment: EnvironmentSpec = {
@@ -146,13 +149,15 @@ export function normalizeSpec(body: unknown, ctx: NormalizeContext): ExperimentS
     const field = `spec.${key}`
     if (!type)
       throw new ValidationError(
-        `Invalid experiment spec: ${field}: unknown task type "${key}" for ${framework}; expected one of ${allowed.join(', ')}`,
+        `Invalid experiment spec: ${field}: unknown task type "${key}" for ${framework}; ` +
+          `expected one of ${allowed.join(', ')}`,
       )
     if (tasks[type]) throw new ValidationError(`Invalid experiment spec: ${field}: task type ${type} is given twice`)
     const replicas = task.replicas ?? 1
     if (replicas < 1 || replicas > MAX_REPLICAS) {
       throw new ValidationError(
-        `Invalid experiment spec: ${field}.replicas: expected a whole number from 1 to ${MAX_REPLICAS}, got ${replicas}`,
+        `Invalid experiment spec: ${field}.replicas: ` +
+          `expected a whole number from 1 to ${MAX_REPLICAS}, got ${replicas}`,
       )
     }
     const { resourceMap } = parseResources(task.resources, `${field}.resources`)
@@ -170,7 +175,8 @@ export function normalizeSpec(body: unknown, ctx: NormalizeContext): ExperimentS
     })
     if (!(task.image ?? environment.image ?? stored?.dockerImage)) {
       throw new ValidationError(
-        `Invalid experiment spec: ${field}.image, environment.image or a stored environment (environment.name) with a dockerImage is required`,
+        `Invalid experiment spec: ${field}.image, environment.image ` +
+          'or a stored environment (environment.name) with a dockerImage is required',
       )
     }
     tasks[type] = {
@@ -224,7 +230,8 @@ function checkOperatorRules(framework: Framework, tasks: Partial<Record<ReplicaT
     // The operator decides success by the Chief/Master, else the Workers: with neither the job never ends.
     if (!tasks.Worker && !tasks.Chief && !tasks.Master)
       fail(
-        'spec: a TensorFlow experiment needs a Worker, Chief or Master task (with only Ps or Evaluator it can never finish)',
+        'spec: a TensorFlow experiment needs a Worker, Chief or Master task ' +
+          '(with only Ps or Evaluator it can never finish)',
       )
     for (const t of ['Chief', 'Master'] as const)
       if ((tasks[t]?.replicas ?? 1) !== 1) fail(`spec.${t}.replicas: expected 1 (there is one ${t})`)

@@ -46,7 +46,8 @@ export function parseResources(value: string | null | undefined, field: string):
     const eq = item.indexOf('=')
     if (eq <= 0 || eq === item.length - 1) {
       throw new ValidationError(
-        `Invalid experiment spec: ${field}: "${item}" is not a key=value item (e.g. cpu=1,memory=1024M,nvidia.com/gpu=1)`,
+        `Invalid experiment spec: ${field}: "${item}" is not a key=value item ` +
+          '(e.g. cpu=1,memory=1024M,nvidia.com/gpu=1)',
       )
     }
     const key = item.slice(0, eq).trim() as Key
@@ -54,7 +55,8 @@ export function parseResources(value: string | null | undefined, field: string):
     const check = CHECKS.get(key)
     if (!check) {
       throw new ValidationError(
-        `Invalid experiment spec: ${field}: unknown resource "${key}"; expected one of cpu, memory, nvidia.com/gpu, gpu`,
+        `Invalid experiment spec: ${field}: unknown resource "${key}"; ` +
+          'expected one of cpu, memory, nvidia.com/gpu, gpu',
       )
     }
     const problem = check(val)

@@ -87,7 +87,8 @@ export function createSupervisor(deps: SupervisorDeps) {
       deps.log(`failing ${id}: its job disappeared from the ${runtime.name} runtime ${when}`)
       fail(
         id,
-        `The job disappeared from the ${runtime.name} runtime ${when}; it was removed outside periscope or lost with its host`,
+        `The job disappeared from the ${runtime.name} runtime ${when}; ` +
+          'it was removed outside periscope or lost with its host',
       )
     }
     await removeOrphans(owned)

@@ -69,7 +69,8 @@ async function readLimited(req: Request): Promise<string> {
     return UTF8.decode(bytes)
   } catch {
     throw new MalformedBodyError(
-      `Malformed request body: it is not valid UTF-8 (the first bad byte is at offset ${firstBadByte(bytes)}); send the body encoded as UTF-8`,
+      `Malformed request body: it is not valid UTF-8 (the first bad byte is at offset ${firstBadByte(bytes)}); ` +
+        'send the body encoded as UTF-8',
     )
   }
 }

@@ -76,7 +76,9 @@ export function parseQuantity(text: string): Quantity | QuantityError {
     const n = /^[+-]?(\d+\.?\d*|\.\d+)(.*)$/.exec(text)
     if (n)
       return {
-        error: `has an unknown suffix "${n[2]}" (expected one of n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei, or an exponent such as e3)`,
+        error:
+          `has an unknown suffix "${n[2]}" ` +
+          '(expected one of n, u, m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei, or an exponent such as e3)',
       }
     return { error: 'is not a number with an optional suffix' }
   }

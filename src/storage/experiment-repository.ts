@@ -67,7 +67,8 @@ export type ExperimentRepository = ReturnType<typeof createExperimentRepository>
 /** Experiment storage over one database. */
 export function createExperimentRepository(db: Database) {
   const insert = db.query(
-    `INSERT INTO experiment (id, uid, status, spec, accepted_time, submitted) VALUES ($id, $uid, 'Accepted', $spec, $acceptedTime, 0)`,
+    'INSERT INTO experiment (id, uid, status, spec, accepted_time, submitted) ' +
+      "VALUES ($id, $uid, 'Accepted', $spec, $acceptedTime, 0)",
   )
   const byId = db.query<Row, { id: string }>('SELECT * FROM experiment WHERE id = $id')
   type Page = { after: number; limit: number; offset: number }

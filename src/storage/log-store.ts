@@ -20,7 +20,8 @@ export function createLogStore(db: Database) {
     'SELECT lines, last_ts, at_last_ts FROM log_source WHERE experiment_id = $id AND pod = $pod',
   )
   const upsertSource = db.query(
-    `INSERT INTO log_source (experiment_id, pod, lines, last_ts, at_last_ts) VALUES ($id, $pod, $lines, $lastTs, $atLastTs)
+    'INSERT INTO log_source (experiment_id, pod, lines, last_ts, at_last_ts) ' +
+      `VALUES ($id, $pod, $lines, $lastTs, $atLastTs)
        ON CONFLICT (experiment_id, pod) DO UPDATE SET lines = $lines, last_ts = $lastTs, at_last_ts = $atLastTs`,
   )
   const insertLine = db.query(
@@ -31,7 +32,8 @@ export function createLogStore(db: Database) {
     'SELECT text FROM log_line WHERE experiment_id = $id AND pod = $pod ORDER BY n',
   )
   const tail = db.query<{ text: string }, { id: string; pod: string; count: number }>(
-    `SELECT text FROM (SELECT n, text FROM log_line WHERE experiment_id = $id AND pod = $pod ORDER BY n DESC LIMIT $count) ORDER BY n`,
+    'SELECT text FROM ' +
+      '(SELECT n, text FROM log_line WHERE experiment_id = $id AND pod = $pod ORDER BY n DESC LIMIT $count) ORDER BY n',
   )
   const removeLines = db.query('DELETE FROM log_line WHERE experiment_id = $id')
   const removeSources = db.query('DELETE FROM log_source WHERE experiment_id = $id')

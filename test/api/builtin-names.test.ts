@@ -35,8 +35,10 @@ function body(parts: {
 }): string {
   const task = parts.task ?? '{"replicas":1}'
   return (
-    `{${parts.top ?? ''}"meta":{${parts.meta ?? ''}"name":"b","framework":${JSON.stringify(parts.framework ?? 'TensorFlow')},"cmd":"true","envVars":{}},` +
-    `"environment":{${parts.environment ?? ''}"image":"busybox:1"},"spec":{${JSON.stringify(parts.taskKey ?? 'Worker')}:${task}}}`
+    `{${parts.top ?? ''}"meta":{${parts.meta ?? ''}"name":"b",` +
+    `"framework":${JSON.stringify(parts.framework ?? 'TensorFlow')},"cmd":"true","envVars":{}},` +
+    `"environment":{${parts.environment ?? ''}"image":"busybox:1"},` +
+    `"spec":{${JSON.stringify(parts.taskKey ?? 'Worker')}:${task}}}`
   )
 }
 const post = (text: string) => server.json('POST', EXPERIMENTS, text)
@@ -48,7 +50,8 @@ describe.each(NAMES)('%s', (name) => {
       await post(body({ framework: name })),
       400,
       'INVALID_SPEC',
-      `Invalid experiment spec: meta.framework: unsupported framework "${name}"; expected one of TensorFlow, PyTorch, XGBoost`,
+      `Invalid experiment spec: meta.framework: unsupported framework "${name}"; ` +
+        'expected one of TensorFlow, PyTorch, XGBoost',
     )
   })
   test('as a task type is an unknown task type', async () => {

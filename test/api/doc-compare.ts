@@ -99,7 +99,10 @@ export function docExamples(doc: string): DocExample[] {
 
 export interface CompareOptions {
   kind: ExampleKind
-  /** Current form: same keys in the same order (`statusMessage` may follow `spec`). Earlier form: the doc's keys only. */
+  /**
+   * Current form: same keys in the same order (`statusMessage` may follow `spec`).
+   * Earlier form: the doc's keys only.
+   */
   strictKeys: boolean
   /** Paths not compared, e.g. `result.name`; each one met is reported back. */
   skip?: readonly string[]

@@ -80,7 +80,8 @@ const EARLIER_SKIPS: Record<string, Record<string, string>> = {
   },
   'Get experiment Log': {
     success: 'null in the earlier form; true in the current form',
-    'result.logContent': 'a PyTorch job’s pods with podLog as one string; the current form has a list of lines per pod',
+    'result.logContent':
+      'a PyTorch job’s pods with podLog as one string; ' + 'the current form has a list of lines per pod',
   },
 }
 

@@ -39,14 +39,14 @@ async function send(method: string, path: string, body: string, contentType = 'a
 }
 
 describe('the envelope', () => {
-  test('a success has exactly status, code, success, message, result, attributes in that order, nulls written out', async () => {
+  test('a success has exactly status, code, success, message, result, attributes in order, nulls kept', async () => {
     const raw = await server.request(`${EXPERIMENTS}/ping`)
     const res = { text: await raw.text(), type: raw.headers.get('content-type') }
     expect(res.text).toBe('{"status":"OK","code":200,"success":true,"message":null,"result":"Pong","attributes":{}}')
     expect(res.type).toBe('application/json; charset=utf-8')
   })
 
-  test('an error has the same keys in the same order, HTTP status equal to code, success false and a catalogued reason', async () => {
+  test('an error has the same keys in order, HTTP status = code, success false and a catalogued reason', async () => {
     const raw = await server.request(`${EXPERIMENTS}/experiment-1234567890123-0001`)
     expect(raw.headers.get('content-type')).toBe('application/json; charset=utf-8')
     const res = { http: raw.status, body: (await raw.json()) as any }
@@ -58,7 +58,7 @@ describe('the envelope', () => {
     expectError(await server.json('GET', '/api/v1/nothing-here'), 404, 'ROUTE_NOT_FOUND', /nothing-here/)
   })
 
-  test('a method an endpoint does not take is a 405 METHOD_NOT_ALLOWED envelope (the catalogue’s reason), not a 404', async () => {
+  test('an unsupported method is a 405 METHOD_NOT_ALLOWED envelope (the catalogue’s reason), not a 404', async () => {
     expectError(await server.json('PUT', `${EXPERIMENTS}/${seeded}`, tfBody()), 405, 'METHOD_NOT_ALLOWED', /PUT/)
     expectError(await server.json('DELETE', EXPERIMENTS), 405, 'METHOD_NOT_ALLOWED', /DELETE/)
   })

@@ -31,7 +31,7 @@ afterAll(() => shutdown(server))
 
 const quick = (name: string) => singleBody(name, 'true')
 
-test('an id is experiment-<13-digit server start ms>-<counter of at least 4 digits>, the same start for every id', async () => {
+test('an id is experiment-<13-digit server start ms>-<counter of 4+ digits>, the same start for every id', async () => {
   const ids = [(await create(server, quick('id-a'))).experimentId, (await create(server, quick('id-b'))).experimentId]
   const parts = ids.map((id) => EXPERIMENT_ID.exec(id))
   for (const m of parts) {

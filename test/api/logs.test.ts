@@ -52,7 +52,7 @@ async function logsOf(id: string): Promise<any> {
 }
 
 describe('GET /api/v1/experiment/logs/{id}', () => {
-  test('returns every replica’s lines (stdout and stderr), podName first, pods named <id>-<type>-<index>', async () => {
+  test('returns each replica’s lines (stdout, stderr), podName first, pods named <id>-<type>-<index>', async () => {
     await waitForLogs(server, tfId, 4)
     const result = await logsOf(tfId)
     expect(Object.keys(result)).toEqual(['experimentId', 'logContent'])
@@ -78,7 +78,9 @@ describe('GET /api/v1/experiment/logs/{id}', () => {
   }, 20_000)
 
   test('lines keep quotes, backslashes, tabs, unicode, empty lines and an unterminated last line', async () => {
-    const cmd = `printf 'x\\n\\ny\\n'; echo 'say "hi" \\\\ back'; printf '\\tindented\\n'; echo 'ünïcødé €'; printf 'no-newline'`
+    const cmd =
+      `printf 'x\\n\\ny\\n'; echo 'say "hi" \\\\ back'; printf '\\tindented\\n'; ` +
+      `echo 'ünïcødé €'; printf 'no-newline'`
     const made = await create(server, { ...pytorchBody('odd-lines', cmd), spec: { Master: { replicas: 1 } } })
     await waitForStatus(server, made.experimentId, ['Succeeded'])
     const [pod] = await waitForLogs(server, made.experimentId, 7)

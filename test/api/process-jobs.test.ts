@@ -31,7 +31,7 @@ afterAll(() => shutdown(server))
 const ms = (t: string) => Date.parse(t)
 
 describe('status lifecycle', () => {
-  test('a job whose command is `echo hi` reaches Succeeded with accepted ≤ created ≤ running ≤ finished, never moving back', async () => {
+  test('`echo hi` ends Succeeded with accepted ≤ created ≤ running ≤ finished, never moving back', async () => {
     const made = await create(server, singleBody('lifecycle-ok', 'echo hi'))
     const { seen, result } = await waitForStatus(server, made.experimentId, ['Succeeded', 'Failed'])
     expect(result.status).toBe('Succeeded')
@@ -47,7 +47,7 @@ describe('status lifecycle', () => {
     for (const r of later) expect(expectOk(r)).toEqual(result)
   }, 20_000)
 
-  test('a job that always exits 1 ends Failed, its statusMessage naming the backoff limit, never moving back', async () => {
+  test('a job that always exits 1 ends Failed, statusMessage naming the backoff limit, never moving back', async () => {
     const made = await create(server, {
       ...pytorchBody('lifecycle-fail', 'echo boom; exit 1'),
       spec: { Master: { replicas: 1 } },
@@ -113,7 +113,8 @@ describe('the operator environment', () => {
       expect(ports[pod]).toBeGreaterThan(0)
       return `127.0.0.1:${ports[pod]}`
     }
-    const cluster = `{"ps":["${addr(`${id}-ps-0`)}"],"worker":["${addr(`${id}-worker-0`)}","${addr(`${id}-worker-1`)}"]}`
+    const cluster =
+      `{"ps":["${addr(`${id}-ps-0`)}"],` + `"worker":["${addr(`${id}-worker-0`)}","${addr(`${id}-worker-1`)}"]}`
     const tfConfig = (type: string, index: number) =>
       `{"cluster":${cluster},"task":{"type":"${type}","index":${index}},"environment":"cloud"}`
     const logs = await waitForLogs(server, id)
@@ -125,7 +126,7 @@ describe('the operator environment', () => {
     expect((await waitForStatus(server, id, ['Succeeded', 'Failed'])).result.status).toBe('Succeeded')
   }, 20_000)
 
-  test('PyTorch Master:1, Worker:2 gives ranks 0/3, 1/3, 2/3 and MASTER_ADDR=127.0.0.1 with the master’s recorded port', async () => {
+  test('PyTorch Master:1, Worker:2: ranks 0/3 to 2/3, MASTER_ADDR=127.0.0.1 and the recorded master port', async () => {
     // The master outlives the workers: once it succeeds the job is done and running workers are stopped.
     const print = 'echo "$RANK/$WORLD_SIZE"; echo "MASTER_ADDR=$MASTER_ADDR"; echo "MASTER_PORT=$MASTER_PORT"'
     const body = pytorchBody('pt-rank', print, 2)

@@ -118,7 +118,7 @@ const creates: Array<[string, object | string, string, string, string]> = [
 
 describe('create → get → delete', () => {
   for (const [what, body, type, name, framework] of creates) {
-    test(`${what}: create is HTTP 200/code 200, Accepted with uid and acceptedTime; get and delete round-trip the id`, async () => {
+    test(`${what}: create is HTTP/code 200, Accepted with uid and acceptedTime; get/delete round-trip it`, async () => {
       const created = await post(body, type)
       expect(created.http).toBe(200)
       expect(created.body.code).toBe(200)
@@ -150,7 +150,7 @@ describe('create → get → delete', () => {
 })
 
 describe('round trips (the mocked ExperimentRestApiTest)', () => {
-  test('get, list, patch and logs return uid, status, the four times, id, name, framework, namespace, dockerImage and kernelSpec', async () => {
+  test('get, list, patch and logs return uid, status, times, id, meta, dockerImage and kernelSpec', async () => {
     const kernelSpec = {
       name: 'team_default_python_3.7',
       channels: ['defaults'],

@@ -46,7 +46,10 @@ const CASES: Array<[string, Body, RegExp]> = [
   [
     'a command of 128 KiB',
     withValue(good, 'spec.Worker.cmd', big(128 * 1024)),
-    /^Invalid experiment spec: spec\.Worker\.cmd: the command is 131072 bytes; the operating system takes at most 131071 bytes/,
+    new RegExp(
+      '^Invalid experiment spec: spec\\.Worker\\.cmd: the command is 131072 bytes; ' +
+        'the operating system takes at most 131071 bytes',
+    ),
   ],
   [
     'NAME=value of 128 KiB',
@@ -85,7 +88,7 @@ describe('refused at create', () => {
   })
 })
 
-test('the command and environment together are at most 1 MiB (YAML aliases can make them larger than the body)', async () => {
+test('the command and environment together are at most 1 MiB (YAML aliases can outgrow the body)', async () => {
   const yaml = [
     'meta:',
     '  name: alias',
@@ -108,7 +111,10 @@ test('the command and environment together are at most 1 MiB (YAML aliases can m
     { http: res.status, body: await res.json() },
     400,
     'INVALID_SPEC',
-    /^Invalid experiment spec: spec\.Worker: the command and environment are \d+ bytes together; at most 1048576 bytes \(1 MiB\)/,
+    new RegExp(
+      '^Invalid experiment spec: spec\\.Worker: the command and environment are \\d+ bytes together; ' +
+        'at most 1048576 bytes \\(1 MiB\\)',
+    ),
   )
 })
 

@@ -28,7 +28,9 @@ export function validateJob(info: JobKindInfo, job: KubeObject): FieldError[] {
     add(
       'FieldValueInvalid',
       'metadata.name',
-      `Invalid value: "${name}": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
+      `Invalid value: "${name}": a DNS-1035 label must consist of lower case alphanumeric characters or '-', ` +
+        "start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', " +
+        "regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
     )
   } else if (name.length > 63) {
     add('FieldValueInvalid', 'metadata.name', `Invalid value: "${name}": must be no more than 63 characters`)

@@ -80,7 +80,8 @@ export function conflict(info: Resource, name: string): ApiError {
   return new ApiError(
     409,
     'Conflict',
-    `Operation cannot be fulfilled on ${qualifiedResource(info)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    `Operation cannot be fulfilled on ${qualifiedResource(info)} "${name}": the object has been modified; ` +
+      'please apply your changes to the latest version and try again',
     resourceDetails(info, name),
   )
 }
@@ -131,7 +132,8 @@ export function forbidden(
   return new ApiError(
     403,
     'Forbidden',
-    `${subject} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${info.group}" ${scope}`,
+    `${subject} is forbidden: User "${user}" cannot ${verb} resource "${resource}" ` +
+      `in API group "${info.group}" ${scope}`,
     resourceDetails(info, name),
   )
 }
@@ -146,7 +148,8 @@ export function unsupportedMediaType(contentType: string): ApiError {
   return new ApiError(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json`,
+    'the body of the request was in an unknown format - ' +
+      'accepted media types include: application/json-patch+json, application/merge-patch+json',
     { causes: [{ reason: 'UnexpectedServerResponse', message: `unsupported content type: ${contentType}` }] },
   )
 }

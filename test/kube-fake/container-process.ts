@@ -92,7 +92,9 @@ export function spawnContainer(
       detached: true,
     })
   } catch (err) {
-    const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: exec: "${argv[0]}": ${(err as Error).message}`
+    const message =
+      'failed to create containerd task: failed to create shim task: ' +
+      `OCI runtime create failed: exec: "${argv[0]}": ${(err as Error).message}`
     return { pid: -1, exited: Promise.resolve({ exitCode: 128, startError: message }), kill: () => {} }
   }
   const pump = async (stream: ReadableStream<Uint8Array>) => {

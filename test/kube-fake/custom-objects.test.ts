@@ -59,7 +59,8 @@ describe('custom objects through client-node', () => {
     expect(err.code).toBe(400)
     expect(err.status.reason).toBe('BadRequest')
     expect(err.status.message).toBe(
-      'TFJob in version "v1" cannot be handled as a TFJob: strict decoding error: unknown field "spec.foo", unknown field "spec.tfReplicaSpecs.PS.template.spec.containers[0].bogus"',
+      'TFJob in version "v1" cannot be handled as a TFJob: strict decoding error: unknown field "spec.foo", ' +
+        'unknown field "spec.tfReplicaSpecs.PS.template.spec.containers[0].bogus"',
     )
     expect(fake.getObject('tfjobs', 'default', 'strict')).toBeUndefined()
   })
@@ -79,7 +80,8 @@ describe('custom objects through client-node', () => {
     expect(err.code).toBe(422)
     expect(err.status.reason).toBe('Invalid')
     expect(err.status.message).toBe(
-      'TFJob.kubeflow.org "typed" is invalid: spec.runPolicy.backoffLimit: Invalid value: "string": spec.runPolicy.backoffLimit in body must be of type integer: "string"',
+      'TFJob.kubeflow.org "typed" is invalid: spec.runPolicy.backoffLimit: Invalid value: "string": ' +
+        'spec.runPolicy.backoffLimit in body must be of type integer: "string"',
     )
     expect(err.status.details.causes).toEqual([
       {
@@ -97,7 +99,9 @@ describe('custom objects through client-node', () => {
     expect(err.code).toBe(403)
     expect(err.status.reason).toBe('Forbidden')
     expect(err.status.message).toBe(
-      'admission webhook "validator.tfjob.training-operator.kubeflow.org" denied the request: spec.tfReplicaSpecs[PS].template.spec.containers: Required value: must have at least one container with name tensorflow',
+      'admission webhook "validator.tfjob.training-operator.kubeflow.org" denied the request: ' +
+        'spec.tfReplicaSpecs[PS].template.spec.containers: Required value: ' +
+        'must have at least one container with name tensorflow',
     )
   })
 
@@ -200,7 +204,8 @@ describe('custom objects through client-node', () => {
     expect(err.code).toBe(409)
     expect(err.status.reason).toBe('Conflict')
     expect(err.status.message).toBe(
-      'Operation cannot be fulfilled on tfjobs.kubeflow.org "put": the object has been modified; please apply your changes to the latest version and try again',
+      'Operation cannot be fulfilled on tfjobs.kubeflow.org "put": the object has been modified; ' +
+        'please apply your changes to the latest version and try again',
     )
   })
 
@@ -275,7 +280,8 @@ describe('custom objects through client-node', () => {
     )
     expect(err.code).toBe(422)
     expect(err.status.message).toBe(
-      'TFJob.kubeflow.org "put-norv" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+      'TFJob.kubeflow.org "put-norv" is invalid: ' +
+        'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
     )
   })
 

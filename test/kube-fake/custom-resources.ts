@@ -43,7 +43,8 @@ async function readJson(req: Request): Promise<{ body: Json; text: string }> {
 function decodeObject(info: JobKindInfo, body: Json, text: string): KubeObject {
   if (!isObject(body))
     throw badRequest(
-      `couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type struct`,
+      "couldn't get version/kind; json parse error: " +
+        `json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type struct`,
     )
   if (!body.kind) throw badRequest(`Object 'Kind' is missing in '${text}'`)
   if (!body.apiVersion) throw badRequest(`Object 'apiVersion' is missing in '${text}'`)
@@ -54,7 +55,8 @@ function decodeObject(info: JobKindInfo, body: Json, text: string): KubeObject {
   }
   if (body.kind !== info.kind)
     throw badRequest(
-      `${body.kind} in version "${info.version}" cannot be handled as a ${info.kind}: the kind in the data (${body.kind}) does not match the expected kind (${info.kind})`,
+      `${body.kind} in version "${info.version}" cannot be handled as a ${info.kind}: ` +
+        `the kind in the data (${body.kind}) does not match the expected kind (${info.kind})`,
     )
   return body as KubeObject
 }
@@ -75,14 +77,16 @@ function checkSchema(ctx: ServerContext, info: JobKindInfo, obj: KubeObject, url
   const { unknownFields, errors, pruned } = checkAgainstSchema(obj, crdSchema(info.plural, ctx.crdDirs))
   const unknown = unknownFields.map((f) => `unknown field "${f}"`)
   if (mode === 'Strict' && unknown.length > 0 && patched) {
-    const message = `Invalid value: ${JSON.stringify(JSON.stringify(obj))}: strict decoding error: ${unknown.join(', ')}`
+    const message =
+      `Invalid value: ${JSON.stringify(JSON.stringify(obj))}: ` + `strict decoding error: ${unknown.join(', ')}`
     throw new ApiError(422, 'Invalid', ` "" is invalid: patch: ${message}`, {
       causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }],
     })
   }
   if (mode === 'Strict' && unknown.length > 0) {
     throw badRequest(
-      `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: strict decoding error: ${unknown.join(', ')}`,
+      `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: ` +
+        `strict decoding error: ${unknown.join(', ')}`,
     )
   }
   return { obj: pruned as KubeObject, errors, warnings: mode === 'Warn' ? unknown : [] }
@@ -106,7 +110,11 @@ function nameErrors(name: string | undefined): FieldError[] {
       {
         reason: 'FieldValueInvalid',
         field: 'metadata.name',
-        message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+        message:
+          `Invalid value: "${name}": a lowercase RFC 1123 subdomain ` +
+          "must consist of lower case alphanumeric characters, '-' or '.', " +
+          "and must start and end with an alphanumeric character (e.g. 'example.com', " +
+          "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
       },
     ]
   }
@@ -343,7 +351,8 @@ async function remove(
     throw new ApiError(
       409,
       'Conflict',
-      `Operation cannot be fulfilled on ${info.plural}.${info.group} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${uid}`,
+      `Operation cannot be fulfilled on ${info.plural}.${info.group} "${name}": ` +
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${uid}`,
       { name, group: info.group, kind: info.plural },
     )
   }
@@ -351,7 +360,9 @@ async function remove(
     throw new ApiError(
       409,
       'Conflict',
-      `Operation cannot be fulfilled on ${info.plural}.${info.group} "${name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+      `Operation cannot be fulfilled on ${info.plural}.${info.group} "${name}": ` +
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ` +
+        `ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
       { name, group: info.group, kind: info.plural },
     )
   }

@@ -55,7 +55,10 @@ export interface FakeKube {
   listObjects(plural: string, namespace?: string): any[]
   /** The current global resourceVersion. */
   resourceVersion(): string
-  /** Fails the next `times` (default 1) matching requests with a real Status for `status` (429/503 carry Retry-After). */
+  /**
+   * Fails the next `times` (default 1) matching requests with a real Status for `status`
+   * (429/503 carry Retry-After).
+   */
   failNext(match: RequestMatch, status: number, times?: number): void
   /** Accepts the next `times` (default 1) matching requests and never answers them. */
   hangNext(match: RequestMatch, times?: number): void

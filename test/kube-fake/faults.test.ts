@@ -55,7 +55,8 @@ describe('fault injection', () => {
         metadata: {},
         status: 'Failure',
         message:
-          'tfjobs.kubeflow.org is forbidden: User "system:serviceaccount:default:periscope" cannot create resource "tfjobs" in API group "kubeflow.org" in the namespace "team-a"',
+          'tfjobs.kubeflow.org is forbidden: User "system:serviceaccount:default:periscope" ' +
+          'cannot create resource "tfjobs" in API group "kubeflow.org" in the namespace "team-a"',
         reason: 'Forbidden',
         details: { group: 'kubeflow.org', kind: 'tfjobs' },
         code: 403,
@@ -72,7 +73,8 @@ describe('fault injection', () => {
       const err = await apiError(c.core.readNamespacedPodLog({ namespace: 'default', name: 'any-pod', container: 'x' }))
       expect(err.code).toBe(403)
       expect(err.status.message).toBe(
-        'pods "any-pod" is forbidden: User "system:serviceaccount:default:periscope" cannot get resource "pods/log" in API group "" in the namespace "default"',
+        'pods "any-pod" is forbidden: User "system:serviceaccount:default:periscope" ' +
+          'cannot get resource "pods/log" in API group "" in the namespace "default"',
       )
     } finally {
       fake.clearFaults()
@@ -86,7 +88,8 @@ describe('fault injection', () => {
       expect(err.code).toBe(403)
       expect(err.status.reason).toBe('Forbidden')
       expect(err.status.message).toBe(
-        'admission webhook "validator.tfjob.training-operator.kubeflow.org" denied the request: spec.runPolicy.managedBy: Invalid value: "x": nope',
+        'admission webhook "validator.tfjob.training-operator.kubeflow.org" denied the request: ' +
+          'spec.runPolicy.managedBy: Invalid value: "x": nope',
       )
     } finally {
       fake.clearFaults()

@@ -24,14 +24,17 @@ describe('TF_CONFIG', () => {
   test('PS:1 Worker:2 in team-a, exactly as the operator writes it', () => {
     const body = tfJob('dist', { PS: {}, Worker: { replicas: 2 } })
     expect(envOf(TF, body, 'Worker', 1).TF_CONFIG).toBe(
-      '{"cluster":{"ps":["dist-ps-0.team-a.svc:2222"],"worker":["dist-worker-0.team-a.svc:2222","dist-worker-1.team-a.svc:2222"]},"task":{"type":"worker","index":1},"environment":"cloud"}',
+      '{"cluster":{"ps":["dist-ps-0.team-a.svc:2222"],' +
+        '"worker":["dist-worker-0.team-a.svc:2222","dist-worker-1.team-a.svc:2222"]},' +
+        '"task":{"type":"worker","index":1},"environment":"cloud"}',
     )
   })
 
   test('chief and evaluator come first, in sorted order, with lowercase keys accepted', () => {
     const body = tfJob('dist', { worker: {}, Evaluator: {}, CHIEF: {} })
     expect(envOf(TF, body, 'Chief', 0).TF_CONFIG).toBe(
-      '{"cluster":{"chief":["dist-chief-0.team-a.svc:2222"],"evaluator":["dist-evaluator-0.team-a.svc:2222"],"worker":["dist-worker-0.team-a.svc:2222"]},"task":{"type":"chief","index":0},"environment":"cloud"}',
+      '{"cluster":{"chief":["dist-chief-0.team-a.svc:2222"],"evaluator":["dist-evaluator-0.team-a.svc:2222"],' +
+        '"worker":["dist-worker-0.team-a.svc:2222"]},"task":{"type":"chief","index":0},"environment":"cloud"}',
     )
   })
 
@@ -49,7 +52,8 @@ describe('TF_CONFIG', () => {
   test('enableDynamicWorker uses the sparse form', () => {
     const body = tfJob('dist', { PS: {}, Worker: { replicas: 2 } }, { enableDynamicWorker: true })
     expect(envOf(TF, body, 'Worker', 1).TF_CONFIG).toBe(
-      '{"cluster":{"worker":{"1":"dist-worker-1.team-a.svc:2222"},"ps":["dist-ps-0.team-a.svc:2222"]},"task":{"type":"worker","index":1}}',
+      '{"cluster":{"worker":{"1":"dist-worker-1.team-a.svc:2222"},"ps":["dist-ps-0.team-a.svc:2222"]},' +
+        '"task":{"type":"worker","index":1}}',
     )
   })
 })

@@ -96,7 +96,8 @@ export function buildPod(
         command: [
           'sh',
           '-c',
-          `err=1;for i in $(seq 100); do if nslookup ${master}; then err=0 && break; fi;echo waiting for master; sleep 2; done; exit $err`,
+          `err=1;for i in $(seq 100); do if nslookup ${master}; then err=0 && break; fi;` +
+            'echo waiting for master; sleep 2; done; exit $err',
         ],
       },
     ]

@@ -54,10 +54,14 @@ describe('the simulated training operator and kubelet', () => {
     expect(job.status.startTime).toMatch(/Z$/)
     expect(job.status.completionTime).toMatch(/Z$/)
     expect(await log('dist-worker-1', 'tensorflow')).toBe(
-      '{"cluster":{"ps":["dist-ps-0.default.svc:2222"],"worker":["dist-worker-0.default.svc:2222","dist-worker-1.default.svc:2222"]},"task":{"type":"worker","index":1},"environment":"cloud"}\n',
+      '{"cluster":{"ps":["dist-ps-0.default.svc:2222"],' +
+        '"worker":["dist-worker-0.default.svc:2222","dist-worker-1.default.svc:2222"]},' +
+        '"task":{"type":"worker","index":1},"environment":"cloud"}\n',
     )
     expect(await log('dist-ps-0', 'tensorflow')).toBe(
-      '{"cluster":{"ps":["dist-ps-0.default.svc:2222"],"worker":["dist-worker-0.default.svc:2222","dist-worker-1.default.svc:2222"]},"task":{"type":"ps","index":0},"environment":"cloud"}\n',
+      '{"cluster":{"ps":["dist-ps-0.default.svc:2222"],' +
+        '"worker":["dist-worker-0.default.svc:2222","dist-worker-1.default.svc:2222"]},' +
+        '"task":{"type":"ps","index":0},"environment":"cloud"}\n',
     )
   })
 
@@ -112,7 +116,7 @@ describe('the simulated training operator and kubelet', () => {
     )
   })
 
-  test('a replica that always exits 1 under OnFailure with backoffLimit 3 fails the job and loses its pods', async () => {
+  test('a replica always exiting 1 under OnFailure with backoffLimit 3 fails the job and loses its pods', async () => {
     await c.custom.createNamespacedCustomObject({
       ...tfjobs(),
       body: tfJob(
@@ -238,7 +242,8 @@ describe('the simulated training operator and kubelet', () => {
       message: 'PyTorchJob ddp is successfully completed.',
     })
     expect(job.status.replicaStatuses.Master.selector).toBe(
-      'training.kubeflow.org/job-name=ddp,training.kubeflow.org/operator-name=pytorchjob-controller,training.kubeflow.org/replica-type=master',
+      'training.kubeflow.org/job-name=ddp,training.kubeflow.org/operator-name=pytorchjob-controller,' +
+        'training.kubeflow.org/replica-type=master',
     )
     await waitFor(
       'worker-1 done',

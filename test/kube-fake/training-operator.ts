@@ -243,7 +243,9 @@ export class TrainingOperator {
         ...(c.failed ? { failed: c.failed } : {}),
         ...(info.plural === 'pytorchjobs'
           ? {
-              selector: `${LABELS.jobName}=${name},${LABELS.operatorName}=${info.controllerName},${LABELS.replicaType}=${type.toLowerCase()}`,
+              selector:
+                `${LABELS.jobName}=${name},${LABELS.operatorName}=${info.controllerName},` +
+                `${LABELS.replicaType}=${type.toLowerCase()}`,
             }
           : {}),
       }

@@ -95,7 +95,7 @@ describe('watch through client-node', () => {
     ])
   })
 
-  test('a resourceVersion older than the history gets one in-stream ERROR 410 Expired, then the stream closes', async () => {
+  test('a resourceVersion older than the history gets one in-stream ERROR 410 Expired; the stream closes', async () => {
     const rv = fake.resourceVersion()
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('expire-me', idle) })
     fake.expireWatches()
