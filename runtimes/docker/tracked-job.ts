@@ -142,7 +142,9 @@ export class TrackedJob {
         // Nothing starts any more: stop what runs, record how what stopped ended.
         if (c?.running) void this.driver.stop(replica)
         else if (c && this.#live.delete(replica.pod))
-          this.#at(isoMillis(c.finishedAt), () => this.emulated.exited(replica.pod, c.exitCode))
+          this.#at(isoMillis(c.finishedAt), () =>
+            this.emulated.exited(replica.pod, c.exitCode, c.oomKilled ? 'OOMKilled' : null),
+          )
         continue
       }
       const action = syncAction(replica, c, {
