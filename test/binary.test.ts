@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort } from '../runtimes/process/ports.ts'
+import { waitFor } from '../runtimes/testing/wait-for.ts'
 import { tempDir } from './helpers/temp-dir.ts'
 
 let proc: ReturnType<typeof Bun.spawn> | undefined
@@ -28,15 +29,16 @@ beforeAll(async () => {
     stdout: 'ignore',
     stderr: 'pipe',
   })
-  for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`${base}/api/v1/experiment/ping`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return
-    await Bun.sleep(100)
-  }
-  throw new Error('the binary did not start listening')
+  await waitFor(
+    'the binary to listen',
+    () =>
+      fetch(`${base}/api/v1/experiment/ping`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    10_000,
+    50,
+  )
 }, 60_000)
 
 afterAll(() => {
@@ -73,11 +75,10 @@ test('the compiled binary serves a whole experiment from another directory', asy
   const id: string = created.body.result.experimentId
   expect(id).toMatch(/^experiment-\d{13}-\d{4,}$/)
 
-  let status = ''
-  for (let i = 0; i < 100 && status !== 'Succeeded'; i++) {
-    status = (await call('GET', `/api/v1/experiment/${id}`)).body.result.status
-    if (status !== 'Succeeded') await Bun.sleep(100)
-  }
+  const status = await waitFor('Succeeded', async () => {
+    const s: string = (await call('GET', `/api/v1/experiment/${id}`)).body.result.status
+    return s === 'Succeeded' || s === 'Failed' ? s : null
+  })
   expect(status).toBe('Succeeded')
 
   const logs = await call('GET', `/api/v1/experiment/logs/${id}`)

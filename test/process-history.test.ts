@@ -37,7 +37,7 @@ test('a finished job is put away: marked, control files gone, not restarted by P
 
     // A new spec for a finished job is stored, and nothing runs again.
     expectOk(await server.json('PATCH', `${EXPERIMENTS}/${id}`, body('echo again')))
-    await Bun.sleep(300)
+    await Bun.sleep(300) // a window in which nothing may happen: no replica starts again
     expect(existsSync(join(run, '.replicas'))).toBe(false)
     expect((await server.json('GET', `${EXPERIMENTS}/logs/${id}`)).body.result.logContent).toEqual(logs)
 
@@ -53,7 +53,7 @@ test('a finished job is put away: marked, control files gone, not restarted by P
     // …and a marked one is not even opened.
     await server.stop()
     server = await startTestServer({ dataDir })
-    await Bun.sleep(300)
+    await Bun.sleep(300) // a window in which nothing may happen: the finished run dir stays untouched
     expect(existsSync(join(run, '.replicas'))).toBe(false)
     const again = expectOk(await server.json('GET', `${EXPERIMENTS}/${id}`))
     for (const key of ['status', 'createdTime', 'runningTime', 'finishedTime']) expect(again[key]).toEqual(done[key])

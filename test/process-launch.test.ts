@@ -7,6 +7,7 @@
 import { expect, test } from 'bun:test'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { waitFor } from '../runtimes/testing/wait-for.ts'
 import { getJson as get, postExperiment as post, spawnServer } from './helpers/server-process.ts'
 import { tempDir } from './helpers/temp-dir.ts'
 
@@ -49,7 +50,7 @@ test(`${REPLICAS} replicas launching: /ping p99 within ${TARGET_P99_MS} ms; all 
       const s = performance.now()
       await fetch(`${server.url}/api/v1/experiment/ping`).then((r) => r.text())
       if (i >= 50) idle.push(performance.now() - s)
-      await Bun.sleep(5)
+      await Bun.sleep(5) // the sampling period, not a wait
     }
     let t = performance.now()
     const created = await post(server.url, wide('wide', 'sleep 5'))
@@ -63,7 +64,7 @@ test(`${REPLICAS} replicas launching: /ping p99 within ${TARGET_P99_MS} ms; all 
       const s = performance.now()
       expect((await fetch(`${server.url}/api/v1/experiment/ping`)).status).toBe(200)
       samples.push(performance.now() - s)
-      await Bun.sleep(5)
+      await Bun.sleep(5) // the sampling period, not a wait
     }
     const launchMs = performance.now() - t
     const p99 = quantile(samples, 0.99)
@@ -79,12 +80,15 @@ test(`${REPLICAS} replicas launching: /ping p99 within ${TARGET_P99_MS} ms; all 
     expect(spawned(dataDir, id)).toBe(REPLICAS)
     expect(p99).toBeLessThan(ASSERTED_P99_MS)
 
-    let e: any
-    for (let i = 0; i < 600; i++) {
-      e = (await get(server.url, `/api/v1/experiment/${id}`)).result
-      if (e.status === 'Succeeded' || e.status === 'Failed') break
-      await Bun.sleep(100)
-    }
+    const e = await waitFor(
+      'the job to finish',
+      async () => {
+        const r = (await get(server.url, `/api/v1/experiment/${id}`)).result
+        return r.status === 'Succeeded' || r.status === 'Failed' ? r : null
+      },
+      60_000,
+      100,
+    )
     expect(e.status).toBe('Succeeded')
     await fetch(`${server.url}/api/v1/experiment/${id}`, { method: 'DELETE' })
   } finally {
@@ -97,13 +101,12 @@ test(`a DELETE while ${REPLICAS} replicas launch stops every one of them and lau
   const server = await spawnServer(dataDir, ['--runtime', 'process'])
   try {
     const id: string = (await post(server.url, wide('doomed', 'sleep 60'))).result.experimentId
-    for (let i = 0; i < 400 && spawned(dataDir, id) < 50; i++) await Bun.sleep(10)
+    await waitFor('50 replicas spawned', () => spawned(dataDir, id) >= 50, 4000, 10)
     const before = spawned(dataDir, id)
-    expect(before).toBeGreaterThanOrEqual(50)
     const res = await fetch(`${server.url}/api/v1/experiment/${id}`, { method: 'DELETE' })
     expect(res.status).toBe(200)
     expect(processesOf(id)).toEqual([])
-    await Bun.sleep(1000) // nothing left in the launch queue starts later
+    await Bun.sleep(1000) // a window in which nothing may happen: nothing left in the queue starts later
     expect(processesOf(id)).toEqual([])
     expect(existsSync(join(dataDir, 'runs', id))).toBe(false)
     console.log(`deleted after ${before} of ${REPLICAS} replicas had been spawned; no process of it is left`)

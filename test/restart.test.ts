@@ -3,6 +3,7 @@
  * of the server, and a restarted server picks its running job up again.
  */
 import { expect, test } from 'bun:test'
+import { waitFor } from '../runtimes/testing/wait-for.ts'
 import { getJson as get, postExperiment as post, spawnServer } from './helpers/server-process.ts'
 import { tempDir } from './helpers/temp-dir.ts'
 
@@ -19,21 +20,18 @@ test('a job running when the server is killed -9 finishes, with its whole log, a
     spec: { Worker: { replicas: 1 } },
   })
   const id: string = created.result.experimentId
-  for (let i = 0; i < 100; i++) {
-    const logs = await get(first.url, `/api/v1/experiment/logs/${id}`)
-    if (logs.result.logContent[0].podLog.length > 0) break
-    await Bun.sleep(50)
-  }
+  await waitFor(
+    'the first line',
+    async () => (await get(first.url, `/api/v1/experiment/logs/${id}`)).result.logContent[0].podLog.length > 0,
+  )
   await first.crash()
 
   const second = await spawnServer(dataDir, ['--runtime', 'process'])
   try {
-    let e: any
-    for (let i = 0; i < 100; i++) {
-      e = (await get(second.url, `/api/v1/experiment/${id}`)).result
-      if (e.status === 'Succeeded' || e.status === 'Failed') break
-      await Bun.sleep(100)
-    }
+    const e = await waitFor('the experiment to finish', async () => {
+      const r = (await get(second.url, `/api/v1/experiment/${id}`)).result
+      return r.status === 'Succeeded' || r.status === 'Failed' ? r : null
+    })
     expect(e.status).toBe('Succeeded')
     expect(e.finishedTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
     const logs = await get(second.url, `/api/v1/experiment/logs/${id}`)

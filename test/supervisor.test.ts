@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { createProcessRuntime } from '../runtimes/process/index.ts'
+import { waitFor } from '../runtimes/testing/wait-for.ts'
 import { RuntimeRejectedError, RuntimeUnavailableError } from '../src/errors.ts'
 import type { JobSpec } from '../src/runtime/job.ts'
 import type { Runtime } from '../src/runtime/runtime.ts'
@@ -70,16 +71,14 @@ test('an unreachable runtime leaves the experiment Accepted with the reason, and
   const id = created.body.result.experimentId
   expect((await server.request('/readyz')).status).toBe(503)
 
-  await Bun.sleep(500) // a few supervisor rounds while still closed
+  await Bun.sleep(500) // a window in which nothing may happen: supervisor rounds while still closed
   expect((await server.json('GET', `/api/v1/experiment/${id}`)).body.result.status).toBe('Accepted')
 
   gate.open = true
-  let e: any
-  for (let i = 0; i < 100; i++) {
-    e = (await server.json('GET', `/api/v1/experiment/${id}`)).body.result
-    if (e.status === 'Succeeded') break
-    await Bun.sleep(50)
-  }
+  const e = await waitFor('the experiment to succeed', async () => {
+    const r = (await server.json('GET', `/api/v1/experiment/${id}`)).body.result
+    return r.status === 'Succeeded' ? r : null
+  })
   expect(e.status).toBe('Succeeded')
   expect(e.statusMessage).toBeNull()
   expect((await server.request('/readyz')).status).toBe(200)
@@ -113,20 +112,18 @@ test('a job deleted while the runtime is unreachable is removed from it once it 
     meta: { ...spec.meta, cmd: 'echo up; sleep 60' },
   })
   const id = created.body.result.experimentId
-  for (
-    let i = 0;
-    i < 100 && (await server.json('GET', `/api/v1/experiment/${id}`)).body.result.status !== 'Running';
-    i++
+  await waitFor(
+    'Running',
+    async () => (await server.json('GET', `/api/v1/experiment/${id}`)).body.result.status === 'Running',
   )
-    await Bun.sleep(50)
   gate.open = false
   const deleted = await server.json('DELETE', `/api/v1/experiment/${id}`)
   expect(deleted.body.result.status).toBe('Deleted')
   expect((await server.json('GET', `/api/v1/experiment/${id}`)).http).toBe(404)
-  await Bun.sleep(500) // supervisor rounds while the runtime is still unreachable
+  await Bun.sleep(500) // a window in which nothing may happen: supervisor rounds while still unreachable
   expect(await gate.owned()).toContain(id)
 
   gate.open = true
-  for (let i = 0; i < 100 && (await gate.owned()).includes(id); i++) await Bun.sleep(50)
+  await waitFor('the job removed', async () => !(await gate.owned()).includes(id))
   expect(await gate.owned()).not.toContain(id)
 })

@@ -338,6 +338,7 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     )
     const worker = sink.lastStatus(id)!.replicas.find((r) => r.type === 'Worker')!
     expect(worker).toMatchObject({ phase: 'Pending', waiting: `PodInitializing: waiting for ${master} to resolve` })
+    // A window in which nothing may happen: the worker does not start while its master cannot run.
     await Bun.sleep(500)
     expect((await client.inspectContainer(`${id}-worker-0`))?.status ?? 'not created').not.toBe('running')
     expect(sink.text(id, `${id}-worker-0`)).toEqual([])
@@ -434,7 +435,8 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
       )
       child.kill(9)
       await child.exited
-      await Bun.sleep(2000) // worker-1 (2 lines) exits while no server runs; worker-0 (8 lines) still runs
+      // worker-1 (2 lines) exits while no server runs; worker-0 (8 lines) still runs
+      await waitFor('worker-1 to exit', async () => (await client.inspectContainer(w1))?.running === false, 10_000)
       expect((await client.inspectContainer(w1))?.running).toBe(false)
       expect((await client.inspectContainer(w0))?.running).toBe(true)
 
@@ -514,6 +516,7 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     const second = createDockerRuntime(testOptions(host, instance, { namespace: NS }))
     await second.start(own)
     try {
+      // A window in which nothing may happen: the restarted runtime recreates no removed replica.
       await Bun.sleep(1000)
       expect(await client.inspectContainer(`${id}-worker-1`)).toBeNull()
       expect(own.lastStatus(id)!.replicas.map((r) => [r.pod, r.phase])).toEqual([
@@ -537,6 +540,7 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     await waitFor('first line', () => own.text(id, `${id}-worker-0`).includes('one'), 10_000)
     await first.dispose()
     await waitFor('exited', async () => (await client.inspectContainer(`${id}-worker-0`))?.running === false, 10_000)
+    // Time passes on purpose: the resume's clock then differs from the container's own finish time.
     await Bun.sleep(300)
     const second = createDockerRuntime(testOptions(host, instance, { namespace: NS }))
     await second.start(own)
@@ -572,7 +576,12 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
 
       proxy.close() // the engine goes away mid-job: event stream and log follower break
       await waitFor('engine seen down', () => rt.unavailable() !== null, 10_000)
-      await Bun.sleep(3000) // the container exits while the runtime cannot see it
+      // The container exits while the runtime cannot see it.
+      await waitFor(
+        'the exit',
+        async () => (await client.inspectContainer(`${id}-worker-0`))?.running === false,
+        15_000,
+      )
       proxy = await startProxy(path, realSocket.socketPath)
       await waitFor(`${id} to finish`, () => own.lastStatus(id)?.status.conditions.at(-1)?.type === 'Succeeded', 20_000)
       await waitFor('both lines', () => own.text(id, `${id}-worker-0`).length >= 2, 10_000)

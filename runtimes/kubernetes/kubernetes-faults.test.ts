@@ -67,7 +67,7 @@ describe('the status converges and no log line is lost or repeated', () => {
     const j = job(lines(25))
     await r.submit(j)
     for (let i = 0; i < 8; i++) {
-      await Bun.sleep(250)
+      await Bun.sleep(250) // faults paced through the job's life, not a wait for anything
       fake.dropWatches()
     }
     expect(await finished(sink, j.id)).toBe('Succeeded')
@@ -81,13 +81,13 @@ describe('the status converges and no log line is lost or repeated', () => {
     await r.start(sink)
     const j = job(lines(20))
     await r.submit(j)
-    await Bun.sleep(400)
+    await waitFor('the job under way', () => sink.text(j.id, `${j.id}-worker-0`).length > 0, 10_000)
     fake.expireWatches()
     fake.dropWatches() // reconnects from an expired version: in-stream 410 Expired, then relist
-    await Bun.sleep(400)
+    await Bun.sleep(400) // faults paced through the job's life, not a wait for anything
     fake.setWatchConnect410(true)
     fake.dropWatches() // every connect now answers HTTP 410
-    await Bun.sleep(500)
+    await Bun.sleep(500) // as long as connects keep failing
     fake.setWatchConnect410(false)
     expect(await finished(sink, j.id)).toBe('Succeeded')
     await waitFor('all lines', () => sink.text(j.id, `${j.id}-worker-0`).length >= 20, 5000)
@@ -102,7 +102,7 @@ describe('the status converges and no log line is lost or repeated', () => {
     await r.start(sink)
     const j = job(lines(20))
     await r.submit(j)
-    await Bun.sleep(300)
+    await waitFor('the job under way', () => sink.text(j.id, `${j.id}-worker-0`).length > 0, 10_000)
     fake.failNext({ pathIncludes: 'watch=true' }, 503, 6)
     fake.failNext({ pathIncludes: '/log' }, 500, 4)
     fake.failNext({ method: 'GET', pathIncludes: '/pods?' }, 500, 2)
@@ -282,6 +282,7 @@ describe('a restarted server', () => {
 
     const second = runtime()
     await second.start(sink)
+    // A window in which nothing may happen: the resumed runtime repeats no line.
     await Bun.sleep(300)
     expect(sink.text(j.id, `${j.id}-ps-0`)).toEqual(['ps-up'])
     expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual(['worker-done'])

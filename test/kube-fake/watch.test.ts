@@ -155,7 +155,7 @@ describe('watch through client-node', () => {
 
   test('dropWatches cuts open streams and client-node reports an error', async () => {
     const w = await recordWatch(c.kc, JOBS, { resourceVersion: fake.resourceVersion() })
-    await Bun.sleep(20)
+    await Bun.sleep(20) // the stream is open (recordWatch resolved); cut it a moment later, mid-stream
     fake.dropWatches()
     const err = await w.done
     expect(err).toBeInstanceOf(Error)
