@@ -31,6 +31,13 @@ export function createApp(deps: AppDeps): Hono {
     if (reason === null) return ok({ runtime: deps.runtime.name, ready: true })
     return failure(503, `The ${deps.runtime.name} runtime is not ready: ${reason}`, { reason: 'RUNTIME_UNAVAILABLE' })
   })
+  // Loaded on first request: building the document needs the JSON Schema converter, which serving does not.
+  const openapi = async () =>
+    new Response((await import('./openapi/document.ts')).openApiJson(deps.version), {
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    })
+  app.get('/openapi.json', openapi)
+  app.get('/v1/openapi.json', openapi) // Submarine's address of its document
   app.notFound((c) => {
     const allowed = allowedMethods(app, c.req.path)
     if (allowed.length === 0)

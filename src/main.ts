@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 /**
  * @module
- * The command line: `periscope serve`, `--help`, `--version`. The only reader of
+ * The command line: `periscope serve`, `openapi`, `--help`, `--version`. The only reader of
  * `process.argv` and `process.env`.
  */
 import { version } from '../package.json' with { type: 'json' }
@@ -14,6 +14,7 @@ const USAGE = `periscope ${version}: Apache Submarine's experiment API in one bi
 
 Usage:
   periscope serve [flags]    serve the API (default http://127.0.0.1:32080)
+  periscope openapi          print the API's OpenAPI 3.1 document (JSON)
   periscope --help           this text ("periscope serve --help" lists the flags)
   periscope --version        print the version
 `
@@ -40,6 +41,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === '--version' || command === '-v' || command === 'version') {
     process.stdout.write(`${version}\n`)
+    return 0
+  }
+  if (command === 'openapi') {
+    const { openApiJson } = await import('./openapi/document.ts')
+    // Waits for the write: `process.exit` would cut a large write to a pipe short.
+    await new Promise((resolve) => process.stdout.write(`${openApiJson(version)}\n`, resolve))
     return 0
   }
   if (command !== 'serve') {

@@ -48,6 +48,8 @@ function ownRecord<K extends v.GenericSchema<string, string>, V extends v.Generi
       }
       return dataset.issues ? NEVER : (Object.fromEntries(entries) as Record<string, v.InferOutput<V>>)
     }),
+    // No effect on parsing: tells `src/openapi/json-schema.ts` the shape the checks above accept.
+    v.metadata({ ownRecord: { key, value } }),
   )
 }
 const optionalText = v.nullish(text)
