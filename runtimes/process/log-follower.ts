@@ -3,7 +3,8 @@
  * Follows one replica's log file into the sink, line by line, without reading
  * the file whole. Its position is kept beside the file together with the number
  * of lines the sink had then, so a restarted server resumes exactly: no line
- * lost, none repeated.
+ * lost, none repeated. Reads are driven by the replica's writes (`log-watch.ts`), in
+ * slices, and by the runtime's slow safety-net poll.
  */
 import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
