@@ -239,6 +239,19 @@ export function describeRuntimeContract(
       await waitFor('all lines', () => sink.text(j.id, `${j.id}-worker-0`).length >= 6, 10_000)
       expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual(['line-1', 'line-2', 'line-3', 'line-4', 'line-5', 'line-6'])
     })
+
+    it('has what a replica printed in the sink while the replica still runs', async () => {
+      const j = job('TensorFlow', [{ type: 'Worker' }], 'echo early; sleep 60')
+      const pod = `${j.id}-worker-0`
+      const replica = () => sink.lastStatus(j.id)?.replicas.find((r) => r.pod === pod)
+      await runtime.submit(j)
+      await waitFor('replica running', () => replica()?.phase === 'Running', target.timeoutMs)
+      // Logs are followed as they are written, not collected when the replica ends: it sleeps for a minute.
+      await waitFor('the line printed before the sleep', () => sink.text(j.id, pod).includes('early'), 2000, 5)
+      expect(replica()?.exitCode ?? null).toBeNull()
+      expect(sink.text(j.id, pod)).toEqual(['early'])
+      await runtime.delete(j.id)
+    })
   })
 }
 

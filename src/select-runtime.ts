@@ -68,7 +68,7 @@ export async function selectRuntime(
         )
       }
       const { createProcessRuntime } = await import('../runtimes/process/index.ts')
-      return createProcessRuntime({ ...base, dataDir: config.dataDir, baseEnv: cleanEnv(env) })
+      return createProcessRuntime({ ...base, dataDir: config.dataDir, baseEnv: cleanEnv(env), log })
     }
     default:
       throw new ConfigError(`unknown runtime ${name}`)

@@ -3,6 +3,7 @@
  * of the server, and a restarted server picks its running job up again.
  */
 import { expect, test } from 'bun:test'
+import { join } from 'node:path'
 import { waitFor } from '../runtimes/testing/wait-for.ts'
 import { getJson as get, postExperiment as post, spawnServer } from './helpers/server-process.ts'
 import { tempDir } from './helpers/temp-dir.ts'
@@ -79,3 +80,43 @@ test('every experiment acknowledged before a kill -9 is still there after it', a
     await again.stop()
   }
 }, 60_000)
+
+test('a replica printing when the server is killed -9 keeps printing; after a restart every line is stored once', async () => {
+  const dataDir = tempDir()
+  const first = await spawnServer(dataDir, ['--runtime', 'process'])
+  // 3,000 lines in bursts of 100, 30 ms apart: about a second of printing, killed in the middle.
+  const cmd = 'i=1; while [ $i -le 3000 ]; do echo "n-$i"; [ $((i % 100)) -eq 0 ] && sleep 0.03; i=$((i+1)); done'
+  const created = await post(first.url, {
+    meta: { name: 'chatty', framework: 'TensorFlow', cmd },
+    environment: { image: 'ignored' },
+    spec: { Worker: { replicas: 1 } },
+  })
+  const id: string = created.result.experimentId
+  const stored = async (url: string) =>
+    ((await get(url, `/api/v1/experiment/logs/${id}`)).result.logContent[0]?.podLog ?? []) as string[]
+  await waitFor('some lines stored', async () => (await stored(first.url)).length >= 200, 10_000, 5)
+  await first.crash()
+  const atCrash = (await readLog(dataDir, id)).length
+  // The replica outlived the server: its output keeps growing with nobody reading it.
+  await waitFor('the replica prints on', async () => (await readLog(dataDir, id)).length > atCrash, 5000)
+
+  const second = await spawnServer(dataDir, ['--runtime', 'process'])
+  try {
+    await waitFor(
+      'Succeeded',
+      async () => (await get(second.url, `/api/v1/experiment/${id}`)).result.status === 'Succeeded',
+      20_000,
+    )
+    const lines = await stored(second.url)
+    expect(lines.length).toBe(3000)
+    expect(lines).toEqual(Array.from({ length: 3000 }, (_, i) => `n-${i + 1}`))
+  } finally {
+    await second.stop()
+  }
+}, 60_000)
+
+/** The replica's raw output file (the process runtime's durable copy), or '' before it exists. */
+async function readLog(dataDir: string, id: string): Promise<string> {
+  const file = Bun.file(join(dataDir, 'runs', id, '.replicas', `${id}-worker-0.log`))
+  return (await file.exists()) ? file.text() : ''
+}

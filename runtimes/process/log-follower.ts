@@ -3,7 +3,8 @@
  * Follows one replica's log file into the sink, line by line, without reading
  * the file whole. Its position is kept beside the file together with the number
  * of lines the sink had then, so a restarted server resumes exactly: no line
- * lost, none repeated.
+ * lost, none repeated. Reads are driven by the replica's writes (`log-watch.ts`), in
+ * slices, and by the runtime's slow safety-net poll.
  */
 import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
@@ -32,15 +33,20 @@ export class LogTail {
     this.#skip = Math.max(0, sink.logCursor(jobId, pod).lines - state.lines)
   }
 
-  /** Reads what was appended since the last call; `final` also emits an unterminated last line. */
-  poll(final = false): void {
+  /**
+   * Reads what was appended since the last call, at most `maxBytes` of it; `final` also
+   * emits an unterminated last line once the end is reached.
+   * @returns true when it read to the end of the file
+   */
+  poll(final = false, maxBytes = Number.POSITIVE_INFINITY): boolean {
     const size = statSync(this.logPath, { throwIfNoEntry: false })?.size ?? 0
-    if (size > this.#offset) {
+    const end = Math.min(size, this.#offset + maxBytes)
+    if (end > this.#offset) {
       const fd = openSync(this.logPath, 'r')
       try {
-        const buf = Buffer.allocUnsafe(CHUNK)
-        while (this.#offset < size) {
-          const n = readSync(fd, buf, 0, Math.min(CHUNK, size - this.#offset), this.#offset)
+        const buf = Buffer.allocUnsafe(Math.min(CHUNK, end - this.#offset))
+        while (this.#offset < end) {
+          const n = readSync(fd, buf, 0, Math.min(buf.length, end - this.#offset), this.#offset)
           if (n <= 0) break
           this.#offset += n
           this.#deliver(this.#lines.push(buf.subarray(0, n)))
@@ -49,7 +55,9 @@ export class LogTail {
         closeSync(fd)
       }
     }
-    if (final) this.#deliver(this.#lines.end())
+    const atEnd = this.#offset >= size
+    if (final && atEnd) this.#deliver(this.#lines.end())
+    return atEnd
   }
 
   #deliver(lines: string[]): void {

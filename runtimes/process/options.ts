@@ -11,6 +11,11 @@ export interface ProcessRuntimeOptions extends RuntimeBaseOptions {
   baseEnv: Record<string, string>
   /** SIGTERM → SIGKILL grace when stopping a replica. Default 10 s. */
   stopGraceMs?: number
-  /** How often log files are read. Default 100 ms. */
+  /**
+   * How often every log file is read anyway. Writes wake the followers through `fs.watch`, so
+   * by default this is a 1 s safety net; 100 ms where `fs.watch` is unavailable.
+   */
   pollMs?: number
+  /** Start-up notices (the server's console). */
+  log?: (message: string) => void
 }

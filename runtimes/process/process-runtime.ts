@@ -22,12 +22,17 @@ import { type JobSpec, replicaRefs } from '../../src/runtime/job.ts'
 import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
 import { stopReplica } from './backend-client.ts'
 import { allocatePorts, FINISHED, filesOf, type JobFile } from './backend-spec.ts'
+import { canWatch } from './log-watch.ts'
 import type { ProcessRuntimeOptions } from './options.ts'
 import { TrackedJob } from './tracked-job.ts'
 import { WorkQueue } from './work-queue.ts'
 
 /** Log files are read for about this long per poll (at most a quarter of the period); the rest at the next poll. */
 const POLL_BUDGET_MS = 10
+/** The safety-net poll while `fs.watch` wakes the followers… */
+const POLL_WATCHED_MS = 1000
+/** …and the poll that does all the work where it cannot. */
+const POLL_UNWATCHED_MS = 100
 
 /** Creates the process runtime. */
 export function createProcessRuntime(options: ProcessRuntimeOptions): Runtime {
@@ -58,7 +63,13 @@ class ProcessRuntime implements Runtime {
       if (!file) continue
       this.#track(file).resume(sink.lastStatus(id))
     }
-    this.#timer = setInterval(() => this.#pollLogs(), this.options.pollMs ?? 100)
+    // Replicas' writes wake their followers (log-watch.ts); the poll only catches what a missed event left.
+    const watching = canWatch(this.#runs)
+    if (!watching)
+      this.options.log?.(
+        `process runtime: fs.watch is unavailable under ${this.#runs}; replica logs are polled every ${POLL_UNWATCHED_MS} ms instead`,
+      )
+    this.#timer = setInterval(() => this.#pollLogs(), this.#pollMs(watching))
   }
 
   async submit(spec: JobSpec): Promise<void> {
@@ -125,7 +136,7 @@ class ProcessRuntime implements Runtime {
   /** Reads new log lines, job after job, within a time budget; the next poll continues where this one stopped. */
   #pollLogs(): void {
     const jobs = [...this.#jobs.values()]
-    const deadline = performance.now() + Math.min(POLL_BUDGET_MS, (this.options.pollMs ?? 100) / 4)
+    const deadline = performance.now() + Math.min(POLL_BUDGET_MS, this.#pollMs(true) / 4)
     for (let i = 0; i < jobs.length; i++) {
       const k = (this.#pollFrom + i) % jobs.length
       if (!jobs[k]!.pollLogs(deadline)) {
@@ -133,6 +144,11 @@ class ProcessRuntime implements Runtime {
         return
       }
     }
+  }
+
+  /** The poll period: the configured one, else slow while writes wake the followers. */
+  #pollMs(watching: boolean): number {
+    return this.options.pollMs ?? (watching ? POLL_WATCHED_MS : POLL_UNWATCHED_MS)
   }
 
   #finished(id: string): boolean {

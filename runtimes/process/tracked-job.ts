@@ -13,6 +13,7 @@ import { EmulatedJob, type ReplicaDriver } from '../emulated/emulated-job.ts'
 import { exitCodeOf, livePid, spawnReplica, stopReplica, waitForExit } from './backend-client.ts'
 import { FINISHED, filesOf, type JobFile, replicaLaunch } from './backend-spec.ts'
 import { LogTail } from './log-follower.ts'
+import { LogWatch, WAKE_BYTES } from './log-watch.ts'
 import type { ProcessRuntimeOptions } from './options.ts'
 import type { WorkQueue } from './work-queue.ts'
 
@@ -25,6 +26,8 @@ const REPORT_AT_ONCE_REPLICAS = 64
 export class TrackedJob {
   #emulated: EmulatedJob | null = null
   #tails = new Map<string, LogTail>()
+  /** Wakes the tails when a replica writes (the runtime's slow poll is the safety net). */
+  #watch: LogWatch | null = null
   /** Pids of the attempts this server spawned and that have not exited. */
   #children = new Map<string, number>()
   /** Pods whose current attempt runs (spawned here or re-attached after a restart). */
@@ -57,6 +60,10 @@ export class TrackedJob {
    */
   resume(previous: ReturnType<RuntimeSink['lastStatus']>): void {
     mkdirSync(join(this.dir, '.replicas'), { recursive: true })
+    this.#watch = new LogWatch(
+      join(this.dir, '.replicas'),
+      (pod, maxBytes) => this.#tails.get(pod)?.poll(false, maxBytes) ?? true,
+    )
     const driver: ReplicaDriver = { launch: (ref) => this.#launch(ref), stop: (ref) => this.#stop(ref) }
     const emulated = new EmulatedJob(
       this.file.job,
@@ -80,6 +87,7 @@ export class TrackedJob {
       const files = filesOf(this.dir, r.pod)
       if (livePid(files) !== null) {
         this.#follow(r.pod)
+        this.#watch?.wake(r.pod) // what it printed while no server was reading
         this.#live.add(r.pod)
         emulated.running(r.pod)
         void waitForExit(files).then(() => this.#exited(r.pod, exitCodeOf(files) ?? 137))
@@ -106,9 +114,11 @@ export class TrackedJob {
    */
   pollLogs(deadline = Infinity): boolean {
     if (this.#report && !this.#reportTimer) this.#sendReport() // a report the sink could not take before
-    const tails = [...this.#tails.values()]
+    const tails = [...this.#tails]
     for (let i = this.#pollFrom; i < tails.length; i++) {
-      tails[i]!.poll()
+      const [pod, tail] = tails[i]!
+      // In slices, as the watch reads: the rest follows on the next turns of the event loop.
+      if (!tail.poll(false, WAKE_BYTES)) this.#watch?.wake(pod)
       if (performance.now() > deadline) {
         this.#pollFrom = i + 1
         return false
@@ -120,6 +130,7 @@ export class TrackedJob {
 
   async stop(): Promise<void> {
     this.#disposed = true
+    this.#watch?.close()
     clearTimeout(this.#reportTimer)
     await this.#emulated?.stopAll()
   }
@@ -127,6 +138,7 @@ export class TrackedJob {
   dispose(): void {
     this.#sendReport()
     this.#disposed = true
+    this.#watch?.close()
     this.#emulated?.dispose()
   }
 
@@ -185,6 +197,7 @@ export class TrackedJob {
     for (const pod of pods) this.#flush(pod)
     if (!this.#storeReport()) return // tried again at the next poll
     this.#done = true
+    this.#watch?.close()
     try {
       writeFileSync(join(this.dir, FINISHED), `${new Date().toISOString()}\n`)
       void rm(join(this.dir, '.replicas'), { recursive: true, force: true }).catch(() => undefined)
