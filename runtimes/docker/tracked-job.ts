@@ -106,18 +106,25 @@ export class TrackedJob {
     this.emulated.dispose()
   }
 
-  /** Applies one container event. */
-  apply(e: ReplicaEvent): void {
+  /**
+   * Applies one container event. Awaited in the runtime's one-at-a-time queue, so a
+   * container's events apply in order even when one needs a look at the engine.
+   */
+  async apply(e: ReplicaEvent): Promise<void> {
     if (this.#closed || e.timeNano < (this.#seen.get(e.pod) ?? 0n)) return
     this.#seen.set(e.pod, e.timeNano)
     const at = eventTime(Number(e.timeNano), undefined)
     if (e.action === 'oom') {
       this.#oom.add(e.pod)
     } else if (e.action === 'start') {
+      this.#oom.delete(e.pod) // an oom event that came after its attempt's die belongs to that attempt
       this.deps.followers.follow(this.job.id, e.pod, true)
       if (!this.#live.has(e.pod)) this.#started(e.pod, at)
     } else if (this.#live.delete(e.pod)) {
-      this.#exited(e.pod, e.exitCode ?? 255, at, this.#oom.delete(e.pod))
+      const code = e.exitCode ?? 255
+      // The engine's oom event may come after the die event: a SIGKILL exit is checked with inspect.
+      const oom = this.#oom.delete(e.pod) || (code === 137 && (await this.#oomKilled(e.pod)))
+      if (!this.#closed) this.#exited(e.pod, code, at, oom)
     }
   }
 
@@ -161,6 +168,14 @@ export class TrackedJob {
       }
     }
     if (!mode.resuming && !this.emulated.finished) void this.emulated.run()
+  }
+
+  async #oomKilled(pod: string): Promise<boolean> {
+    try {
+      return (await this.deps.driver.current()?.inspectContainer(pod))?.oomKilled ?? false
+    } catch {
+      return false // the engine went away: the re-list that follows its return tells the rest
+    }
   }
 
   #started(pod: string, at: string | null): void {
