@@ -102,7 +102,8 @@ async function throughput(command: string): Promise<{ seconds: number; batches: 
   const seconds = (lastAt - start) / 1000
   await runtime.delete(job.id)
   const last = [...logs.lines(job.id, pod, 1)]
-  if (stored !== LINES || last[0] !== String(LINES)) throw new Error(`stored ${stored} lines ending ${last[0]}`)
+  if (stored !== LINES || last[0]?.text !== String(LINES))
+    throw new Error(`stored ${stored} lines ending ${last[0]?.text}`)
   return { seconds, batches: sink.batches.slice(first) }
 }
 

@@ -24,6 +24,8 @@ const server = await startServer({
     runtime: 'process',
     namespace: 'default',
     restartBackoffMs: 10_000,
+    eventRetentionMs: 7 * 86_400_000,
+    heartbeatMs: 15_000,
   }),
   version: 'bench',
   log: () => {},

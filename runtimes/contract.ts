@@ -76,6 +76,19 @@ export function describeRuntimeContract(
       expect(sink.text(j.id, `${j.id}-worker-0`).sort()).toEqual(['hello err', 'hello out'])
     })
 
+    it('stores every replica’s last line before the status that says the job ended', async () => {
+      // Replicas that print and exit at once: the race between their log streams and their exits.
+      const j = job('PyTorch', [{ type: 'Worker', replicas: 3 }], 'seq 1 50; echo last')
+      await runtime.submit(j)
+      expect((await finished(j.id)).type).toBe('Succeeded')
+      const atFinish = sink.textAtFinish.get(j.id)!
+      for (const index of [0, 1, 2]) {
+        const text = atFinish.get(`${j.id}-worker-${index}`)
+        expect(text?.length).toBe(51)
+        expect(text?.at(-1)).toBe('last')
+      }
+    })
+
     it('passes the experiment environment to every replica', async () => {
       const j = job('PyTorch', [{ type: 'Master', env: [['MY_VAR', 'my value']] }], 'echo "MY_VAR=$MY_VAR"')
       await runtime.submit(j)

@@ -4,13 +4,16 @@
  */
 import { Hono } from 'hono'
 import { environmentRoutes } from './api/environments.ts'
+import { eventRoutes } from './api/events.ts'
 import { experimentRoutes } from './api/experiments.ts'
+import type { LogFollowDeps } from './api/log-follow.ts'
 import type { EnvironmentService } from './environments/environment-service.ts'
 import { MethodNotAllowedError, NotFoundError } from './errors.ts'
 import type { ExperimentService } from './experiments/experiment-service.ts'
 import { failure, ok } from './http/envelope.ts'
 import { renderError } from './http/on-error.ts'
 import type { Runtime } from './runtime/runtime.ts'
+import type { EventStore } from './storage/event-store.ts'
 
 export interface AppDeps {
   experiments: ExperimentService
@@ -18,12 +21,17 @@ export interface AppDeps {
   runtime: Pick<Runtime, 'name' | 'unavailable'>
   version: string
   log: (message: string) => void
+  /** What streams (log follows, events) share: wake-ups, heartbeat, stall cut-off. */
+  streams: LogFollowDeps
+  events: Pick<EventStore, 'after'>
 }
 
 /** Builds the Hono app. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono({ strict: false })
-  app.route('/api/v1/experiment', experimentRoutes(deps.experiments))
+  // Before the experiment routes, whose `/:id` would take `events` for an id.
+  app.route('/api/v1/experiment/events', eventRoutes({ ...deps.streams, events: deps.events }))
+  app.route('/api/v1/experiment', experimentRoutes(deps.experiments, deps.streams))
   app.route('/api/v1/environment', environmentRoutes(deps.environments))
   app.get('/healthz', () => ok({ version: deps.version }))
   app.get('/readyz', () => {

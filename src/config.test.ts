@@ -12,7 +12,19 @@ test('has the documented defaults', () => {
     context: undefined,
     dockerHost: undefined,
     restartBackoffMs: 10_000,
+    eventRetentionMs: 7 * 86_400_000,
+    heartbeatMs: 15_000,
   })
+})
+
+test('durations take a unit', () => {
+  const c = parseServeConfig(['--event-retention', '90m', '--heartbeat', '250ms'], {})
+  expect([c.eventRetentionMs, c.heartbeatMs]).toEqual([90 * 60_000, 250])
+  expect(parseServeConfig([], { PERISCOPE_EVENT_RETENTION: '12h' }).eventRetentionMs).toBe(12 * 3_600_000)
+  expect(() => parseServeConfig(['--event-retention', '7'], {})).toThrow(
+    'invalid --event-retention "7" (or PERISCOPE_EVENT_RETENTION): expected a duration such as 15s, 10m, 12h or 7d',
+  )
+  expect(() => parseServeConfig(['--heartbeat', '0s'], {})).toThrow('expected a duration above zero')
 })
 
 test('reads PERISCOPE_* variables, and flags win over them', () => {

@@ -17,6 +17,18 @@ const port = v.pipe(
   v.maxValue(65535, 'expected a port from 0 to 65535'),
 )
 const millis = v.pipe(v.string(), v.regex(/^\d+$/, 'expected a whole number of milliseconds'), v.transform(Number))
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+/** A duration with its unit: `250ms`, `15s`, `10m`, `12h`, `7d`; in milliseconds. */
+const duration = v.pipe(
+  v.string(),
+  v.regex(/^\d{1,12}(ms|s|m|h|d)$/, 'expected a duration such as 15s, 10m, 12h or 7d'),
+  v.transform((text) => {
+    const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(text)!
+    return Number(n) * UNIT_MS[unit!]!
+  }),
+)
+const positiveDuration = v.pipe(duration, v.minValue(1, 'expected a duration above zero'))
+
 const dnsLabel = v.pipe(
   v.string(),
   v.regex(
@@ -35,6 +47,10 @@ const ServeSchema = v.object({
   context: v.optional(v.string()),
   dockerHost: v.optional(v.string()),
   restartBackoffMs: millis,
+  /** How long status events are kept. */
+  eventRetentionMs: positiveDuration,
+  /** Longest silence on a stream before a heartbeat. */
+  heartbeatMs: positiveDuration,
 })
 
 /** The server's settings. */
@@ -82,6 +98,18 @@ export const SERVE_FLAGS = {
     env: 'PERISCOPE_RESTART_BACKOFF_MS',
     default: '10000',
     help: 'first delay before a failed replica restarts in place; doubles per restart (process and docker runtimes)',
+  },
+  eventRetentionMs: {
+    flag: 'event-retention',
+    env: 'PERISCOPE_EVENT_RETENTION',
+    default: '7d',
+    help: 'how long status events (/api/v1/experiment/events) are kept: 90m, 12h, 7d, …',
+  },
+  heartbeatMs: {
+    flag: 'heartbeat',
+    env: 'PERISCOPE_HEARTBEAT',
+    default: '15s',
+    help: 'longest silence on an event or log stream before a heartbeat (SSE ": ping", NDJSON empty line)',
   },
 } as const
 

@@ -9,15 +9,18 @@ import type { Hono } from 'hono'
 import { createApp } from './app.ts'
 import type { Config } from './config.ts'
 import { createEnvironmentService } from './environments/environment-service.ts'
+import { createEventLog } from './experiments/event-log.ts'
 import { createExperimentService } from './experiments/experiment-service.ts'
 import { createStoreSink } from './experiments/store-sink.ts'
 import { createSupervisor } from './experiments/supervisor.ts'
 import type { Runtime } from './runtime/runtime.ts'
 import { openDatabase } from './storage/database.ts'
 import { createEnvironmentRepository } from './storage/environment-repository.ts'
+import { createEventStore } from './storage/event-store.ts'
 import { createExperimentRepository } from './storage/experiment-repository.ts'
 import { createIdAllocator, instanceId } from './storage/ids.ts'
 import { createLogStore } from './storage/log-store.ts'
+import { Signals, signalKey } from './streams/signals.ts'
 
 /** Everything a running server holds. */
 export interface Server {
@@ -40,6 +43,8 @@ export interface ServerDeps {
   retryMs?: number
   /** How long a create waits for the runtime before answering Accepted; default 5 s. */
   submitTimeoutMs?: number
+  /** How long a streaming client may read nothing before its connection is cut; default 30 s. */
+  streamStallMs?: number
 }
 
 /** Opens the stores, starts the runtime and supervisor, then listens. */
@@ -52,6 +57,9 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
   const logs = createLogStore(db)
   const environments = createEnvironmentRepository(db)
   const ids = createIdAllocator(db, Date.now())
+  const signals = new Signals()
+  const eventStore = createEventStore(db)
+  const events = createEventLog(eventStore, signals)
   const experimentService = createExperimentService({
     experiments,
     environments,
@@ -60,18 +68,33 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     ids,
     namespace: config.namespace,
     submitTimeoutMs: deps.submitTimeoutMs ?? 5_000,
+    events,
+    signals,
   })
-  const sink = createStoreSink(experiments, logs, log)
+  const sink = createStoreSink({
+    experiments,
+    logs,
+    events,
+    signals,
+    atomically: (fn) => db.transaction(fn).immediate(),
+    log,
+  })
   const supervisor = createSupervisor({
     experiments,
     service: experimentService,
     runtime,
     sink,
+    events,
+    wake: (id) => signals.notify(signalKey.experiment(id)),
     retryMs: deps.retryMs ?? 5_000,
     log,
   })
   await supervisor.start()
+  const pruner = startEventPruner(eventStore, config.eventRetentionMs, log)
+  const streams = { signals, heartbeatMs: config.heartbeatMs, stallMs: deps.streamStallMs ?? 30_000 }
   const app = createApp({
+    streams,
+    events: eventStore,
     experiments: experimentService,
     environments: createEnvironmentService(environments, ids),
     runtime,
@@ -89,10 +112,33 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     runtime,
     db,
     async stop() {
+      clearInterval(pruner)
       await server.stop(true)
       await supervisor.stop()
       await runtime.dispose()
       db.close()
     },
   }
+}
+
+/**
+ * Deletes events older than the retention now and then: every tenth of it, at least
+ * every hour and at most every second (a short retention in tests is pruned promptly).
+ */
+function startEventPruner(
+  store: ReturnType<typeof createEventStore>,
+  retentionMs: number,
+  log: (message: string) => void,
+): ReturnType<typeof setInterval> {
+  const prune = () => {
+    try {
+      store.prune(new Date(Date.now() - retentionMs).toISOString())
+    } catch (err) {
+      log(`could not prune old events: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+  prune()
+  const timer = setInterval(prune, Math.min(3_600_000, Math.max(1000, retentionMs / 10)))
+  timer.unref()
+  return timer
 }

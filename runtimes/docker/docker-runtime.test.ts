@@ -545,7 +545,9 @@ describeWithDocker('docker runtime', engine, ({ host, client }) => {
     const second = createDockerRuntime(testOptions(host, instance, { namespace: NS }))
     await second.start(own)
     try {
-      expect(own.lastStatus(id)?.status.conditions.at(-1)?.type).toBe('Succeeded')
+      // The status follows the catch-up read of the container's log (lines before the status that ends the job).
+      await waitFor('Succeeded', () => own.lastStatus(id)?.status.conditions.at(-1)?.type === 'Succeeded', 10_000)
+      expect(own.text(id, `${id}-worker-0`)).toEqual(['one', 'two'])
       const finishedAt = isoMillis((await client.inspectContainer(`${id}-worker-0`))!.finishedAt)
       expect(own.lastStatus(id)!.status.completionTime).toBe(finishedAt)
       await waitFor('both lines', () => own.text(id, `${id}-worker-0`).length >= 2, 5000)

@@ -48,6 +48,27 @@ export class LogFollowers {
     f.done = this.#run(f, jobId, pod).finally(() => this.#followers.delete(key))
   }
 
+  /**
+   * Resolves once the followers of `pods` (of `jobId`) running now have read their
+   * containers' output to its end, or after `timeoutMs`, whichever comes first.
+   */
+  async drained(jobId: string, pods: Iterable<string>, timeoutMs: number): Promise<void> {
+    const pending: Promise<void>[] = []
+    for (const pod of pods) {
+      const f = this.#followers.get(`${jobId}/${pod}`)
+      if (f) pending.push(f.done)
+    }
+    if (pending.length === 0) return
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([
+      Promise.allSettled(pending),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs)
+      }),
+    ])
+    clearTimeout(timer)
+  }
+
   /** Stops following one job's replicas (delete). */
   closeJob(jobId: string): void {
     for (const f of this.#followers.values()) if (f.jobId === jobId) this.#close(f)

@@ -8,12 +8,20 @@
 
 import { errorText } from '../../src/errors.ts'
 import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
+import { isFinished, type JobObservation } from '../../src/runtime/job-status.ts'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
 import { EmulatedJob } from '../emulated/emulated-job.ts'
 import { type ContainerFacts, factsTime, hasStarted, type ReplicaEvent, syncAction } from './backend-status.ts'
 import type { LogFollowers } from './log-follower.ts'
 import { DockerReplicaDriver, type DriverContext } from './replica-driver.ts'
 import { eventTime, isoMillis } from './timestamps.ts'
+
+/**
+ * Longest a terminal status waits for the log followers of exited replicas to drain.
+ * A follower stuck on an engine that stopped answering must not hold the status forever;
+ * the lines it reads later are still stored, just after the status.
+ */
+export const DRAIN_TIMEOUT_MS = 10_000
 
 /** What a tracked job needs from its runtime. */
 export interface TrackedJobDeps {
@@ -48,6 +56,10 @@ export class TrackedJob {
   /** The time the emulated operator reads while a past fact is applied. */
   #clock: string | null = null
   #closed = false
+  /** A terminal observation waiting for the logs to drain (the latest one wins). */
+  #held: JobObservation | null = null
+  /** Set once the logs have drained (or the wait timed out): reports go straight on. */
+  #drained = false
 
   constructor(
     job: JobSpec,
@@ -62,8 +74,18 @@ export class TrackedJob {
       finished: () => this.emulated.finished,
       waiting: (pod, reason) => this.emulated.waiting(pod, reason),
     })
-    const report = (o: Parameters<RuntimeSink['status']>[0]) => {
-      if (!this.#closed) deps.sink.status(o)
+    const report = (o: JobObservation) => {
+      if (this.#closed) return
+      if (this.#drained || !isFinished(o.status)) {
+        deps.sink.status(o)
+        return
+      }
+      // The job has ended: what its exited replicas printed goes to the sink before the
+      // status that says so (a container's log stream ends when it stops), so a log
+      // follower of the experiment that ends at the terminal status has every line.
+      const waiting = this.#held !== null
+      this.#held = o
+      if (!waiting) void this.#releaseWhenDrained()
     }
     const now = () => this.#clock ?? new Date().toISOString()
     this.emulated = new EmulatedJob(
@@ -188,6 +210,15 @@ export class TrackedJob {
 
   #exited(pod: string, exitCode: number, at: string | null, oom: boolean): void {
     this.#at(at, () => this.emulated.exited(pod, exitCode, oom ? 'OOMKilled' : null))
+  }
+
+  async #releaseWhenDrained(): Promise<void> {
+    const exited = this.emulated.observation.replicas.map((r) => r.pod).filter((pod) => !this.#live.has(pod))
+    await this.deps.followers.drained(this.job.id, exited, DRAIN_TIMEOUT_MS)
+    this.#drained = true
+    const held = this.#held
+    this.#held = null
+    if (held && !this.#closed) this.deps.sink.status(held)
   }
 
   /** Runs `fn` with the emulated operator's clock set to when the fact happened. */

@@ -6,7 +6,7 @@
  * API server except the log followers.
  */
 import { containerName } from '../../src/runtime/job.ts'
-import type { ReplicaState } from '../../src/runtime/job-status.ts'
+import { isFinished, type ReplicaState } from '../../src/runtime/job-status.ts'
 import { LABEL } from '../../src/runtime/labels.ts'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
 import type { KubePort } from './backend-port.ts'
@@ -23,12 +23,21 @@ import type { KubeflowJobObject, KubeObject, PodObject } from './kube-types.ts'
 import { LogFollower } from './log-follower.ts'
 import type { KubernetesTuning } from './options.ts'
 
+/**
+ * Longest a terminal status waits for the log followers of finished pods to drain. A
+ * follower stuck on an API server that stopped answering must not hold the status
+ * forever; the lines it reads later are still stored, just after the status.
+ */
+export const DRAIN_TIMEOUT_MS = 10_000
+
 interface TrackedJob {
   kind: JobKind
   cr: KubeflowJobObject
   /** Replica states stored before this runtime started, for pods that no longer exist. */
   baseline: Map<string, ReplicaState>
   lastEmitted: string
+  /** `holding` while a terminal status waits for the logs to drain; `released` after. */
+  drain: 'none' | 'holding' | 'released'
 }
 
 interface TrackedPod {
@@ -105,6 +114,8 @@ export class ClusterView {
         cr: object,
         baseline: new Map((last?.replicas ?? []).map((r) => [r.pod, r])),
         lastEmitted: last ? JSON.stringify(last) : '',
+        // Stored as finished already: its logs were drained before that status was stored.
+        drain: last && isFinished(last.status) ? 'released' : 'none',
       }
       this.#jobs.set(id, job)
     }
@@ -170,10 +181,39 @@ export class ClusterView {
     // Before the first pod list, replica states would be guesses.
     if (!job || !this.#podsSynced || this.#disposed) return
     const observation = observeJob(jobId, job.cr, this.#replicas(jobId, job))
+    if (job.drain !== 'released' && isFinished(observation.status)) {
+      if (job.drain === 'none') this.#holdUntilDrained(jobId, job)
+      return
+    }
     const json = JSON.stringify(observation)
     if (json === job.lastEmitted) return
     job.lastEmitted = json
     this.sink.status(observation)
+  }
+
+  /**
+   * The job has ended: what its finished pods printed goes to the sink before the status
+   * that says so (a follow ends when its container exits), so a log follower of the
+   * experiment that ends at the terminal status has every line. Pods still running (to
+   * be removed by the operator) are not waited for.
+   */
+  #holdUntilDrained(jobId: string, job: TrackedJob): void {
+    job.drain = 'holding'
+    const pending: Promise<void>[] = []
+    for (const [name, pod] of this.#pods) {
+      const phase = pod.object.status?.phase
+      const follower = this.#followers.get(name)
+      if (pod.jobId === jobId && follower && (phase === 'Succeeded' || phase === 'Failed')) pending.push(follower.done)
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DRAIN_TIMEOUT_MS)
+    })
+    void Promise.race([Promise.allSettled(pending), timeout]).then(() => {
+      clearTimeout(timer)
+      job.drain = 'released'
+      if (this.#jobs.get(jobId) === job) this.#emit(jobId)
+    })
   }
 
   #replicas(jobId: string, job: TrackedJob): ReplicaState[] {

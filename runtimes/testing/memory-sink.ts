@@ -2,15 +2,22 @@
  * @module
  * A {@link RuntimeSink} in memory, for driving a runtime in tests without a server.
  */
-import type { JobObservation } from '../../src/runtime/job-status.ts'
+import { isFinished, type JobObservation } from '../../src/runtime/job-status.ts'
 import type { LogCursor, LogLine, RuntimeSink } from '../../src/runtime/runtime.ts'
 
 /** A sink that keeps everything in memory, like the server's store would, across runtime instances. */
 export class MemorySink implements RuntimeSink {
   readonly observations = new Map<string, JobObservation[]>()
   readonly logs = new Map<string, LogLine[]>()
+  /** Per job, each pod's log text when the first terminal status arrived. */
+  readonly textAtFinish = new Map<string, Map<string, string[]>>()
 
   status(o: JobObservation): void {
+    if (isFinished(o.status) && !this.textAtFinish.has(o.jobId)) {
+      const texts = new Map<string, string[]>()
+      for (const r of o.replicas) texts.set(r.pod, this.text(o.jobId, r.pod))
+      this.textAtFinish.set(o.jobId, texts)
+    }
     const list = this.observations.get(o.jobId) ?? []
     list.push(structuredClone(o))
     this.observations.set(o.jobId, list)

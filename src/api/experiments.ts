@@ -8,6 +8,10 @@ import { type ExperimentStatus, STATUSES } from '../experiments/experiment.ts'
 import type { ExperimentService } from '../experiments/experiment-service.ts'
 import { readBody } from '../http/body.ts'
 import { jsonArray, ok, okStream } from '../http/envelope.ts'
+import type { StoredLine } from '../storage/log-store.ts'
+import { followLogs, type LogFollowDeps } from './log-follow.ts'
+import { logParams } from './log-params.ts'
+import { intParam } from './query-params.ts'
 
 /** `?status=` in any case, or undefined; an unknown status is a 400 naming the allowed ones. */
 export function statusParam(value: string | undefined): ExperimentStatus | undefined {
@@ -18,24 +22,8 @@ export function statusParam(value: string | undefined): ExperimentStatus | undef
   return status
 }
 
-/** Largest count a query parameter takes: exact as a number and as an SQLite integer. */
-export const MAX_QUERY_INT = Number.MAX_SAFE_INTEGER
-
-/** A whole-number parameter from 0 to {@link MAX_QUERY_INT}, checked before any answer starts. */
-function intParam(name: string, value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined
-  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN
-  if (!(n <= MAX_QUERY_INT)) {
-    throw new InvalidQueryError(
-      `Invalid query parameter ${name}="${value.length > 40 ? `${value.slice(0, 40)}…` : value}"; ` +
-        `expected a whole number from 0 to ${MAX_QUERY_INT}`,
-    )
-  }
-  return n
-}
-
 /** The experiment routes. */
-export function experimentRoutes(service: ExperimentService): Hono {
+export function experimentRoutes(service: ExperimentService, streams: LogFollowDeps): Hono {
   const app = new Hono({ strict: false })
 
   app.get('/ping', () => ok('Pong'))
@@ -55,15 +43,15 @@ export function experimentRoutes(service: ExperimentService): Hono {
 
   app.get('/logs/:id', (c) => {
     const id = c.req.param('id')
-    const pods = service.podLogs(id, {
-      pod: c.req.query('pod') || undefined,
-      tailLines: intParam('tailLines', c.req.query('tailLines')),
-    })
+    const params = logParams(c)
+    const pods = service.podLogs(id, params)
+    if (params.follow) return followLogs(c, service, streams, id, params)
+    const text = params.timestamps ? (l: StoredLine) => `${l.ts} ${l.text}` : (l: StoredLine) => l.text
     function* result(): Generator<string> {
       yield `{"experimentId":${JSON.stringify(id)},"logContent":`
       yield* jsonArray(pods, function* (pod) {
         yield `{"podName":${JSON.stringify(pod.podName)},"podLog":`
-        yield* jsonArray(pod.lines())
+        yield* jsonArray(pod.lines(), (line) => [JSON.stringify(text(line))])
         yield '}'
       })
       yield '}'

@@ -9,8 +9,11 @@ import { type JobSpec, type ReplicaType, replicaRefs } from '../runtime/job.ts'
 import type { Runtime } from '../runtime/runtime.ts'
 import type { EnvironmentRepository } from '../storage/environment-repository.ts'
 import type { ExperimentRecord, ExperimentRepository, ListOptions } from '../storage/experiment-repository.ts'
-import type { LogStore } from '../storage/log-store.ts'
+import type { LogStore, StoredLine } from '../storage/log-store.ts'
+import { type Signals, signalKey } from '../streams/signals.ts'
+import type { EventLog } from './event-log.ts'
 import type { Experiment, ExperimentSpec } from './experiment.ts'
+import { lineMillis } from './line-time.ts'
 import { frameworkOf, normalizeSpec } from './normalize-spec.ts'
 import { toJob } from './to-job.ts'
 
@@ -23,13 +26,17 @@ export interface ExperimentServiceDeps {
   namespace: string
   /** How long a create waits for the runtime before answering Accepted and retrying later. */
   submitTimeoutMs: number
+  /** Where creations and deletions are recorded as events. */
+  events: EventLog
+  /** Wakes an experiment's log followers when it is deleted (they end). */
+  signals: Signals
   now?: () => string
 }
 
 /** A replica's log for the API: its pod name and a way to read its lines. */
 export interface PodLog {
   podName: string
-  lines: () => Iterable<string>
+  lines: () => Iterable<StoredLine>
 }
 
 export type ExperimentService = ReturnType<typeof createExperimentService>
@@ -46,6 +53,11 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
     const rec = experiments.get(id)
     if (!rec) throw new NotFoundError('EXPERIMENT_NOT_FOUND', 'Not found experiment.')
     return rec
+  }
+  /** Records the end of an experiment's row and ends its log followers. */
+  const deleted = (id: string, reason: string | null, message: string | null) => {
+    deps.events.record([{ experimentId: id, replica: null, status: 'Deleted', reason, message }])
+    deps.signals.notify(signalKey.experiment(id))
   }
   const jobOf = (id: string, spec: ExperimentSpec): JobSpec =>
     toJob(id, spec, spec.environment.name ? findEnvironment(spec.environment.name) : null)
@@ -89,10 +101,12 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       const id = deps.ids.experiment()
       spec.meta.experimentId = id
       experiments.insert({ id, uid: crypto.randomUUID(), spec, acceptedTime: now() })
+      deps.events.record([{ experimentId: id, replica: null, status: 'Accepted', reason: null, message: null }])
       const inserted = required(id).experiment
       const refused = await submit(id)
       if (refused) {
         experiments.remove(id)
+        deleted(id, 'RuntimeRejected', refused.message)
         throw refused
       }
       return { ...inserted, statusMessage: experiments.get(id)?.experiment.statusMessage ?? null }
@@ -154,6 +168,7 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       const rec = experiments.take(id)
       if (!rec) throw new NotFoundError('EXPERIMENT_NOT_FOUND', 'Not found experiment.')
       logs.remove(id)
+      deleted(id, null, null)
       try {
         await runtime.delete(id)
       } catch {
@@ -183,7 +198,7 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
      * Every replica of an experiment (from its spec, plus any with stored lines), in spec order;
      * `pod` picks one, `tailLines` keeps the last lines.
      */
-    podLogs(id: string, opts: { pod?: string; tailLines?: number } = {}): PodLog[] {
+    podLogs(id: string, opts: { pod?: string; tailLines?: number; sinceMs?: number } = {}): PodLog[] {
       const rec = required(id)
       const pods = podsOf(rec.experiment)
       if (opts.pod !== undefined && !pods.includes(opts.pod)) {
@@ -194,11 +209,26 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       }
       return pods
         .filter((podName) => opts.pod === undefined || podName === opts.pod)
-        .map((podName) => ({ podName, lines: () => logs.lines(id, podName, opts.tailLines) }))
+        .map((podName) => ({ podName, lines: () => since(logs.lines(id, podName, opts.tailLines), opts.sinceMs) }))
     },
 
     /** Pod names of an experiment: its replicas by spec, then any other pod with stored lines. */
     podsOf,
+
+    /** Up to `limit` lines stored after `cursor` (every pod's, or `pod`'s), in stored order. */
+    linesAfter(id: string, cursor: number, limit: number, pod?: string): StoredLine[] {
+      return logs.after(id, cursor, limit, pod)
+    },
+
+    /** Where a follow starts: before the last `tailLines` lines (of `pod`, if given), else at the first line. */
+    followStart(id: string, tailLines?: number, pod?: string): number {
+      return tailLines === undefined ? 0 : logs.beforeLast(id, tailLines, pod)
+    },
+
+    /** The stored status, `Deleted` when there is no such experiment (any more). */
+    statusOf(id: string): Experiment['status'] {
+      return experiments.status(id) ?? 'Deleted'
+    },
   }
 
   function podsOf(experiment: Experiment): string[] {
@@ -214,4 +244,9 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       .sort()
     return [...fromSpec, ...stored]
   }
+}
+
+/** The lines written at or after `sinceMs` (all of them when it is undefined). */
+function* since(lines: Iterable<StoredLine>, sinceMs: number | undefined): Generator<StoredLine> {
+  for (const line of lines) if (sinceMs === undefined || !(lineMillis(line.ts) < sinceMs)) yield line
 }

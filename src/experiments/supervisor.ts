@@ -12,6 +12,7 @@
 import { errorText } from '../errors.ts'
 import type { Runtime, RuntimeSink } from '../runtime/runtime.ts'
 import type { ExperimentRepository } from '../storage/experiment-repository.ts'
+import type { EventLog } from './event-log.ts'
 import type { ExperimentService } from './experiment-service.ts'
 import { transitionLine } from './store-sink.ts'
 
@@ -20,6 +21,10 @@ export interface SupervisorDeps {
   service: ExperimentService
   runtime: Runtime
   sink: RuntimeSink
+  /** Where the failures it decides are recorded as events. */
+  events: EventLog
+  /** Wakes the log followers of an experiment it fails (they end). */
+  wake: (experimentId: string) => void
   /** Pause between rounds of resubmission and clean-up. */
   retryMs: number
   log: (message: string) => void
@@ -34,7 +39,7 @@ export function createSupervisor(deps: SupervisorDeps) {
   let stopped = false
   let busy: Promise<void> = Promise.resolve()
 
-  const fail = (id: string, message: string) => {
+  const fail = (id: string, reason: string, message: string) => {
     const rec = experiments.get(id)
     if (!rec) return
     const e = rec.experiment
@@ -45,14 +50,23 @@ export function createSupervisor(deps: SupervisorDeps) {
       message,
       rec.observation,
     )
-    if (rec.status.status !== 'Failed') deps.log(transitionLine(id, rec.status.status, 'Failed', message))
+    if (rec.status.status !== 'Failed') {
+      deps.log(transitionLine(id, rec.status.status, 'Failed', message))
+      deps.events.record([{ experimentId: id, replica: null, status: 'Failed', reason, message }])
+    }
+    deps.wake(id)
   }
 
   async function submitPending(): Promise<void> {
     for (const rec of experiments.unsubmitted()) {
       if (stopped) return
       const refused = await service.submit(rec.experiment.experimentId)
-      if (refused) fail(rec.experiment.experimentId, `The ${runtime.name} runtime refused the job: ${refused.message}`)
+      if (refused)
+        fail(
+          rec.experiment.experimentId,
+          'RuntimeRejected',
+          `The ${runtime.name} runtime refused the job: ${refused.message}`,
+        )
     }
   }
 
@@ -87,6 +101,7 @@ export function createSupervisor(deps: SupervisorDeps) {
       deps.log(`failing ${id}: its job disappeared from the ${runtime.name} runtime ${when}`)
       fail(
         id,
+        'JobDisappeared',
         `The job disappeared from the ${runtime.name} runtime ${when}; ` +
           'it was removed outside periscope or lost with its host',
       )

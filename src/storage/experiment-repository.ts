@@ -84,6 +84,7 @@ export function createExperimentRepository(db: Database) {
     `SELECT * FROM experiment WHERE status IN ('Accepted', 'Created', 'Running') ORDER BY seq`,
   )
   const exists = db.query<{ one: number }, { id: string }>('SELECT 1 AS one FROM experiment WHERE id = $id')
+  const statusOf = db.query<{ status: string }, { id: string }>('SELECT status FROM experiment WHERE id = $id')
   const setSpec = db.query('UPDATE experiment SET spec = $spec WHERE id = $id')
   const setStatus = db.query(
     `UPDATE experiment SET status = $status, created_time = $createdTime, running_time = $runningTime,
@@ -115,6 +116,10 @@ export function createExperimentRepository(db: Database) {
     },
     has(id: string): boolean {
       return exists.get({ id }) !== null
+    },
+    /** The stored status alone (cheap: a follower asks once per read), or null when there is no such experiment. */
+    status(id: string): ExperimentStatus | null {
+      return (statusOf.get({ id })?.status as ExperimentStatus | undefined) ?? null
     },
     unsubmitted(): ExperimentRecord[] {
       return unsubmitted.all({}).map(fromRow)

@@ -34,6 +34,12 @@ export interface TestServerOptions {
   makeRuntime?: (instanceId: string, dataDir: string) => Promise<Runtime>
   /** How long a create waits for the runtime; default the server's (5 s). */
   submitTimeoutMs?: number
+  /** Event retention; default the server's (7 days). */
+  eventRetentionMs?: number
+  /** Stream heartbeat; default the server's (15 s). */
+  heartbeatMs?: number
+  /** How long a streaming client may read nothing; default the server's (30 s). */
+  streamStallMs?: number
 }
 
 /** Lines kept of what a test server logs. */
@@ -49,6 +55,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     runtime: 'process',
     namespace: opts.namespace ?? 'default',
     restartBackoffMs: opts.restartBackoffMs ?? 60_000,
+    eventRetentionMs: opts.eventRetentionMs ?? 7 * 86_400_000,
+    heartbeatMs: opts.heartbeatMs ?? 15_000,
   } as const)
   const logged: string[] = []
   const server = await startServer({
@@ -59,6 +67,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     },
     retryMs: 200,
     submitTimeoutMs: opts.submitTimeoutMs,
+    streamStallMs: opts.streamStallMs,
     makeRuntime: async (instanceId) =>
       opts.makeRuntime?.(instanceId, dataDir) ??
       createProcessRuntime({
