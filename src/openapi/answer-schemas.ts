@@ -111,6 +111,16 @@ export const LogRecord = v.strictObject({
   cursor: v.pipe(text, v.description('Pass as ?cursor= to resume after this line')),
 })
 
+/** The last record of a log follow, once the experiment has finished and every line was sent. */
+export const LogEnd = v.strictObject({
+  end: v.literal(true),
+  status: v.pipe(text, v.description('The final status: Succeeded, Failed or Deleted')),
+  cursor: v.pipe(text, v.description('The cursor of the last line')),
+})
+
+/** Every record of a log follow: lines, then one end record. */
+export const LogStreamRecord = v.union([LogRecord, LogEnd])
+
 /** One record of `GET /api/v1/experiment/events`. */
 export const ExperimentEvent = v.strictObject({
   seq: v.pipe(v.number(), v.integer(), v.description('Increases by event; pass as ?after= to resume')),

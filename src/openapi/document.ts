@@ -29,6 +29,7 @@ const NAMED = {
   ExperimentLog: answer.ExperimentLog,
   PodLog: answer.PodLog,
   LogRecord: answer.LogRecord,
+  LogEnd: answer.LogEnd,
   ExperimentEvent: answer.ExperimentEvent,
   Health: answer.Health,
   Ready: answer.Ready,

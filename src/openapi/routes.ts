@@ -152,7 +152,7 @@ export const ROUTES: readonly RouteDoc[] = [
       query('cursor', 'Resume a stream after the record with this cursor'),
     ],
     result: answer.ExperimentLog,
-    stream: { when: 'follow=true', record: answer.LogRecord },
+    stream: { when: 'follow=true', record: answer.LogStreamRecord },
     errors: { 400: ['INVALID_QUERY'], 404: ['EXPERIMENT_NOT_FOUND', 'POD_NOT_FOUND'] },
     examples: ['Get experiment Log'],
   },
