@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (CLIENT_COMMANDS.has(command)) return runClient(argv)
   if (command !== 'serve') {
-    console.error(`periscope: unknown command "${command}"; try "periscope --help"`)
+    console.error(`periscope: unknown command "${command}"\nSee "periscope --help".`)
     return 2
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -78,10 +78,17 @@ export function parseCommandArgs(cmd: Command, args: string[]): { values: Values
   return parsed
 }
 
+/** parseArgs's complaint in a few plain words. */
 function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err)
-  // parseArgs says e.g. "Unknown option '--foo'. To specify a positional argument starting with a '-', …".
-  return text.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '')
+  let m = /^Option '(-[^' ]+)(?: <value>)?' argument (is ambiguous|missing)/.exec(text)
+  if (m)
+    return m[2] === 'missing'
+      ? `${m[1]} needs a value`
+      : `${m[1]} needs a value (write ${m[1]}=VALUE for one starting with "-")`
+  if ((m = /^Unknown option '([^']+)'/.exec(text))) return `unknown flag ${m[1]}`
+  if ((m = /^Option '([^']+)' does not take an argument/.exec(text))) return `${m[1]} takes no value`
+  return text.split('\n')[0]!
 }
 
 /** A flag's string value, or undefined. */

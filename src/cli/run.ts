@@ -66,7 +66,7 @@ export async function runClient(
       await io.out(commandHelp(cmd))
       return 0
     }
-    const config = parseClientConfig(stringFlag(values, 'server'), env, terminal)
+    const config = withCommand(cmd.name, () => parseClientConfig(stringFlag(values, 'server'), env, terminal))
     errStyle = makeStyle(config.colourErr)
     const structuredOut = 'output' in cmd.options && isStructured(outputFormat(values, cmd.name))
     return await cmd.run(
@@ -82,5 +82,14 @@ export async function runClient(
     )
   } catch (err) {
     return reportError(io, errStyle, err)
+  }
+}
+
+/** Runs `f`, naming `command` in the hint of a usage error it throws. */
+function withCommand<T>(command: string, f: () => T): T {
+  try {
+    return f()
+  } catch (err) {
+    throw err instanceof UsageError && !err.command ? new UsageError(err.message, command) : err
   }
 }
