@@ -1,23 +1,43 @@
 #!/usr/bin/env bun
 /**
  * @module
- * The command line: `periscope serve`, `openapi`, `--help`, `--version`. The only reader of
- * `process.argv` and `process.env`.
+ * The command line: `periscope serve`, `openapi`, the client commands (`src/cli/`), `--help`,
+ * `--version`. The only reader of `process.argv` and `process.env`.
  */
 import { version } from '../package.json' with { type: 'json' }
 import { errorText } from './errors.ts'
 
 // Only the version is imported up front: `--version` and `--help` load nothing else,
-// and `serve` loads the server (and select-runtime.ts the chosen runtime) when it runs.
+// `serve` loads the server (and select-runtime.ts the chosen runtime) when it runs, and
+// the client commands load src/cli/ alone (no server, Hono or runtime client).
 
 const USAGE = `periscope ${version}: Apache Submarine's experiment API in one binary
 
 Usage:
-  periscope serve [flags]    serve the API (default http://127.0.0.1:32080)
-  periscope openapi          print the API's OpenAPI 3.1 document (JSON)
-  periscope --help           this text ("periscope serve --help" lists the flags)
-  periscope --version        print the version
+  periscope serve [flags]                       serve the API (default http://127.0.0.1:32080)
+  periscope submit -f FILE [--wait | --follow]  create an experiment (JSON or YAML; "-" reads stdin)
+  periscope list [--status S] [-o FORMAT]       list experiments (FORMAT: table, wide, json, yaml)
+  periscope get ID [-o FORMAT]                  show one experiment
+  periscope logs ID [-f] [--pod P] [--tail N]   print (or follow) an experiment's logs
+  periscope wait ID [--timeout D]               wait for it to end: exit 0 Succeeded, 1 Failed, 124 timed out
+  periscope delete ID...                        delete experiments
+  periscope env create|list|get|delete          manage environments
+  periscope openapi                             print the API's OpenAPI 3.1 document (JSON)
+  periscope --help                              this text ("periscope <command> --help" tells more)
+  periscope --version                           print the version
+
+Client commands talk to --server URL (env PERISCOPE_SERVER, default http://127.0.0.1:32080),
+with PERISCOPE_TOKEN sent as a bearer token when set.
 `
+
+/** The commands that run the client (src/cli/run.ts) instead of the server. */
+const CLIENT_COMMANDS = new Set(['submit', 'list', 'get', 'logs', 'wait', 'delete', 'env'])
+
+async function runClient(argv: string[]): Promise<number> {
+  const [{ runClient }, { processIo }] = await Promise.all([import('./cli/run.ts'), import('./cli/io.ts')])
+  const terminal = { stdoutIsTTY: process.stdout.isTTY === true, stderrIsTTY: process.stderr.isTTY === true }
+  return runClient(argv, process.env, terminal, processIo())
+}
 
 async function serveHelp(): Promise<string> {
   const { SERVE_FLAGS } = await import('./config.ts')
@@ -49,8 +69,9 @@ async function main(argv: string[]): Promise<number> {
     await new Promise((resolve) => process.stdout.write(`${openApiJson(version)}\n`, resolve))
     return 0
   }
+  if (CLIENT_COMMANDS.has(command)) return runClient(argv)
   if (command !== 'serve') {
-    console.error(`periscope: unknown command "${command}"; try "periscope --help"`)
+    console.error(`periscope: unknown command "${command}"\nSee "periscope --help".`)
     return 2
   }
   if (rest.includes('--help') || rest.includes('-h')) {

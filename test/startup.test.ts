@@ -1,6 +1,6 @@
 /**
- * Start-up loads only what the command needs: `--version` and `--help` not the
- * server, `serve` with the process runtime (chosen or found by `auto`) neither
+ * Start-up loads only what the command needs: `--version`, `--help` and the client
+ * commands (`list`, `submit`, …) not the server, `serve` with the process runtime (chosen or found by `auto`) neither
  * dockerode nor @kubernetes/client-node. Each case runs the real entry,
  * `src/main.ts`, in a child with test/helpers/loaded-modules.ts preloaded, which
  * lists every module loaded by the time the server listens (or the command exits).
@@ -47,6 +47,31 @@ test('--version and --help load neither the server nor a runtime client', async 
     const { modules } = await loadedBy(args)
     expect(modules).toContain('package.json') // main.ts's one static import (the entry itself is not listed)
     expect({ args, loaded: [...server(modules), ...heavy(modules)] }).toEqual({ args, loaded: [] })
+  }
+}, 60_000)
+
+/** Modules a client command must not need: the server's side of the tree, Hono, the runtimes. */
+const serverSide = (modules: string[]) =>
+  modules.filter((m) =>
+    /^(src\/(server|app|select-runtime|config)\.ts|src\/(api|http|storage|environments)\/|runtimes\/|.*node_modules\/hono\/)/.test(
+      m,
+    ),
+  )
+
+test('client commands load src/cli/ and neither the server, Hono nor a runtime client', async () => {
+  const unreachable = 'http://127.0.0.1:1'
+  for (const args of [
+    ['list', '--server', unreachable],
+    ['get', 'x', '-o', 'json', '--server', unreachable],
+    ['logs', 'x', '-f', '--server', unreachable],
+    ['wait', 'x', '--server', unreachable],
+    ['submit', '--help'],
+    ['env', 'list', '--server', unreachable],
+  ]) {
+    const { modules, stderr } = await loadedBy(args)
+    if (args.includes(unreachable)) expect(stderr).toContain(`cannot reach ${unreachable}`)
+    expect(modules).toContain('src/cli/run.ts') // not vacuous: the client did load
+    expect({ args, loaded: [...serverSide(modules), ...heavy(modules)] }).toEqual({ args, loaded: [] })
   }
 }, 60_000)
 
