@@ -3,13 +3,20 @@
  * The HTTP application: routes mounted, errors rendered in one place. No I/O at import.
  */
 import { Hono } from 'hono'
+import { authRoutes } from './api/auth.ts'
 import { environmentRoutes } from './api/environments.ts'
 import { experimentRoutes } from './api/experiments.ts'
+import type { TokenVerifier } from './auth/token-verifier.ts'
 import type { EnvironmentService } from './environments/environment-service.ts'
 import { MethodNotAllowedError, NotFoundError } from './errors.ts'
 import type { ExperimentService } from './experiments/experiment-service.ts'
+import { requireToken } from './http/auth.ts'
 import { failure, ok } from './http/envelope.ts'
+import { hostCheck } from './http/host.ts'
 import { renderError } from './http/on-error.ts'
+import { originCheck } from './http/origin.ts'
+import { securityHeaders } from './http/security-headers.ts'
+import { writeContentType } from './http/write-content-type.ts'
 import type { Runtime } from './runtime/runtime.ts'
 
 export interface AppDeps {
@@ -18,11 +25,30 @@ export interface AppDeps {
   runtime: Pick<Runtime, 'name' | 'unavailable'>
   version: string
   log: (message: string) => void
+  security: SecurityOptions
+}
+
+/** Who may call the API and from where (`server.ts` builds it from the config). */
+export interface SecurityOptions {
+  /** Checks tokens; null when auth is off. */
+  verifier: TokenVerifier | null
+  /** Names the Host header may carry besides IP addresses (`src/http/host.ts`). */
+  hostNames: ReadonlySet<string>
+  /** Origins whose pages may call the API (`--cors-origin`). */
+  corsOrigins: readonly string[]
 }
 
 /** Builds the Hono app. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono({ strict: false })
+  // In this order: headers on every answer; the Host, then the Origin (preflights answered
+  // there, before auth, as browsers send them without credentials); the token; the body type.
+  app.use(securityHeaders())
+  app.use(hostCheck(deps.security.hostNames))
+  app.use(originCheck(deps.security.corsOrigins))
+  app.use(requireToken(deps.security.verifier))
+  app.use('/api/*', writeContentType())
+  app.route('/api', authRoutes(deps.security.verifier))
   app.route('/api/v1/experiment', experimentRoutes(deps.experiments))
   app.route('/api/v1/environment', environmentRoutes(deps.environments))
   app.get('/healthz', () => ok({ version: deps.version }))

@@ -12,6 +12,10 @@ test('has the documented defaults', () => {
     context: undefined,
     dockerHost: undefined,
     restartBackoffMs: 10_000,
+    auth: 'auto',
+    tokenFile: undefined,
+    corsOrigins: [],
+    publicHosts: [],
   })
 })
 

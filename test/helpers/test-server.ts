@@ -34,6 +34,8 @@ export interface TestServerOptions {
   makeRuntime?: (instanceId: string, dataDir: string) => Promise<Runtime>
   /** How long a create waits for the runtime; default the server's (5 s). */
   submitTimeoutMs?: number
+  /** `--auth`, `--token-file`, `--cors-origin`, `--public-host`; default none of them (auth off on loopback). */
+  security?: Partial<Pick<Config, 'auth' | 'tokenFile' | 'corsOrigins' | 'publicHosts'>>
 }
 
 /** Lines kept of what a test server logs. */
@@ -49,6 +51,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     runtime: 'process',
     namespace: opts.namespace ?? 'default',
     restartBackoffMs: opts.restartBackoffMs ?? 60_000,
+    auth: 'auto',
+    corsOrigins: [],
+    publicHosts: [],
+    ...opts.security,
   } as const)
   const logged: string[] = []
   const server = await startServer({
