@@ -43,6 +43,7 @@ export function createTokenRepository(db: Database) {
   )
   const count = db.query<{ n: number }, Record<string, never>>('SELECT count(*) AS n FROM api_token')
   const remove = db.query('DELETE FROM api_token WHERE name = $name')
+  const dataVersion = db.query<{ data_version: number }, Record<string, never>>('PRAGMA data_version')
   const params = (name: string, readOnly: boolean, hashes: TokenHashes) => ({
     name,
     readOnly: readOnly ? 1 : 0,
@@ -59,12 +60,19 @@ export function createTokenRepository(db: Database) {
     insertIfNone(name: string, readOnly: boolean, hashes: TokenHashes): boolean {
       return insertIfNone.run(params(name, readOnly, hashes)).changes > 0
     },
-    /** Every token with its hashes; read on each request, so a revoke takes effect at once. */
+    /** Every token with its hashes. */
     all(): StoredToken[] {
       return all.all({}).map((row) => ({ ...info(row), hash: row.hash, md5Hash: row.md5_hash }))
     },
     list(): TokenInfo[] {
       return all.all({}).map(info)
+    },
+    /**
+     * Changes whenever another connection (`periscope token …`, another server) commits to the
+     * database; not for this connection's own writes (SQLite's `PRAGMA data_version`).
+     */
+    changesElsewhere(): number {
+      return dataVersion.get({})!.data_version
     },
     count(): number {
       return count.get({})!.n
