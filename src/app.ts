@@ -3,15 +3,22 @@
  * The HTTP application: routes mounted, errors rendered in one place. No I/O at import.
  */
 import { Hono } from 'hono'
+import { authRoutes } from './api/auth.ts'
 import { environmentRoutes } from './api/environments.ts'
 import { eventRoutes } from './api/events.ts'
 import { experimentRoutes } from './api/experiments.ts'
 import type { LogFollowDeps } from './api/log-follow.ts'
+import type { TokenVerifier } from './auth/token-verifier.ts'
 import type { EnvironmentService } from './environments/environment-service.ts'
 import { MethodNotAllowedError, NotFoundError } from './errors.ts'
 import type { ExperimentService } from './experiments/experiment-service.ts'
+import { requireToken } from './http/auth.ts'
 import { failure, ok } from './http/envelope.ts'
+import { hostCheck } from './http/host.ts'
 import { renderError } from './http/on-error.ts'
+import { originCheck } from './http/origin.ts'
+import { securityHeaders } from './http/security-headers.ts'
+import { writeContentType } from './http/write-content-type.ts'
 import type { Runtime } from './runtime/runtime.ts'
 import type { EventStore } from './storage/event-store.ts'
 
@@ -24,11 +31,30 @@ export interface AppDeps {
   /** What streams (log follows, events) share: wake-ups, heartbeat, stall cut-off. */
   streams: LogFollowDeps
   events: Pick<EventStore, 'after'>
+  security: SecurityOptions
+}
+
+/** Who may call the API and from where (`server.ts` builds it from the config). */
+export interface SecurityOptions {
+  /** Checks tokens; null when auth is off. */
+  verifier: TokenVerifier | null
+  /** Names the Host header may carry besides IP addresses (`src/http/host.ts`). */
+  hostNames: ReadonlySet<string>
+  /** Origins whose pages may call the API (`--cors-origin`). */
+  corsOrigins: readonly string[]
 }
 
 /** Builds the Hono app. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono({ strict: false })
+  // In this order: headers on every answer; the Host, then the Origin (preflights answered
+  // there, before auth, as browsers send them without credentials); the token; the body type.
+  app.use(securityHeaders())
+  app.use(hostCheck(deps.security.hostNames))
+  app.use(originCheck(deps.security.corsOrigins))
+  app.use(requireToken(deps.security.verifier))
+  app.use('/api/*', writeContentType())
+  app.route('/api', authRoutes(deps.security.verifier))
   // Before the experiment routes, whose `/:id` would take `events` for an id.
   app.route('/api/v1/experiment/events', eventRoutes({ ...deps.streams, events: deps.events }))
   app.route('/api/v1/experiment', experimentRoutes(deps.experiments, deps.streams))

@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { ConfigError, isLoopback, parseServeConfig } from './config.ts'
+import { authRequired, ConfigError, isLoopback, parseServeConfig } from './config.ts'
 
 test('has the documented defaults', () => {
   expect(parseServeConfig([], {})).toEqual({
@@ -14,6 +14,10 @@ test('has the documented defaults', () => {
     restartBackoffMs: 10_000,
     eventRetentionMs: 7 * 86_400_000,
     heartbeatMs: 15_000,
+    auth: 'auto',
+    tokenFile: undefined,
+    corsOrigins: [],
+    publicHosts: [],
   })
 })
 
@@ -61,4 +65,41 @@ test('a bad flag or value is one clear line', () => {
 test('knows loopback addresses', () => {
   expect(['127.0.0.1', 'localhost', '::1', '127.1.2.3'].every(isLoopback)).toBe(true)
   expect(['0.0.0.0', '10.0.0.1', '::'].some(isLoopback)).toBe(false)
+})
+
+test('auth, token file, CORS origins and public hosts: repeatable flags, comma lists in variables', () => {
+  const c = parseServeConfig(
+    ['--auth', 'token', '--cors-origin', 'HTTP://UI.example:4200/', '--cors-origin', 'https://b.example'],
+    { PERISCOPE_PUBLIC_HOST: 'periscope.example, Other.Example', PERISCOPE_TOKEN_FILE: '/run/token' },
+  )
+  expect(c).toMatchObject({
+    auth: 'token',
+    tokenFile: '/run/token',
+    corsOrigins: ['http://ui.example:4200', 'https://b.example'],
+    publicHosts: ['periscope.example', 'other.example'],
+  })
+  expect(Object.isFrozen(c.corsOrigins)).toBe(true)
+  const bad = (args: string[]) => {
+    try {
+      parseServeConfig(args, {})
+    } catch (err) {
+      return (err as Error).message
+    }
+    throw new Error('accepted')
+  }
+  expect(bad(['--auth', 'maybe'])).toBe('invalid --auth "maybe" (or PERISCOPE_AUTH): expected one of auto, token, none')
+  expect(bad(['--cors-origin', 'https://a.example', '--cors-origin', 'ui.example/app'])).toBe(
+    'invalid --cors-origin "ui.example/app" (or PERISCOPE_CORS_ORIGIN): expected an origin such as ' +
+      'https://ui.example.com or http://localhost:4200 (scheme, host and port; no path)',
+  )
+  expect(bad(['--public-host', 'a.example:80'])).toContain('invalid --public-host "a.example:80"')
+})
+
+test('a token is required with --auth token, and with auto off loopback', () => {
+  const required = (args: string[]) => authRequired(parseServeConfig(args, {}))
+  expect(required([])).toBe(false)
+  expect(required(['--host', '::1'])).toBe(false)
+  expect(required(['--auth', 'token'])).toBe(true)
+  expect(required(['--host', '0.0.0.0'])).toBe(true)
+  expect(required(['--host', '0.0.0.0', '--auth', 'none'])).toBe(false)
 })

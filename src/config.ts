@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util'
 import * as v from 'valibot'
 
 export const RUNTIMES = ['auto', 'process', 'docker', 'kubernetes'] as const
+export const AUTH_MODES = ['auto', 'token', 'none'] as const
 
 const port = v.pipe(
   v.string(),
@@ -37,6 +38,21 @@ const dnsLabel = v.pipe(
   ),
 )
 
+/** `scheme://host[:port]` as a browser sends it in `Origin` (lower-cased, a trailing slash dropped). */
+const origin = v.pipe(
+  v.string(),
+  v.transform((o) => o.toLowerCase().replace(/\/$/, '')),
+  v.regex(
+    /^https?:\/\/([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/,
+    'expected an origin such as https://ui.example.com or http://localhost:4200 (scheme, host and port; no path)',
+  ),
+)
+const hostName = v.pipe(
+  v.string(),
+  v.regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i, 'expected a host name such as periscope.example.com (no port)'),
+  v.transform((h) => h.toLowerCase()),
+)
+
 const ServeSchema = v.object({
   host: v.pipe(v.string(), v.nonEmpty('expected a host name or address')),
   port,
@@ -51,10 +67,19 @@ const ServeSchema = v.object({
   eventRetentionMs: positiveDuration,
   /** Longest silence on a stream before a heartbeat. */
   heartbeatMs: positiveDuration,
+  auth: v.picklist(AUTH_MODES, `expected one of ${AUTH_MODES.join(', ')}`),
+  tokenFile: v.optional(v.pipe(v.string(), v.nonEmpty('expected a file'))),
+  corsOrigins: v.array(origin),
+  publicHosts: v.array(hostName),
 })
 
 /** The server's settings. */
-export type Config = Readonly<v.InferOutput<typeof ServeSchema>>
+export type Config = Readonly<
+  Omit<v.InferOutput<typeof ServeSchema>, 'corsOrigins' | 'publicHosts'> & {
+    corsOrigins: readonly string[]
+    publicHosts: readonly string[]
+  }
+>
 
 /** Flags of `periscope serve`, with their environment variables and defaults. */
 export const SERVE_FLAGS = {
@@ -111,7 +136,36 @@ export const SERVE_FLAGS = {
     default: '15s',
     help: 'longest silence on an event or log stream before a heartbeat (SSE ": ping", NDJSON empty line)',
   },
+  auth: {
+    flag: 'auth',
+    env: 'PERISCOPE_AUTH',
+    default: 'auto',
+    help:
+      'auto | token | none: whether /api needs "Authorization: Bearer <token>" ' +
+      '(auto: not on a loopback --host, required on any other)',
+  },
+  tokenFile: {
+    flag: 'token-file',
+    env: 'PERISCOPE_TOKEN_FILE',
+    default: undefined,
+    help: 'a file holding one more read-write token (e.g. a mounted Secret), besides those of "periscope token create"',
+  },
+  corsOrigins: {
+    flag: 'cors-origin',
+    env: 'PERISCOPE_CORS_ORIGIN',
+    default: undefined,
+    help: 'an origin whose web pages may call the API (repeatable; the variable takes a comma-separated list)',
+  },
+  publicHosts: {
+    flag: 'public-host',
+    env: 'PERISCOPE_PUBLIC_HOST',
+    default: undefined,
+    help: 'a name clients use for this server in the Host header, besides localhost and IP addresses (repeatable)',
+  },
 } as const
+
+/** Flags that may be given more than once; their variable holds a comma-separated list. */
+const LIST_FLAGS: ReadonlySet<string> = new Set(['corsOrigins', 'publicHosts'])
 
 /** A bad flag or value: `main.ts` prints the message as one line and exits non-zero. */
 export class ConfigError extends Error {
@@ -120,26 +174,52 @@ export class ConfigError extends Error {
 
 /** Parses `serve`'s arguments and environment into a frozen config. */
 export function parseServeConfig(args: string[], env: Record<string, string | undefined>): Config {
-  let values: Record<string, string | boolean | undefined>
+  let values: Record<string, string | string[] | boolean | undefined>
   try {
-    const options = Object.fromEntries(Object.values(SERVE_FLAGS).map((f) => [f.flag, { type: 'string' as const }]))
+    const options = Object.fromEntries(
+      Object.entries(SERVE_FLAGS).map(([key, f]) => [
+        f.flag,
+        { type: 'string' as const, multiple: LIST_FLAGS.has(key) },
+      ]),
+    )
     values = parseArgs({ args, options, strict: true, allowPositionals: false }).values
   } catch (err) {
     throw new ConfigError(err instanceof Error ? err.message.split('\n')[0]! : String(err))
   }
-  const raw: Record<string, string | undefined> = {}
+  const raw: Record<string, string | string[] | undefined> = {}
   for (const [key, f] of Object.entries(SERVE_FLAGS)) {
     const value = values[f.flag] ?? env[f.env] ?? (key === 'kubeconfig' ? env.KUBECONFIG : undefined) ?? f.default
-    raw[key] = typeof value === 'string' ? value : undefined
+    if (LIST_FLAGS.has(key)) raw[key] = listOf(value)
+    else raw[key] = typeof value === 'string' ? value : undefined
   }
   const parsed = v.safeParse(ServeSchema, raw)
   if (!parsed.success) {
     const issue = parsed.issues[0]
-    const key = v.getDotPath(issue) as keyof typeof SERVE_FLAGS
+    const key = issue.path?.[0]?.key as keyof typeof SERVE_FLAGS
     const f = SERVE_FLAGS[key]
-    throw new ConfigError(`invalid --${f?.flag ?? key} ${JSON.stringify(raw[key])} (or ${f?.env}): ${issue.message}`)
+    const value = issue.path?.length === 2 ? issue.input : raw[key]
+    throw new ConfigError(`invalid --${f?.flag ?? key} ${JSON.stringify(value)} (or ${f?.env}): ${issue.message}`)
   }
-  return Object.freeze(parsed.output)
+  const { corsOrigins, publicHosts } = parsed.output
+  return Object.freeze({
+    ...parsed.output,
+    corsOrigins: Object.freeze([...new Set(corsOrigins)]),
+    publicHosts: Object.freeze([...new Set(publicHosts)]),
+  })
+}
+
+/** A repeatable flag's values, or its variable's comma-separated list: trimmed, empty items dropped. */
+function listOf(value: string | string[] | boolean | undefined): string[] {
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? [value] : []
+  return items.flatMap((item) => item.split(',')).flatMap((item) => (item.trim() === '' ? [] : [item.trim()]))
+}
+
+/**
+ * Whether `/api` needs a token: `--auth token`, or `--auth auto` (the default) on an address
+ * other machines can reach. On loopback `auto` needs none, as Submarine's SDK and CLI send none.
+ */
+export function authRequired(config: Pick<Config, 'auth' | 'host'>): boolean {
+  return config.auth === 'token' || (config.auth === 'auto' && !isLoopback(config.host))
 }
 
 /** True for addresses only this machine can reach. */

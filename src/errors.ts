@@ -20,6 +20,10 @@ export const REASONS = {
   METHOD_NOT_ALLOWED: 'The endpoint does not take that method',
   RUNTIME_REJECTED: 'The runtime refused the job',
   RUNTIME_UNAVAILABLE: 'The runtime cannot be reached',
+  UNAUTHENTICATED: 'The request carries no valid token',
+  FORBIDDEN: 'The token may not do this (it is read-only)',
+  CROSS_ORIGIN: 'A web page on another origin may not send this request',
+  MISDIRECTED_REQUEST: 'The Host header does not name this server',
   INTERNAL: 'Unexpected server error',
 } as const
 
@@ -31,6 +35,8 @@ export abstract class AppError extends Error {
   abstract readonly reason: Reason
   /** Extra facts for `attributes` (e.g. the field at fault). */
   readonly details: Record<string, unknown>
+  /** Response headers the error needs (e.g. `WWW-Authenticate` on a 401). */
+  readonly headers: Readonly<Record<string, string>> = {}
 
   constructor(message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
@@ -116,6 +122,39 @@ export class RuntimeRejectedError extends AppError {
 export class RuntimeUnavailableError extends AppError {
   readonly status = 503
   readonly reason = 'RUNTIME_UNAVAILABLE' as const
+}
+
+/** 401: no token, or one that is not (or no longer) valid; says how to send one. */
+export class UnauthenticatedError extends AppError {
+  readonly status = 401
+  readonly reason = 'UNAUTHENTICATED' as const
+  override readonly headers: Readonly<Record<string, string>>
+
+  constructor(message: string, invalidToken: boolean) {
+    super(message)
+    // RFC 6750 §3: the scheme, and `invalid_token` when a token was sent but refused.
+    this.headers = {
+      'www-authenticate': invalidToken ? 'Bearer realm="periscope", error="invalid_token"' : 'Bearer realm="periscope"',
+    }
+  }
+}
+
+/** 403: a valid token that may not do this (a read-only token writing). */
+export class ForbiddenError extends AppError {
+  readonly status = 403
+  readonly reason = 'FORBIDDEN' as const
+}
+
+/** 403: a write (or a preflight) from a web page on an origin this server does not trust. */
+export class CrossOriginError extends AppError {
+  readonly status = 403
+  readonly reason = 'CROSS_ORIGIN' as const
+}
+
+/** 421: the Host header names some other server (a DNS-rebinding page, or a misrouted request). */
+export class MisdirectedRequestError extends AppError {
+  readonly status = 421
+  readonly reason = 'MISDIRECTED_REQUEST' as const
 }
 
 /** Text for anything thrown: an error's message, a string as it is, else its JSON or `String` form. */

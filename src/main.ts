@@ -70,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   if (CLIENT_COMMANDS.has(command)) return runClient(argv)
+  if (command === 'token') return (await import('./cli/token.ts')).tokenCommand(rest, process.env)
   if (command !== 'serve') {
     console.error(`periscope: unknown command "${command}"\nSee "periscope --help".`)
     return 2

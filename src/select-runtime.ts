@@ -14,7 +14,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { detectDockerEngine } from '../runtimes/docker/engine-probe.ts'
 import { detectInCluster } from '../runtimes/kubernetes/options.ts'
-import { type Config, ConfigError, isLoopback } from './config.ts'
+import { authRequired, type Config, ConfigError, isLoopback } from './config.ts'
 import { errorText } from './errors.ts'
 import type { Runtime } from './runtime/runtime.ts'
 
@@ -60,11 +60,12 @@ export async function selectRuntime(
       }
     }
     case 'process': {
-      if (!isLoopback(config.host)) {
+      if (!isLoopback(config.host) && !authRequired(config)) {
         throw new ConfigError(
-          `refusing to listen on ${config.host} with the process runtime: ` +
+          `refusing to listen on ${config.host} with the process runtime and --auth none: ` +
             "it runs every experiment's command as this user on this machine; " +
-            'use --host 127.0.0.1, or the docker or kubernetes runtime',
+            'use --auth token (the default, auto, needs a token off loopback), --host 127.0.0.1, ' +
+            'or the docker or kubernetes runtime',
         )
       }
       const { createProcessRuntime } = await import('../runtimes/process/index.ts')

@@ -7,12 +7,14 @@ import type { Database } from 'bun:sqlite'
 import { join } from 'node:path'
 import type { Hono } from 'hono'
 import { createApp } from './app.ts'
+import { prepareAuth } from './auth/prepare-auth.ts'
 import type { Config } from './config.ts'
 import { createEnvironmentService } from './environments/environment-service.ts'
 import { createEventLog } from './experiments/event-log.ts'
 import { createExperimentService } from './experiments/experiment-service.ts'
 import { createStoreSink } from './experiments/store-sink.ts'
 import { createSupervisor } from './experiments/supervisor.ts'
+import { hostNames } from './http/host.ts'
 import type { Runtime } from './runtime/runtime.ts'
 import { openDatabase } from './storage/database.ts'
 import { createEnvironmentRepository } from './storage/environment-repository.ts'
@@ -20,6 +22,7 @@ import { createEventStore } from './storage/event-store.ts'
 import { createExperimentRepository } from './storage/experiment-repository.ts'
 import { createIdAllocator, instanceId } from './storage/ids.ts'
 import { createLogStore } from './storage/log-store.ts'
+import { createTokenRepository } from './storage/token-repository.ts'
 import { Signals, signalKey } from './streams/signals.ts'
 
 /** Everything a running server holds. */
@@ -52,6 +55,13 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
   const { config, log } = deps
   const db = openDatabase(join(config.dataDir, 'periscope.db'))
   const instance = instanceId(db)
+  let verifier: ReturnType<typeof prepareAuth>
+  try {
+    verifier = prepareAuth(config, createTokenRepository(db), log)
+  } catch (err) {
+    db.close()
+    throw err
+  }
   const runtime = await deps.makeRuntime(instance)
   const experiments = createExperimentRepository(db)
   const logs = createLogStore(db)
@@ -100,6 +110,11 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     runtime,
     version: deps.version,
     log,
+    security: {
+      verifier,
+      hostNames: hostNames(config.host, config.publicHosts),
+      corsOrigins: config.corsOrigins,
+    },
   })
   const server = Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch, idleTimeout: 120 })
   log(

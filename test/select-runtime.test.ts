@@ -32,11 +32,20 @@ test('the kubernetes runtime with an unreadable kubeconfig is one clear line', a
   )
 })
 
-test('the process runtime refuses a non-loopback address and says why', async () => {
-  const config = parseServeConfig(['--runtime', 'process', '--host', '0.0.0.0'], {})
+test('the process runtime refuses a non-loopback address with auth off and says why', async () => {
+  const config = parseServeConfig(['--runtime', 'process', '--host', '0.0.0.0', '--auth', 'none'], {})
   await expect(selectRuntime(config, 'i1', {}, quiet)).rejects.toThrow(
-    'refusing to listen on 0.0.0.0 with the process runtime',
+    'refusing to listen on 0.0.0.0 with the process runtime and --auth none',
   )
+})
+
+test('the process runtime takes a non-loopback address when tokens are required (auto or token)', async () => {
+  for (const auth of ['auto', 'token']) {
+    const config = parseServeConfig(['--runtime', 'process', '--host', '0.0.0.0', '--auth', auth], {})
+    const runtime = await selectRuntime({ ...config, dataDir: tempDir() }, 'i1', {}, quiet)
+    expect(runtime.name).toBe('process')
+    await runtime.dispose()
+  }
 })
 
 describeWithDocker('auto with a Docker engine', await findTestEngine(), ({ host }) => {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
 import { REQUIRED_RULES } from './permissions.ts'
 
 const DEPLOY = `${import.meta.dir}/../../deploy/kubernetes`
@@ -26,7 +27,7 @@ describe('deploy/kubernetes', () => {
     expect(deployment.spec.template.spec.serviceAccountName).toBe(account.metadata.name)
   })
 
-  test('the Deployment serves the kubernetes runtime on all interfaces with /data on the claim', async () => {
+  test('the Deployment serves the kubernetes runtime on all interfaces, with tokens, /data on the claim', async () => {
     const deployment = (await docs('deployment.yaml'))[0]!
     const pod = deployment.spec.template.spec
     const [container] = pod.containers
@@ -40,6 +41,12 @@ describe('deploy/kubernetes', () => {
       '$(POD_NAMESPACE)',
       '--data-dir',
       '/data',
+      '--auth',
+      'token',
+      '--token-file',
+      '/var/run/periscope/token',
+      '--public-host',
+      'periscope,periscope.$(POD_NAMESPACE),periscope.$(POD_NAMESPACE).svc,periscope.$(POD_NAMESPACE).svc.cluster.local',
     ])
     expect(container.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' })
     const claim = (await docs('pvc.yaml'))[0]!
@@ -63,9 +70,39 @@ describe('deploy/kubernetes', () => {
     expect(kustomization!.resources.sort()).toEqual([
       'deployment.yaml',
       'namespace.yaml',
+      'networkpolicy.yaml',
       'pvc.yaml',
       'rbac.yaml',
       'service.yaml',
     ])
+  })
+
+  test('the token is a Secret made from the git-ignored file `token`, mounted read-only where --token-file reads', async () => {
+    const [kustomization] = await docs('kustomization.yaml')
+    const generated = kustomization!.secretGenerator.find((g: any) => g.name === 'periscope-token')
+    expect(generated.files).toEqual(['token'])
+    expect(generated.options.labels).toMatchObject({ 'app.kubernetes.io/component': 'api-token' })
+    const pod = (await docs('deployment.yaml'))[0]!.spec.template.spec
+    const volume = pod.volumes.find((v: any) => v.secret?.secretName === 'periscope-token')
+    expect(volume.secret.defaultMode).toBe(0o440)
+    const [container] = pod.containers
+    const mount = container.volumeMounts.find((m: any) => m.name === volume.name)
+    expect(mount).toEqual({ name: volume.name, mountPath: '/var/run/periscope', readOnly: true })
+    const tokenFile = container.args[container.args.indexOf('--token-file') + 1]
+    expect(tokenFile).toBe(`${mount.mountPath}/${generated.files[0]}`)
+    // The secret never enters git or the image's build context.
+    const ignored = (file: string) => readFileSync(`${DEPLOY}/${file}`, 'utf8').split('\n')
+    expect(ignored('../../.gitignore')).toContain('deploy/kubernetes/token')
+    expect(ignored('Dockerfile.dockerignore')).toContain('deploy/kubernetes/token')
+  })
+
+  test('the NetworkPolicy admits ingress to the server pods on the API port only', async () => {
+    const [policy] = await docs('networkpolicy.yaml')
+    const deployment = (await docs('deployment.yaml'))[0]!
+    expect(policy!.kind).toBe('NetworkPolicy')
+    expect(policy!.spec.podSelector).toEqual({ matchLabels: deployment.spec.template.metadata.labels })
+    expect(policy!.spec.policyTypes).toEqual(['Ingress'])
+    const port = deployment.spec.template.spec.containers[0].ports[0].containerPort
+    expect(policy!.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port }] }])
   })
 })

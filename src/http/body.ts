@@ -9,21 +9,36 @@ import { findJsonSyntaxError } from './json-syntax.ts'
 /** Largest body accepted, in bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
-const JSON_TYPES = new Set(['', 'application/json', 'text/json'])
+const JSON_TYPES = new Set(['application/json', 'text/json'])
 const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'])
+
+/** The media type of a `Content-Type` header, lower case, without parameters ('' when absent). */
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase()
+}
+
+/**
+ * The 415 for a body type that is not JSON or YAML, or null when it is. A missing type is
+ * refused too: a browser sends a body without one (a Blob) cross-origin without asking first.
+ */
+export function unsupportedType(header: string | undefined): UnsupportedMediaTypeError | null {
+  const type = mediaType(header)
+  if (JSON_TYPES.has(type) || YAML_TYPES.has(type)) return null
+  return new UnsupportedMediaTypeError(
+    type === ''
+      ? 'The request has no Content-Type; send Content-Type: application/json or application/yaml'
+      : `Unsupported content type "${type}"; send Content-Type: application/json or application/yaml`,
+  )
+}
 
 /**
  * The parsed body, or `null` when it is empty.
  * @throws UnsupportedMediaTypeError (415), BodyTooLargeError (413), MalformedBodyError (400)
  */
 export async function readBody(c: Context): Promise<unknown> {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
-  const yaml = YAML_TYPES.has(type)
-  if (!yaml && !JSON_TYPES.has(type)) {
-    throw new UnsupportedMediaTypeError(
-      `Unsupported content type "${type}"; send Content-Type: application/json or application/yaml`,
-    )
-  }
+  const refused = unsupportedType(c.req.header('content-type'))
+  if (refused) throw refused
+  const yaml = YAML_TYPES.has(mediaType(c.req.header('content-type')))
   const declared = Number(c.req.header('content-length') ?? 0)
   if (declared > MAX_BODY_BYTES) throw tooLarge()
   const text = await readLimited(c.req.raw)

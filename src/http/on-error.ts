@@ -8,7 +8,11 @@ import { failure } from './envelope.ts'
 
 /** Renders an error; anything not an {@link AppError} is logged and answered as a generic 500. */
 export function renderError(err: unknown, c: Context, log: (message: string) => void): Response {
-  if (err instanceof AppError) return failure(err.status, err.message, { reason: err.reason, ...err.details })
+  if (err instanceof AppError) {
+    const res = failure(err.status, err.message, { reason: err.reason, ...err.details })
+    for (const [name, value] of Object.entries(err.headers)) res.headers.set(name, value)
+    return res
+  }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err)
   log(`unexpected error on ${c.req.method} ${c.req.path}: ${detail}`)
   return failure(500, 'Unexpected server error; see the server log.', { reason: 'INTERNAL' })

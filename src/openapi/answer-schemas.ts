@@ -132,6 +132,30 @@ export const ExperimentEvent = v.strictObject({
   message: nullableText,
 })
 
+/** The request of `POST /api/auth/login` and `/api/auth/token` (Submarine's web UI and integration tests). */
+export const LoginRequest = v.looseObject({
+  username: v.optional(text),
+  password: v.pipe(text, v.description('A periscope token, or its MD5 hex digest (what the web UI sends)')),
+})
+
+/** Who a token acts as (`GET /api/sys/user/info`). */
+export const UserInfo = v.strictObject({
+  id: text,
+  username: text,
+  name: v.pipe(text, v.description("The token's name")),
+  role: v.strictObject({
+    id: v.picklist(['read-write', 'read-only']),
+    name: v.picklist(['read-write', 'read-only']),
+    permissions: v.array(v.strictObject({ permissionId: text, permissionName: text })),
+  }),
+})
+
+/** The answer of `POST /api/auth/login`. */
+export const Login = v.strictObject({
+  ...UserInfo.entries,
+  token: v.pipe(text, v.description('Send as "Authorization: Bearer <token>" from now on')),
+})
+
 export const Health = v.strictObject({ version: text })
 export const Ready = v.strictObject({ runtime: text, ready: v.literal(true) })
 

@@ -151,16 +151,25 @@ export function buildOpenApiDocument(version: string): Json {
       title: 'periscope',
       version,
       description:
-        "Apache Submarine's Experiment REST API. Every answer is Submarine's envelope (`status`, `code`, `success`, `message`, `result`, `attributes`); errors carry the HTTP status in `code` and a reason in `attributes.reason`.",
+        "Apache Submarine's Experiment REST API. Every answer is Submarine's envelope (`status`, `code`, `success`, `message`, `result`, `attributes`); errors carry the HTTP status in `code` and a reason in `attributes.reason`. " +
+        'When auth is on, every request but health, ping, this document and login needs `Authorization: Bearer <token>` ' +
+        '(401 UNAUTHENTICATED without a valid one; 403 FORBIDDEN for a write with a read-only token). Any request may be ' +
+        'answered 421 MISDIRECTED_REQUEST when its Host header names another server, and a write 403 CROSS_ORIGIN when ' +
+        'a web page on another origin sent it.',
     },
     servers: [{ url: 'http://127.0.0.1:32080' }],
     tags: [
       { name: 'experiment', description: 'Experiments and their logs' },
       { name: 'environment', description: 'Stored environments' },
+      { name: 'auth', description: "Submarine's login endpoints, over periscope's tokens" },
       { name: 'server', description: 'Health and this document' },
     ],
     paths,
+    security: [{ bearer: [] }, {}],
     components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A periscope token (`periscope token create`)' },
+      },
       schemas: converter.components(),
       responses: {
         Internal: {

@@ -167,11 +167,14 @@ export function expectOk(res: { http: number; body: any }): any {
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  421: 'MISDIRECTED_REQUEST',
 }
 
 /** Asserts an error envelope: HTTP status = code, its name, success false, a message, a catalogued reason. */

@@ -40,6 +40,8 @@ export interface TestServerOptions {
   heartbeatMs?: number
   /** How long a streaming client may read nothing; default the server's (30 s). */
   streamStallMs?: number
+  /** `--auth`, `--token-file`, `--cors-origin`, `--public-host`; default none of them (auth off on loopback). */
+  security?: Partial<Pick<Config, 'auth' | 'tokenFile' | 'corsOrigins' | 'publicHosts'>>
 }
 
 /** Lines kept of what a test server logs. */
@@ -57,6 +59,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     restartBackoffMs: opts.restartBackoffMs ?? 60_000,
     eventRetentionMs: opts.eventRetentionMs ?? 7 * 86_400_000,
     heartbeatMs: opts.heartbeatMs ?? 15_000,
+    auth: 'auto',
+    corsOrigins: [],
+    publicHosts: [],
+    ...opts.security,
   } as const)
   const logged: string[] = []
   const server = await startServer({

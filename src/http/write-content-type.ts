@@ -1,0 +1,22 @@
+/**
+ * @module
+ * POST, PUT and PATCH under `/api` must say their body is JSON or YAML, before any route runs
+ * (even one that ignores its body): the content types a web page may send cross-origin
+ * without a preflight (none, text/plain, forms) are all refused with a 415. DELETE has no
+ * body and needs no type; the Origin rule (`origin.ts`) covers it.
+ */
+import type { MiddlewareHandler } from 'hono'
+import { unsupportedType } from './body.ts'
+
+const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH'])
+
+/** Refuses a body-carrying write whose Content-Type is missing or not JSON/YAML. */
+export function writeContentType(): MiddlewareHandler {
+  return async (c, next) => {
+    if (BODY_METHODS.has(c.req.method)) {
+      const refused = unsupportedType(c.req.header('content-type'))
+      if (refused) throw refused
+    }
+    await next()
+  }
+}
