@@ -193,7 +193,7 @@ describe('a client that stops reading', () => {
     const socket = connect(Number(new URL(server.url).port), '127.0.0.1')
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()))
     socket.write(
-      `GET ${EXPERIMENTS}/logs/${id}?follow=true HTTP/1.1\r\nHost: x\r\nAccept: application/x-ndjson\r\n\r\n`,
+      `GET ${EXPERIMENTS}/logs/${id}?follow=true HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/x-ndjson\r\n\r\n`,
     )
     socket.pause()
     let received = ''
