@@ -26,6 +26,7 @@ const server = await startServer({
     restartBackoffMs: 10_000,
     eventRetentionMs: 7 * 86_400_000,
     heartbeatMs: 15_000,
+    retentionIntervalMs: 600_000,
   }),
   version: 'bench',
   log: () => {},

@@ -11,6 +11,7 @@ import type { Config } from './config.ts'
 import { createEnvironmentService } from './environments/environment-service.ts'
 import { createEventLog } from './experiments/event-log.ts'
 import { createExperimentService } from './experiments/experiment-service.ts'
+import { startRetention } from './experiments/retention.ts'
 import { createStoreSink } from './experiments/store-sink.ts'
 import { createSupervisor } from './experiments/supervisor.ts'
 import type { Runtime } from './runtime/runtime.ts'
@@ -54,7 +55,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
   const instance = instanceId(db)
   const runtime = await deps.makeRuntime(instance)
   const experiments = createExperimentRepository(db)
-  const logs = createLogStore(db)
+  const logs = createLogStore(db, { maxBytesPerReplica: config.maxLogBytesPerReplica })
   const environments = createEnvironmentRepository(db)
   const ids = createIdAllocator(db, Date.now())
   const signals = new Signals()
@@ -70,6 +71,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     submitTimeoutMs: deps.submitTimeoutMs ?? 5_000,
     events,
     signals,
+    atomically: (fn) => db.transaction(fn).immediate(),
   })
   const sink = createStoreSink({
     experiments,
@@ -91,6 +93,18 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
   })
   await supervisor.start()
   const pruner = startEventPruner(eventStore, config.eventRetentionMs, log)
+  const retention = startRetention({
+    experiments,
+    service: experimentService,
+    logs,
+    policy: {
+      maxAgeMs: config.retentionMs,
+      maxExperiments: config.retentionMaxExperiments,
+      logLimit: config.maxLogBytesPerReplica !== undefined,
+    },
+    intervalMs: config.retentionIntervalMs,
+    log,
+  })
   const streams = { signals, heartbeatMs: config.heartbeatMs, stallMs: deps.streamStallMs ?? 30_000 }
   const app = createApp({
     streams,
@@ -114,6 +128,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     async stop() {
       clearInterval(pruner)
       await server.stop(true)
+      await retention.stop()
       await supervisor.stop()
       await runtime.dispose()
       db.close()

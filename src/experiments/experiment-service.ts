@@ -30,6 +30,8 @@ export interface ExperimentServiceDeps {
   events: EventLog
   /** Wakes an experiment's log followers when it is deleted (they end). */
   signals: Signals
+  /** Runs `fn` in one database transaction and returns what it returns. */
+  atomically<T>(fn: () => T): T
   now?: () => string
 }
 
@@ -58,6 +60,14 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
   const deleted = (id: string, reason: string | null, message: string | null) => {
     deps.events.record([{ experimentId: id, replica: null, status: 'Deleted', reason, message }])
     deps.signals.notify(signalKey.experiment(id))
+  }
+  /** Stops a deleted experiment's job and removes what the runtime made for it. */
+  const removeJob = async (id: string): Promise<void> => {
+    try {
+      await runtime.delete(id)
+    } catch {
+      undeleted.add(id) // the runtime is unreachable: `retryDeletes` removes the job once it answers
+    }
   }
   const jobOf = (id: string, spec: ExperimentSpec): JobSpec =>
     toJob(id, spec, spec.environment.name ? findEnvironment(spec.environment.name) : null)
@@ -169,11 +179,7 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       if (!rec) throw new NotFoundError('EXPERIMENT_NOT_FOUND', 'Not found experiment.')
       logs.remove(id)
       deleted(id, null, null)
-      try {
-        await runtime.delete(id)
-      } catch {
-        undeleted.add(id) // the runtime is unreachable: `retryDeletes` removes the job once it answers
-      }
+      await removeJob(id)
       return {
         ...rec.experiment,
         status: 'Deleted',
@@ -182,6 +188,28 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
         runningTime: null,
         finishedTime: null,
       }
+    },
+
+    /**
+     * Removes a finished experiment as retention does: the row (only if it has finished), its
+     * logs and its events, then what the runtime made, as {@link delete} does. No `Deleted` event
+     * is recorded (its history goes with it); its log followers end.
+     *
+     * The store's part is done when this returns; the promise settles once the runtime's part is.
+     * @returns whether it was removed (false: gone already, or not finished)
+     */
+    expire(id: string): { removed: boolean; job: Promise<void> } {
+      const rec = deps.atomically(() => {
+        const taken = experiments.takeFinished(id)
+        if (taken) {
+          logs.remove(id)
+          deps.events.forget(id)
+        }
+        return taken
+      })
+      if (!rec) return { removed: false, job: Promise.resolve() }
+      deps.signals.notify(signalKey.experiment(id))
+      return { removed: true, job: removeJob(id) }
     },
 
     /** Retries removing the jobs of experiments deleted while the runtime could not be reached. */

@@ -40,6 +40,12 @@ export interface TestServerOptions {
   heartbeatMs?: number
   /** How long a streaming client may read nothing; default the server's (30 s). */
   streamStallMs?: number
+  /** Retention (`--retention-days`, `--retention-max-experiments`, `--max-log-bytes-per-replica`); off by default. */
+  retentionMs?: number
+  retentionMaxExperiments?: number
+  maxLogBytesPerReplica?: number
+  /** How often retention runs; default 10 min. */
+  retentionIntervalMs?: number
 }
 
 /** Lines kept of what a test server logs. */
@@ -57,6 +63,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     restartBackoffMs: opts.restartBackoffMs ?? 60_000,
     eventRetentionMs: opts.eventRetentionMs ?? 7 * 86_400_000,
     heartbeatMs: opts.heartbeatMs ?? 15_000,
+    retentionMs: opts.retentionMs,
+    retentionMaxExperiments: opts.retentionMaxExperiments,
+    retentionIntervalMs: opts.retentionIntervalMs ?? 600_000,
+    maxLogBytesPerReplica: opts.maxLogBytesPerReplica,
   } as const)
   const logged: string[] = []
   const server = await startServer({
