@@ -35,6 +35,9 @@ export interface ExperimentServiceDeps {
   now?: () => string
 }
 
+/** Runtime removals in flight at once after {@link ExperimentService.expire}. */
+const EXPIRE_CONCURRENCY = 8
+
 /** A replica's log for the API: its pod name and a way to read its lines. */
 export interface PodLog {
   podName: string
@@ -191,25 +194,38 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
     },
 
     /**
-     * Removes a finished experiment as retention does: the row (only if it has finished), its
-     * logs and its events, then what the runtime made, as {@link delete} does. No `Deleted` event
-     * is recorded (its history goes with it); its log followers end.
+     * Removes finished experiments as retention does, in one transaction: each row (only if it
+     * has finished), its logs and its events; then what the runtime made, as {@link delete} does.
+     * No `Deleted` event is recorded (the history goes with it); log followers end. Stops taking
+     * ids once `budgetMs` has passed, so that the transaction stays short.
      *
-     * The store's part is done when this returns; the promise settles once the runtime's part is.
-     * @returns whether it was removed (false: gone already, or not finished)
+     * The store's part is done when this returns; `jobs` settles once the runtime's part is.
+     * @returns how many of `ids` were looked at (a prefix), those removed, and the runtime's part
      */
-    expire(id: string): { removed: boolean; job: Promise<void> } {
-      const rec = deps.atomically(() => {
-        const taken = experiments.takeFinished(id)
-        if (taken) {
-          logs.remove(id)
-          deps.events.forget(id)
+    expire(ids: readonly string[], budgetMs: number): { looked: number; removed: string[]; jobs: Promise<void> } {
+      const removed: string[] = []
+      let looked = 0
+      deps.atomically(() => {
+        const start = performance.now()
+        for (const id of ids) {
+          looked += 1
+          if (experiments.takeFinished(id)) {
+            logs.remove(id)
+            deps.events.forget(id)
+            removed.push(id)
+          }
+          if (performance.now() - start > budgetMs) break
         }
-        return taken
       })
-      if (!rec) return { removed: false, job: Promise.resolve() }
-      deps.signals.notify(signalKey.experiment(id))
-      return { removed: true, job: removeJob(id) }
+      for (const id of removed) deps.signals.notify(signalKey.experiment(id))
+      // A few at a time: each removal has synchronous work (the process runtime reads the job's
+      // file), which must not add up to one long turn of the event loop.
+      const queue = [...removed]
+      const worker = async () => {
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) await removeJob(id)
+      }
+      const jobs = Promise.all(Array.from({ length: Math.min(EXPIRE_CONCURRENCY, queue.length) }, worker))
+      return { looked, removed, jobs: jobs.then(() => undefined) }
     },
 
     /** Retries removing the jobs of experiments deleted while the runtime could not be reached. */
