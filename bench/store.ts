@@ -29,6 +29,7 @@ const server = await startServer({
     auth: 'auto',
     corsOrigins: [],
     publicHosts: [],
+    retentionIntervalMs: 600_000,
   }),
   version: 'bench',
   log: () => {},

@@ -18,7 +18,42 @@ test('has the documented defaults', () => {
     tokenFile: undefined,
     corsOrigins: [],
     publicHosts: [],
+    retentionMs: undefined,
+    retentionMaxExperiments: undefined,
+    retentionIntervalMs: 600_000,
+    maxLogBytesPerReplica: undefined,
   })
+})
+
+test('retention flags: days or a duration, a count, sizes with binary units', () => {
+  const c = parseServeConfig(
+    ['--retention-days', '30', '--retention-max-experiments', '5000', '--max-log-bytes-per-replica', '10M'],
+    { PERISCOPE_RETENTION_INTERVAL: '30s' },
+  )
+  expect(c).toMatchObject({
+    retentionMs: 30 * 86_400_000,
+    retentionMaxExperiments: 5000,
+    maxLogBytesPerReplica: 10 * 1024 * 1024,
+    retentionIntervalMs: 30_000,
+  })
+  expect(parseServeConfig(['--retention-days', '12h'], {}).retentionMs).toBe(12 * 3_600_000)
+  const bytes = (text: string) => parseServeConfig(['--max-log-bytes-per-replica', text], {}).maxLogBytesPerReplica
+  expect([bytes('65536'), bytes('512K'), bytes('512k'), bytes('2MiB'), bytes('1G'), bytes('3MB'), bytes('7B')]).toEqual(
+    [65536, 512 * 1024, 512 * 1024, 2 * 1024 ** 2, 1024 ** 3, 3 * 1024 ** 2, 7],
+  )
+  expect(() => parseServeConfig(['--max-log-bytes-per-replica', '10 MB'], {})).toThrow(
+    'invalid --max-log-bytes-per-replica "10 MB" (or PERISCOPE_MAX_LOG_BYTES_PER_REPLICA): expected a size such as 65536, 512K, 10M or 1G (K, M, G: powers of 1024)',
+  )
+  expect(() => parseServeConfig(['--max-log-bytes-per-replica', '0K'], {})).toThrow('expected a size above zero')
+  expect(() => parseServeConfig(['--retention-days', 'forever'], {})).toThrow(
+    'invalid --retention-days "forever" (or PERISCOPE_RETENTION_DAYS): expected a number of days (30) or a duration such as 12h or 7d',
+  )
+  expect(() => parseServeConfig(['--retention-days', '0'], {})).toThrow('expected an age above zero')
+  expect(() => parseServeConfig([], { PERISCOPE_RETENTION_MAX_EXPERIMENTS: '-3' })).toThrow(
+    'invalid --retention-max-experiments "-3" (or PERISCOPE_RETENTION_MAX_EXPERIMENTS): expected a whole number',
+  )
+  expect(() => parseServeConfig(['--retention-max-experiments', '0'], {})).toThrow('expected a number above zero')
+  expect(() => parseServeConfig(['--retention-interval', '0s'], {})).toThrow('expected a duration above zero')
 })
 
 test('durations take a unit', () => {

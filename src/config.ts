@@ -19,16 +19,43 @@ const port = v.pipe(
 )
 const millis = v.pipe(v.string(), v.regex(/^\d+$/, 'expected a whole number of milliseconds'), v.transform(Number))
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+/** Milliseconds of a duration already checked to have its unit. */
+const durationMs = (text: string): number => {
+  const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(text)!
+  return Number(n) * UNIT_MS[unit!]!
+}
 /** A duration with its unit: `250ms`, `15s`, `10m`, `12h`, `7d`; in milliseconds. */
 const duration = v.pipe(
   v.string(),
   v.regex(/^\d{1,12}(ms|s|m|h|d)$/, 'expected a duration such as 15s, 10m, 12h or 7d'),
-  v.transform((text) => {
-    const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(text)!
-    return Number(n) * UNIT_MS[unit!]!
-  }),
+  v.transform(durationMs),
 )
 const positiveDuration = v.pipe(duration, v.minValue(1, 'expected a duration above zero'))
+/** A number of days (`30`), or a duration with its unit (`12h`, `90m`); in milliseconds. */
+const days = v.pipe(
+  v.string(),
+  v.regex(/^(\d{1,6}|\d{1,12}(ms|s|m|h|d))$/, 'expected a number of days (30) or a duration such as 12h or 7d'),
+  v.transform((text) => (/^\d+$/.test(text) ? Number(text) * UNIT_MS.d! : durationMs(text))),
+  v.minValue(1, 'expected an age above zero'),
+)
+const UNIT_BYTES: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }
+/** A size in bytes, with an optional binary unit: `1048576`, `512K`, `10M`, `1G` (also `10MiB`, `10MB`). */
+const size = v.pipe(
+  v.string(),
+  v.regex(/^\d{1,15}([kmg](i?b)?|b)?$/i, 'expected a size such as 65536, 512K, 10M or 1G (K, M, G: powers of 1024)'),
+  v.transform((text) => {
+    const [, n, unit] = /^(\d+)([kmgb]?)/i.exec(text)!
+    return Number(n) * UNIT_BYTES[unit!.toLowerCase()]!
+  }),
+  v.minValue(1, 'expected a size above zero'),
+  v.maxValue(Number.MAX_SAFE_INTEGER, 'expected a smaller size'),
+)
+const count = v.pipe(
+  v.string(),
+  v.regex(/^\d{1,15}$/, 'expected a whole number'),
+  v.transform(Number),
+  v.minValue(1, 'expected a number above zero'),
+)
 
 const dnsLabel = v.pipe(
   v.string(),
@@ -71,6 +98,14 @@ const ServeSchema = v.object({
   tokenFile: v.optional(v.pipe(v.string(), v.nonEmpty('expected a file'))),
   corsOrigins: v.array(origin),
   publicHosts: v.array(hostName),
+  /** Finished experiments older than this (since they finished) are removed; off when absent. */
+  retentionMs: v.optional(days),
+  /** At most this many finished experiments are kept (the last to finish); off when absent. */
+  retentionMaxExperiments: v.optional(count),
+  /** How often the retention pass runs (it also runs at start). */
+  retentionIntervalMs: positiveDuration,
+  /** Bytes kept of each replica's log (its end); unlimited when absent. */
+  maxLogBytesPerReplica: v.optional(size),
 })
 
 /** The server's settings. */
@@ -161,6 +196,34 @@ export const SERVE_FLAGS = {
     env: 'PERISCOPE_PUBLIC_HOST',
     default: undefined,
     help: 'a name clients use for this server in the Host header, besides localhost and IP addresses (repeatable)',
+  },
+  retentionMs: {
+    flag: 'retention-days',
+    env: 'PERISCOPE_RETENTION_DAYS',
+    default: undefined,
+    help:
+      'remove finished experiments (with their logs, events and runtime leftovers) this long after they ' +
+      'finished: days (30) or a duration (12h); off by default',
+  },
+  retentionMaxExperiments: {
+    flag: 'retention-max-experiments',
+    env: 'PERISCOPE_RETENTION_MAX_EXPERIMENTS',
+    default: undefined,
+    help: 'keep at most this many finished experiments, removing those that finished first; off by default',
+  },
+  retentionIntervalMs: {
+    flag: 'retention-interval',
+    env: 'PERISCOPE_RETENTION_INTERVAL',
+    default: '10m',
+    help: 'how often retention runs (also at start): removals beyond the policy, logs over the size limit',
+  },
+  maxLogBytesPerReplica: {
+    flag: 'max-log-bytes-per-replica',
+    env: 'PERISCOPE_MAX_LOG_BYTES_PER_REPLICA',
+    default: undefined,
+    help:
+      'keep the end of each replica log within this size (10M, 512K; powers of 1024), ' +
+      'with one line where it was cut; unlimited by default',
   },
 } as const
 

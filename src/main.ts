@@ -41,9 +41,10 @@ async function runClient(argv: string[]): Promise<number> {
 
 async function serveHelp(): Promise<string> {
   const { SERVE_FLAGS } = await import('./config.ts')
+  const width = Math.max(...Object.values(SERVE_FLAGS).map((f) => f.flag.length))
   const rows = Object.values(SERVE_FLAGS).map((f) => {
     const def = f.default === undefined ? '' : ` (default ${f.default})`
-    return `  --${f.flag.padEnd(20)} ${f.help}${def}\n  ${''.padEnd(22)} env ${f.env}`
+    return `  --${f.flag.padEnd(width)} ${f.help}${def}\n  ${''.padEnd(width + 2)} env ${f.env}`
   })
   return (
     'Usage: periscope serve [flags]\n\n' +

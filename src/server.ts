@@ -12,6 +12,7 @@ import type { Config } from './config.ts'
 import { createEnvironmentService } from './environments/environment-service.ts'
 import { createEventLog } from './experiments/event-log.ts'
 import { createExperimentService } from './experiments/experiment-service.ts'
+import { startRetention } from './experiments/retention.ts'
 import { createStoreSink } from './experiments/store-sink.ts'
 import { createSupervisor } from './experiments/supervisor.ts'
 import { hostNames } from './http/host.ts'
@@ -64,7 +65,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
   }
   const runtime = await deps.makeRuntime(instance)
   const experiments = createExperimentRepository(db)
-  const logs = createLogStore(db)
+  const logs = createLogStore(db, { maxBytesPerReplica: config.maxLogBytesPerReplica })
   const environments = createEnvironmentRepository(db)
   const ids = createIdAllocator(db, Date.now())
   const signals = new Signals()
@@ -80,6 +81,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     submitTimeoutMs: deps.submitTimeoutMs ?? 5_000,
     events,
     signals,
+    atomically: (fn) => db.transaction(fn).immediate(),
   })
   const sink = createStoreSink({
     experiments,
@@ -101,6 +103,18 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
   })
   await supervisor.start()
   const pruner = startEventPruner(eventStore, config.eventRetentionMs, log)
+  const retention = startRetention({
+    experiments,
+    service: experimentService,
+    logs,
+    policy: {
+      maxAgeMs: config.retentionMs,
+      maxExperiments: config.retentionMaxExperiments,
+      logLimit: config.maxLogBytesPerReplica !== undefined,
+    },
+    intervalMs: config.retentionIntervalMs,
+    log,
+  })
   const streams = { signals, heartbeatMs: config.heartbeatMs, stallMs: deps.streamStallMs ?? 30_000 }
   const app = createApp({
     streams,
@@ -129,6 +143,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     async stop() {
       clearInterval(pruner)
       await server.stop(true)
+      await retention.stop()
       await supervisor.stop()
       await runtime.dispose()
       db.close()

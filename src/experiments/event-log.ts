@@ -13,6 +13,8 @@ export interface EventLog {
    * subscribers only after it commits: they run once this synchronous call has returned.
    */
   record(events: readonly NewEvent[]): void
+  /** Deletes an experiment's stored events (retention removes its history with it). */
+  forget(experimentId: string): void
 }
 
 /** An event log over the store, waking subscribers of {@link signalKey.events}. */
@@ -22,6 +24,9 @@ export function createEventLog(store: EventStore, signals: Signals, now = () => 
       if (events.length === 0) return
       store.append(events, now())
       signals.notify(signalKey.events)
+    },
+    forget(experimentId) {
+      store.removeOf(experimentId)
     },
   }
 }

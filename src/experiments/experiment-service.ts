@@ -30,8 +30,13 @@ export interface ExperimentServiceDeps {
   events: EventLog
   /** Wakes an experiment's log followers when it is deleted (they end). */
   signals: Signals
+  /** Runs `fn` in one database transaction and returns what it returns. */
+  atomically<T>(fn: () => T): T
   now?: () => string
 }
+
+/** Runtime removals in flight at once after {@link ExperimentService.expire}. */
+const EXPIRE_CONCURRENCY = 8
 
 /** A replica's log for the API: its pod name and a way to read its lines. */
 export interface PodLog {
@@ -58,6 +63,14 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
   const deleted = (id: string, reason: string | null, message: string | null) => {
     deps.events.record([{ experimentId: id, replica: null, status: 'Deleted', reason, message }])
     deps.signals.notify(signalKey.experiment(id))
+  }
+  /** Stops a deleted experiment's job and removes what the runtime made for it. */
+  const removeJob = async (id: string): Promise<void> => {
+    try {
+      await runtime.delete(id)
+    } catch {
+      undeleted.add(id) // the runtime is unreachable: `retryDeletes` removes the job once it answers
+    }
   }
   const jobOf = (id: string, spec: ExperimentSpec): JobSpec =>
     toJob(id, spec, spec.environment.name ? findEnvironment(spec.environment.name) : null)
@@ -169,11 +182,7 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       if (!rec) throw new NotFoundError('EXPERIMENT_NOT_FOUND', 'Not found experiment.')
       logs.remove(id)
       deleted(id, null, null)
-      try {
-        await runtime.delete(id)
-      } catch {
-        undeleted.add(id) // the runtime is unreachable: `retryDeletes` removes the job once it answers
-      }
+      await removeJob(id)
       return {
         ...rec.experiment,
         status: 'Deleted',
@@ -182,6 +191,41 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
         runningTime: null,
         finishedTime: null,
       }
+    },
+
+    /**
+     * Removes finished experiments as retention does, in one transaction: each row (only if it
+     * has finished), its logs and its events; then what the runtime made, as {@link delete} does.
+     * No `Deleted` event is recorded (the history goes with it); log followers end. Stops taking
+     * ids once `budgetMs` has passed, so that the transaction stays short.
+     *
+     * The store's part is done when this returns; `jobs` settles once the runtime's part is.
+     * @returns how many of `ids` were looked at (a prefix), those removed, and the runtime's part
+     */
+    expire(ids: readonly string[], budgetMs: number): { looked: number; removed: string[]; jobs: Promise<void> } {
+      const removed: string[] = []
+      let looked = 0
+      deps.atomically(() => {
+        const start = performance.now()
+        for (const id of ids) {
+          looked += 1
+          if (experiments.takeFinished(id)) {
+            logs.remove(id)
+            deps.events.forget(id)
+            removed.push(id)
+          }
+          if (performance.now() - start > budgetMs) break
+        }
+      })
+      for (const id of removed) deps.signals.notify(signalKey.experiment(id))
+      // A few at a time: each removal has synchronous work (the process runtime reads the job's
+      // file), which must not add up to one long turn of the event loop.
+      const queue = [...removed]
+      const worker = async () => {
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) await removeJob(id)
+      }
+      const jobs = Promise.all(Array.from({ length: Math.min(EXPIRE_CONCURRENCY, queue.length) }, worker))
+      return { looked, removed, jobs: jobs.then(() => undefined) }
     },
 
     /** Retries removing the jobs of experiments deleted while the runtime could not be reached. */

@@ -54,6 +54,7 @@ export function createEventStore(db: Database) {
     'SELECT * FROM event WHERE experiment_id = $id AND seq > $after ORDER BY seq LIMIT $limit',
   )
   const prune = db.query<Record<string, never>, { before: string }>('DELETE FROM event WHERE time < $before')
+  const removeOf = db.query<Record<string, never>, { id: string }>('DELETE FROM event WHERE experiment_id = $id')
   const append = db.transaction((events: readonly NewEvent[], time: string) => {
     for (const e of events) insert.run({ time, ...e })
   })
@@ -73,6 +74,10 @@ export function createEventStore(db: Database) {
     /** Deletes events stored before `before` (RFC 3339); returns how many. */
     prune(before: string): number {
       return prune.run({ before }).changes
+    },
+    /** Deletes every event of one experiment (retention removes its history with it). */
+    removeOf(experimentId: string): void {
+      removeOf.run({ id: experimentId })
     },
   }
 }

@@ -94,6 +94,21 @@ export function createExperimentRepository(db: Database) {
   const setMessage = db.query('UPDATE experiment SET status_message = $message WHERE id = $id')
   const remove = db.query('DELETE FROM experiment WHERE id = $id')
   const take = db.query<Row, { id: string }>('DELETE FROM experiment WHERE id = $id RETURNING *')
+  // The finished ones, oldest first, through the partial index experiment_finished (0004_retention.sql),
+  // named: without statistics SQLite would read experiment_by_status and sort every finished row.
+  const FINISHED = `status IN ('Succeeded', 'Failed')`
+  const takeFinished = db.query<Row, { id: string }>(
+    `DELETE FROM experiment WHERE id = $id AND ${FINISHED} RETURNING *`,
+  )
+  const finishedCount = db.query<{ n: number }, Record<string, never>>(
+    `SELECT count(*) AS n FROM experiment WHERE ${FINISHED}`,
+  )
+  const oldestFinished = db.query<{ id: string }, { limit: number }>(
+    `SELECT id FROM experiment INDEXED BY experiment_finished WHERE ${FINISHED} ORDER BY finished_time, seq LIMIT $limit`,
+  )
+  const finishedBefore = db.query<{ id: string }, { before: string; limit: number }>(
+    `SELECT id FROM experiment INDEXED BY experiment_finished WHERE ${FINISHED} AND finished_time < $before ORDER BY finished_time, seq LIMIT $limit`,
+  )
   const MAX = Number.MAX_SAFE_INTEGER
 
   return {
@@ -155,6 +170,20 @@ export function createExperimentRepository(db: Database) {
     take(id: string): ExperimentRecord | null {
       const row = take.get({ id })
       return row ? fromRow(row) : null
+    },
+    /** {@link take}, only if the experiment has finished (Succeeded or Failed). */
+    takeFinished(id: string): ExperimentRecord | null {
+      const row = takeFinished.get({ id })
+      return row ? fromRow(row) : null
+    },
+    /** How many experiments have finished. */
+    finishedCount(): number {
+      return finishedCount.get({})?.n ?? 0
+    },
+    /** Ids of the `limit` experiments that finished first (finished before `before`, RFC 3339, if given). */
+    oldestFinished(limit: number, before?: string): string[] {
+      const rows = before === undefined ? oldestFinished.all({ limit }) : finishedBefore.all({ before, limit })
+      return rows.map((r) => r.id)
     },
   }
 }

@@ -42,6 +42,12 @@ export interface TestServerOptions {
   streamStallMs?: number
   /** `--auth`, `--token-file`, `--cors-origin`, `--public-host`; default none of them (auth off on loopback). */
   security?: Partial<Pick<Config, 'auth' | 'tokenFile' | 'corsOrigins' | 'publicHosts'>>
+  /** Retention (`--retention-days`, `--retention-max-experiments`, `--max-log-bytes-per-replica`); off by default. */
+  retentionMs?: number
+  retentionMaxExperiments?: number
+  maxLogBytesPerReplica?: number
+  /** How often retention runs; default 10 min. */
+  retentionIntervalMs?: number
 }
 
 /** Lines kept of what a test server logs. */
@@ -63,6 +69,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     corsOrigins: [],
     publicHosts: [],
     ...opts.security,
+    retentionMs: opts.retentionMs,
+    retentionMaxExperiments: opts.retentionMaxExperiments,
+    retentionIntervalMs: opts.retentionIntervalMs ?? 600_000,
+    maxLogBytesPerReplica: opts.maxLogBytesPerReplica,
   } as const)
   const logged: string[] = []
   const server = await startServer({
