@@ -20,7 +20,9 @@ import { createEventStore } from './storage/event-store.ts'
 import { createExperimentRepository } from './storage/experiment-repository.ts'
 import { createIdAllocator, instanceId } from './storage/ids.ts'
 import { createLogStore } from './storage/log-store.ts'
+import { createTemplateRepository } from './storage/template-repository.ts'
 import { Signals, signalKey } from './streams/signals.ts'
+import { createTemplateService } from './templates/template-service.ts'
 
 /** Everything a running server holds. */
 export interface Server {
@@ -97,6 +99,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     events: eventStore,
     experiments: experimentService,
     environments: createEnvironmentService(environments, ids),
+    templates: createTemplateService({ templates: createTemplateRepository(db), ids, namespace: config.namespace }),
     runtime,
     version: deps.version,
     log,
