@@ -80,7 +80,7 @@ describe('/api/v1/template', () => {
   })
 
   test('YAML bodies are taken; a duplicate name is a 400 naming it, and nothing changes', async () => {
-    const yaml = Bun.YAML.stringify({ ...HELLO, name: 'yaml-template' })
+    const yaml = Bun.YAML.stringify({ ...HELLO, name: 'yaml-template' }, null, 2)
     const res = await server.request(TEMPLATES, {
       method: 'POST',
       headers: { 'content-type': 'application/yaml' },
