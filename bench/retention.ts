@@ -64,7 +64,7 @@ function build(): void {
         spec: { ...spec, meta: { ...spec.meta, experimentId: id } },
         acceptedTime: at(i),
       })
-      repo.markSubmitted(id)
+      repo.markSubmitted(id, at(i))
       repo.setStatus(
         id,
         { status: 'Succeeded', createdTime: at(i), runningTime: at(i), finishedTime: at(i) },

@@ -8,6 +8,7 @@ import { environmentRoutes } from './api/environments.ts'
 import { eventRoutes } from './api/events.ts'
 import { experimentRoutes } from './api/experiments.ts'
 import type { LogFollowDeps } from './api/log-follow.ts'
+import { templateRoutes } from './api/templates.ts'
 import type { TokenVerifier } from './auth/token-verifier.ts'
 import type { EnvironmentService } from './environments/environment-service.ts'
 import { MethodNotAllowedError, NotFoundError } from './errors.ts'
@@ -15,16 +16,19 @@ import type { ExperimentService } from './experiments/experiment-service.ts'
 import { requireToken } from './http/auth.ts'
 import { failure, ok } from './http/envelope.ts'
 import { hostCheck } from './http/host.ts'
+import { landing } from './http/landing.ts'
 import { renderError } from './http/on-error.ts'
 import { originCheck } from './http/origin.ts'
 import { securityHeaders } from './http/security-headers.ts'
 import { writeContentType } from './http/write-content-type.ts'
 import type { Runtime } from './runtime/runtime.ts'
 import type { EventStore } from './storage/event-store.ts'
+import type { TemplateService } from './templates/template-service.ts'
 
 export interface AppDeps {
   experiments: ExperimentService
   environments: EnvironmentService
+  templates: TemplateService
   runtime: Pick<Runtime, 'name' | 'unavailable'>
   version: string
   log: (message: string) => void
@@ -57,8 +61,11 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api', authRoutes(deps.security.verifier))
   // Before the experiment routes, whose `/:id` would take `events` for an id.
   app.route('/api/v1/experiment/events', eventRoutes({ ...deps.streams, events: deps.events }))
-  app.route('/api/v1/experiment', experimentRoutes(deps.experiments, deps.streams))
+  app.route('/api/v1/experiment', experimentRoutes(deps.experiments, deps.streams, deps.templates))
+  app.route('/api/v1/template', templateRoutes(deps.templates))
   app.route('/api/v1/environment', environmentRoutes(deps.environments))
+  // Submarine's integration tests wait for `GET /` to answer 200; its web page comes later.
+  app.get('/', (c) => landing(deps.version, c.req.header('accept')))
   app.get('/healthz', () => ok({ version: deps.version }))
   app.get('/readyz', () => {
     const reason = deps.runtime.unavailable()

@@ -15,6 +15,9 @@ export const REASONS = {
   ENVIRONMENT_NOT_FOUND: 'No environment has that name',
   POD_NOT_FOUND: 'The experiment has no replica of that name',
   ENVIRONMENT_EXISTS: 'An environment with that name exists',
+  TEMPLATE_NOT_FOUND: 'No experiment template has that name',
+  TEMPLATE_EXISTS: 'An experiment template with that name exists',
+  TEMPLATE_PARAMETERS: 'The parameters do not fit the template (illegal, unused or unmapped, or the result is no spec)',
   SPEC_CONFLICT: 'The change conflicts with the stored experiment',
   ROUTE_NOT_FOUND: 'No such endpoint',
   METHOD_NOT_ALLOWED: 'The endpoint does not take that method',
@@ -79,11 +82,34 @@ export class UnsupportedMediaTypeError extends AppError {
 export class NotFoundError extends AppError {
   readonly status = 404
   constructor(
-    readonly reason: 'EXPERIMENT_NOT_FOUND' | 'ENVIRONMENT_NOT_FOUND' | 'POD_NOT_FOUND' | 'ROUTE_NOT_FOUND',
+    readonly reason:
+      | 'EXPERIMENT_NOT_FOUND'
+      | 'ENVIRONMENT_NOT_FOUND'
+      | 'POD_NOT_FOUND'
+      | 'ROUTE_NOT_FOUND'
+      | 'TEMPLATE_NOT_FOUND',
     message: string,
   ) {
     super(message)
   }
+}
+
+/**
+ * 400: a template of that name exists. Submarine answers a duplicate template name with
+ * 400 (not 409, as for environments); periscope keeps its status.
+ */
+export class TemplateExistsError extends AppError {
+  readonly status = 400
+  readonly reason = 'TEMPLATE_EXISTS' as const
+}
+
+/**
+ * 400: substituting a template's parameters failed (Submarine's messages: illegal,
+ * unused or unmapped keys, or a mapping that is no experiment spec).
+ */
+export class TemplateParameterError extends AppError {
+  readonly status = 400
+  readonly reason = 'TEMPLATE_PARAMETERS' as const
 }
 
 /** 405 */

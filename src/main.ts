@@ -16,12 +16,14 @@ const USAGE = `periscope ${version}: Apache Submarine's experiment API in one bi
 Usage:
   periscope serve [flags]                       serve the API (default http://127.0.0.1:32080)
   periscope submit -f FILE [--wait | --follow]  create an experiment (JSON or YAML; "-" reads stdin)
+  periscope submit --template NAME --param K=V  create an experiment from a template
   periscope list [--status S] [-o FORMAT]       list experiments (FORMAT: table, wide, json, yaml)
   periscope get ID [-o FORMAT]                  show one experiment
   periscope logs ID [-f] [--pod P] [--tail N]   print (or follow) an experiment's logs
   periscope wait ID [--timeout D]               wait for it to end: exit 0 Succeeded, 1 Failed, 124 timed out
   periscope delete ID...                        delete experiments
   periscope env create|list|get|delete          manage environments
+  periscope template create|list|get|delete     manage experiment templates
   periscope openapi                             print the API's OpenAPI 3.1 document (JSON)
   periscope --help                              this text ("periscope <command> --help" tells more)
   periscope --version                           print the version
@@ -31,7 +33,7 @@ with PERISCOPE_TOKEN sent as a bearer token when set.
 `
 
 /** The commands that run the client (src/cli/run.ts) instead of the server. */
-const CLIENT_COMMANDS = new Set(['submit', 'list', 'get', 'logs', 'wait', 'delete', 'env'])
+const CLIENT_COMMANDS = new Set(['submit', 'list', 'get', 'logs', 'wait', 'delete', 'env', 'template'])
 
 async function runClient(argv: string[]): Promise<number> {
   const [{ runClient }, { processIo }] = await Promise.all([import('./cli/run.ts'), import('./cli/io.ts')])

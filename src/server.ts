@@ -23,8 +23,10 @@ import { createEventStore } from './storage/event-store.ts'
 import { createExperimentRepository } from './storage/experiment-repository.ts'
 import { createIdAllocator, instanceId } from './storage/ids.ts'
 import { createLogStore } from './storage/log-store.ts'
+import { createTemplateRepository } from './storage/template-repository.ts'
 import { createTokenRepository } from './storage/token-repository.ts'
 import { Signals, signalKey } from './streams/signals.ts'
+import { createTemplateService } from './templates/template-service.ts'
 
 /** Everything a running server holds. */
 export interface Server {
@@ -121,6 +123,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     events: eventStore,
     experiments: experimentService,
     environments: createEnvironmentService(environments, ids),
+    templates: createTemplateService({ templates: createTemplateRepository(db), ids, namespace: config.namespace }),
     runtime,
     version: deps.version,
     log,

@@ -72,7 +72,9 @@ test('an unreachable runtime leaves the experiment Accepted with the reason, and
   expect((await server.request('/readyz')).status).toBe(503)
 
   await Bun.sleep(500) // a window in which nothing may happen: supervisor rounds while still closed
-  expect((await server.json('GET', `/api/v1/experiment/${id}`)).body.result.status).toBe('Accepted')
+  const waiting = (await server.json('GET', `/api/v1/experiment/${id}`)).body.result
+  // createdTime stays null until the runtime has the job (the README says so).
+  expect([waiting.status, waiting.createdTime]).toEqual(['Accepted', null])
 
   gate.open = true
   const e = await waitFor('the experiment to succeed', async () => {

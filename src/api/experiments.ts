@@ -2,29 +2,41 @@
  * @module
  * `/api/v1/experiment`: parse the request, call the service, answer in the envelope.
  */
-import { Hono } from 'hono'
-import { InvalidQueryError, NotFoundError } from '../errors.ts'
-import { type ExperimentStatus, STATUSES } from '../experiments/experiment.ts'
+import { type Context, Hono } from 'hono'
+import { InvalidQueryError } from '../errors.ts'
+import { type ExperimentStatus, FILTER_STATUSES } from '../experiments/experiment.ts'
 import type { ExperimentService } from '../experiments/experiment-service.ts'
 import { readBody } from '../http/body.ts'
 import { jsonArray, ok, okStream } from '../http/envelope.ts'
 import type { StoredLine } from '../storage/log-store.ts'
+import type { TemplateService } from '../templates/template-service.ts'
 import { followLogs, type LogFollowDeps } from './log-follow.ts'
 import { logParams } from './log-params.ts'
 import { intParam } from './query-params.ts'
 
-/** `?status=` in any case, or undefined; an unknown status is a 400 naming the allowed ones. */
-export function statusParam(value: string | undefined): ExperimentStatus | undefined {
+/**
+ * `?status=` in any case, or undefined; an unknown status is a 400 naming the allowed ones.
+ * Submarine's SDK suggests `Deleted`: it is answered (with nothing, as nothing stored is deleted).
+ */
+export function statusParam(value: string | undefined): ExperimentStatus | 'Deleted' | undefined {
   if (!value) return undefined
-  const status = STATUSES.find((s) => s.toLowerCase() === value.toLowerCase())
+  const status = FILTER_STATUSES.find((s) => s.toLowerCase() === value.toLowerCase())
   if (!status)
-    throw new InvalidQueryError(`Invalid query parameter status="${value}"; expected one of ${STATUSES.join(', ')}`)
+    throw new InvalidQueryError(
+      `Invalid query parameter status="${value}"; expected one of ${FILTER_STATUSES.join(', ')}`,
+    )
   return status
 }
 
-/** The experiment routes. */
-export function experimentRoutes(service: ExperimentService, streams: LogFollowDeps): Hono {
+/** The experiment routes; `templates` makes the bodies of submissions to a template. */
+export function experimentRoutes(
+  service: ExperimentService,
+  streams: LogFollowDeps,
+  templates: Pick<TemplateService, 'instantiate'>,
+): Hono {
   const app = new Hono({ strict: false })
+  /** Every experiment is created here: from a spec, or from a template's substitution. */
+  const create = (_c: Context, body: unknown) => service.create(body)
 
   app.get('/ping', () => ok('Pong'))
 
@@ -59,7 +71,7 @@ export function experimentRoutes(service: ExperimentService, streams: LogFollowD
     return okStream(result())
   })
 
-  app.post('/', async (c) => ok(await service.create(await readBody(c))))
+  app.post('/', async (c) => ok(await create(c, await readBody(c))))
 
   app.get('/', (c) => {
     const status = statusParam(c.req.query('status'))
@@ -71,11 +83,10 @@ export function experimentRoutes(service: ExperimentService, streams: LogFollowD
   app.get('/:id', (c) => ok(service.get(c.req.param('id'))))
   app.patch('/:id', async (c) => ok(await service.patch(c.req.param('id'), await readBody(c))))
   app.delete('/:id', async (c) => ok(await service.delete(c.req.param('id'))))
-  app.post('/:name', () => {
-    throw new NotFoundError(
-      'ROUTE_NOT_FOUND',
-      'Experiment templates are not supported; POST the experiment spec to /api/v1/experiment',
-    )
+  // Submarine's submission to a template: its answer is exactly that of creating the experiment it makes.
+  app.post('/:name', async (c) => {
+    const body = await readBody(c)
+    return ok(await create(c, templates.instantiate(c.req.param('name'), body)))
   })
   return app
 }

@@ -17,22 +17,52 @@ import { isStructured, outputFormat } from './output-format.ts'
 import { reportError } from './report-error.ts'
 import { makeStyle } from './style.ts'
 import { submit } from './submit.ts'
+import { TEMPLATE_COMMANDS } from './template.ts'
 import { wait } from './wait.ts'
 
 /** Every client command by the words that name it. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(
-  [submit, list, get, logs, wait, del, envCreate, envList, envGet, envDelete].map((c) => [c.name, c]),
+  [submit, list, get, logs, wait, del, envCreate, envList, envGet, envDelete, ...TEMPLATE_COMMANDS].map((c) => [
+    c.name,
+    c,
+  ]),
 )
 
-const ENV_HELP = `Usage: periscope env create|list|get|delete …
+/** The help of a group of commands (`env`, `template`). */
+const groupHelp = (
+  group: string,
+  about: string,
+  commands: readonly Command[],
+) => `Usage: periscope ${group} create|list|get|delete …
 
-Stored environments (/api/v1/environment), which experiments name in environment.name.
+${about}
 
 Commands:
-${[envCreate, envList, envGet, envDelete].map((c) => `  periscope ${c.usage.padEnd(34)} ${c.summary}`).join('\n')}
+${commands.map((c) => `  periscope ${c.usage.padEnd(34)} ${c.summary}`).join('\n')}
 
-"periscope env <command> --help" tells more.
+"periscope ${group} <command> --help" tells more.
 `
+
+/** Commands named by two words, by their first. */
+const GROUPS: ReadonlyMap<string, string> = new Map([
+  [
+    'env',
+    groupHelp('env', 'Stored environments (/api/v1/environment), which experiments name in environment.name.', [
+      envCreate,
+      envList,
+      envGet,
+      envDelete,
+    ]),
+  ],
+  [
+    'template',
+    groupHelp(
+      'template',
+      'Experiment templates (/api/v1/template), which "periscope submit --template NAME --param K=V" fills in.',
+      TEMPLATE_COMMANDS,
+    ),
+  ],
+])
 
 /**
  * Runs `periscope <argv…>` for a client command and returns the exit code.
@@ -50,14 +80,15 @@ export async function runClient(
     const [word, ...rest] = argv
     let cmd = COMMANDS.get(word ?? '')
     let args = rest
-    if (word === 'env') {
+    const help = GROUPS.get(word ?? '')
+    if (help !== undefined) {
       const sub = rest[0]
       if (sub === undefined || sub === '--help' || sub === '-h') {
-        await (sub === undefined ? io.err(ENV_HELP) : io.out(ENV_HELP))
+        await (sub === undefined ? io.err(help) : io.out(help))
         return sub === undefined ? 2 : 0
       }
-      cmd = COMMANDS.get(`env ${sub}`)
-      if (!cmd) throw new UsageError(`unknown command "env ${sub}"; expected create, list, get or delete`, 'env')
+      cmd = COMMANDS.get(`${word} ${sub}`)
+      if (!cmd) throw new UsageError(`unknown command "${word} ${sub}"; expected create, list, get or delete`, word)
       args = rest.slice(1)
     }
     if (!cmd) throw new UsageError(`unknown command "${word}"`)

@@ -1,31 +1,49 @@
 /**
  * @module
- * `periscope submit -f FILE`: creates the experiment and prints its id; `--wait`
+ * `periscope submit -f FILE` (or `--template NAME --param k=v …`): creates the experiment and prints its id; `--wait`
  * waits for it to end and `--follow` prints its logs until then, both exiting 0 when
  * it Succeeded and 1 when it Failed.
  */
 import type { Experiment } from '../experiments/experiment.ts'
 import { UsageError } from './cli-errors.ts'
-import { type Command, durationFlag, stringFlag } from './command.ts'
+import { type Command, durationFlag, stringFlag, type Values } from './command.ts'
 import { isFinal } from './experiment-view.ts'
 import { printLogs } from './logs.ts'
 import { fileLabel, readSpecFile } from './spec-file.ts'
 import { describe } from './status-line.ts'
 import { exitCodeOf, waitWithProgress } from './wait.ts'
 
+/** `--param k=v` flags as the submission's `params` (a later one of a name wins). */
+function templateParams(given: Values[string], command: string): Record<string, string> {
+  const list = Array.isArray(given) ? given : given === undefined ? [] : [given]
+  const entries = list.map((item) => {
+    const text = String(item)
+    const eq = text.indexOf('=')
+    if (eq <= 0) throw new UsageError(`invalid --param "${text}": expected NAME=VALUE`, command)
+    return [text.slice(0, eq), text.slice(eq + 1)] as const
+  })
+  // fromEntries: a parameter named `__proto__` is a key like any other.
+  return Object.fromEntries(entries)
+}
+
 export const submit: Command = {
   name: 'submit',
-  summary: 'Create an experiment from a JSON or YAML spec and print its id.',
-  usage: 'submit -f FILE [--wait [--timeout D] | --follow]',
-  help: `The spec is Submarine's experiment spec (meta, environment, spec, code).
+  summary: 'Create an experiment from a JSON or YAML spec, or from a template, and print its id.',
+  usage: 'submit -f FILE | --template NAME [--param K=V]... [--wait [--timeout D] | --follow]',
+  help: `The spec is Submarine's experiment spec (meta, environment, spec, code); or the
+experiment is made from a stored template ("periscope template get NAME" lists its parameters).
 
 Flags:
   -f, --file FILE   the spec, JSON or YAML ("-" reads stdin)
+  --template NAME   make the experiment from this template instead
+  --param K=V       with --template: a parameter's value (repeat for more), e.g. --param spec.Worker.replicas=3
   --wait            wait for the experiment to end: exit 0 when it Succeeded, 1 when it Failed
   --timeout D       with --wait: give up after D (e.g. 30m) and exit 124
   --follow          print its logs until it ends; exit as --wait does`,
   options: {
     file: { type: 'string', short: 'f' },
+    template: { type: 'string' },
+    param: { type: 'string', multiple: true },
     wait: { type: 'boolean' },
     follow: { type: 'boolean' },
     timeout: { type: 'string' },
@@ -33,14 +51,25 @@ Flags:
   positionals: [0, 0],
   async run(ctx, values) {
     const file = stringFlag(values, 'file')
-    if (file === undefined) throw new UsageError('missing -f FILE (the experiment spec; "-" for stdin)', this.name)
+    const template = stringFlag(values, 'template')
+    if (file !== undefined && template !== undefined)
+      throw new UsageError('give -f FILE or --template NAME, not both', this.name)
+    if (file === undefined && template === undefined)
+      throw new UsageError('missing -f FILE (the experiment spec; "-" for stdin) or --template NAME', this.name)
+    if (template === undefined && values.param !== undefined)
+      throw new UsageError('--param needs --template', this.name)
     const timeoutMs = durationFlag(values, 'timeout', this.name)
     if (timeoutMs !== undefined && values.wait !== true) throw new UsageError('--timeout needs --wait', this.name)
-    const spec = await readSpecFile(file, ctx.io)
-    const created = await ctx.api.call<Experiment>('POST', '/api/v1/experiment', {
-      body: spec,
-      subject: fileLabel(file),
-    })
+    const created =
+      template !== undefined
+        ? await ctx.api.call<Experiment>('POST', `/api/v1/experiment/${encodeURIComponent(template)}`, {
+            body: { params: templateParams(values.param, this.name) },
+            subject: `template ${template}`,
+          })
+        : await ctx.api.call<Experiment>('POST', '/api/v1/experiment', {
+            body: await readSpecFile(file!, ctx.io),
+            subject: fileLabel(file!),
+          })
     const id = created.experimentId
     await ctx.io.out(`${id}\n`)
     if (values.follow === true) {

@@ -156,9 +156,19 @@ export const ExperimentInput = notList(
       meta: MetaInput,
       environment: v.nullish(EnvironmentInput),
       spec: notList(ownRecord(text, TaskInput, 'is required: an object mapping task types (e.g. Ps, Worker) to tasks')),
+      /** Submarine 0.8's prehandler settings: accepted (a map of strings) and not acted on. */
+      experimentHandlerSpec: v.nullish(
+        notList(
+          ownRecord(
+            text,
+            v.pipe(v.union([text, v.number(), v.boolean()], 'expected a string value'), v.transform(String)),
+            'expected an object of NAME: value pairs',
+          ),
+        ),
+      ),
       code: v.nullish(CodeInput),
     },
-    'expected an object with meta, environment, spec, code',
+    'expected an object with meta, environment, spec, experimentHandlerSpec, code',
   ),
 )
 

@@ -93,7 +93,7 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
         )
       })
       await Promise.race([runtime.submit(jobOf(id, rec.experiment.spec)), timeout])
-      experiments.markSubmitted(id)
+      experiments.markSubmitted(id, now())
       return null
     } catch (err) {
       if (err instanceof RuntimeRejectedError) return err

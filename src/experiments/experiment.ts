@@ -62,6 +62,12 @@ export interface ExperimentSpec {
   environment: EnvironmentSpec
   /** Task keys in canonical case (`Ps`, `Worker`, …), in the order sent. */
   spec: Partial<Record<ReplicaType, TaskSpec>>
+  /**
+   * Submarine 0.8's prehandler settings (HDFS and the like). Accepted in requests so that
+   * 0.8 clients' bodies pass; periscope runs no prehandler, so it is always written null,
+   * as 0.8 writes it for every experiment without one.
+   */
+  experimentHandlerSpec: null
   code: CodeSpec | null
 }
 
@@ -89,3 +95,6 @@ export const STATUS_RANK: Readonly<Record<ExperimentStatus, number>> = {
 }
 
 export const STATUSES: readonly ExperimentStatus[] = ['Accepted', 'Created', 'Running', 'Succeeded', 'Failed']
+
+/** Every status a `?status=` filter takes: the stored ones and `Deleted` (which no stored experiment has). */
+export const FILTER_STATUSES: readonly (ExperimentStatus | 'Deleted')[] = [...STATUSES, 'Deleted']

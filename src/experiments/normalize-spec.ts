@@ -7,7 +7,7 @@
 import * as v from 'valibot'
 import { NotFoundError, ValidationError } from '../errors.ts'
 import { type Framework, REPLICA_TYPES, type ReplicaType } from '../runtime/job.ts'
-import type { EnvironmentSpec, ExperimentSpec, TaskSpec } from './experiment.ts'
+import type { CodeSpec, EnvironmentSpec, ExperimentSpec, TaskSpec } from './experiment.ts'
 import { ExperimentInput } from './experiment-schema.ts'
 import { parseResources } from './resources.ts'
 
@@ -119,20 +119,7 @@ export function normalizeSpec(body: unknown, ctx: NormalizeContext): ExperimentS
         'expected one of TensorFlow, PyTorch, XGBoost',
     )
   }
-  const environment: EnvironmentSpec = {
-    name: input.environment?.name ?? null,
-    dockerImage: input.environment?.dockerImage ?? null,
-    kernelSpec: input.environment?.kernelSpec
-      ? {
-          name: input.environment.kernelSpec.name ?? null,
-          channels: input.environment.kernelSpec.channels ?? [],
-          condaDependencies: input.environment.kernelSpec.condaDependencies ?? [],
-          pipDependencies: input.environment.kernelSpec.pipDependencies ?? [],
-        }
-      : null,
-    description: input.environment?.description ?? null,
-    image: input.environment?.image ?? null,
-  }
+  const environment = writeEnvironment(input.environment)
   const stored = environment.name ? ctx.findEnvironment(environment.name) : null
   if (environment.name && !stored) throw new NotFoundError('ENVIRONMENT_NOT_FOUND', 'Environment not found.')
 
@@ -203,18 +190,41 @@ export function normalizeSpec(body: unknown, ctx: NormalizeContext): ExperimentS
     },
     environment,
     spec: tasks,
-    code: input.code
+    experimentHandlerSpec: null,
+    code: writeCode(input.code),
+  }
+}
+
+/** A request's `environment` as the API writes it: every field, unset ones null. */
+export function writeEnvironment(env: ExperimentInput['environment']): EnvironmentSpec {
+  return {
+    name: env?.name ?? null,
+    dockerImage: env?.dockerImage ?? null,
+    kernelSpec: env?.kernelSpec
       ? {
-          syncMode: input.code.syncMode ?? null,
-          git: input.code.git
-            ? {
-                url: input.code.git.url,
-                branch: input.code.git.branch || 'main',
-                username: input.code.git.username ?? null,
-                password: input.code.git.password ?? null,
-                trustCerts: input.code.git.trustCerts ?? null,
-              }
-            : null,
+          name: env.kernelSpec.name ?? null,
+          channels: env.kernelSpec.channels ?? [],
+          condaDependencies: env.kernelSpec.condaDependencies ?? [],
+          pipDependencies: env.kernelSpec.pipDependencies ?? [],
+        }
+      : null,
+    description: env?.description ?? null,
+    image: env?.image ?? null,
+  }
+}
+
+/** A request's `code` as the API writes it (`git.branch` defaults to `main`, as Submarine's does). */
+export function writeCode(code: ExperimentInput['code']): CodeSpec | null {
+  if (!code) return null
+  return {
+    syncMode: code.syncMode ?? null,
+    git: code.git
+      ? {
+          url: code.git.url,
+          branch: code.git.branch || 'main',
+          username: code.git.username ?? null,
+          password: code.git.password ?? null,
+          trustCerts: code.git.trustCerts ?? null,
         }
       : null,
   }

@@ -75,3 +75,23 @@ export function parseResources(value: string | null | undefined, field: string):
   if (gpu !== undefined && Number(gpu) > 0) resources.gpu = Number(gpu)
   return { resourceMap, resources }
 }
+
+/**
+ * `resourceMap` as Submarine derives it without checking anything: each `key=value` item
+ * with exactly one `=` is kept (known keys in {@link KEY_ORDER}, then the rest as given).
+ * For templates, whose resources may hold `{{placeholders}}`.
+ */
+export function lenientResourceMap(value: string | null | undefined): Record<string, string> {
+  const found = new Map<string, string>()
+  for (const item of (value ?? '').split(',')) {
+    const parts = item.split('=')
+    if (parts.length === 2) found.set(parts[0]!.trim(), parts[1]!.trim())
+  }
+  const known: readonly string[] = KEY_ORDER
+  const entries = [
+    ...KEY_ORDER.filter((key) => found.has(key)).map((key) => [key, found.get(key)!] as const),
+    ...[...found].filter(([key]) => !known.includes(key)),
+  ]
+  // fromEntries makes own properties, so a key such as `__proto__` stays data.
+  return Object.fromEntries(entries)
+}

@@ -12,8 +12,10 @@ import {
   STATUSES,
 } from '../experiments/experiment.ts'
 import { STATUS_NAMES } from '../http/envelope.ts'
+import type { landingFacts } from '../http/landing.ts'
 import { REPLICA_TYPES, type ReplicaType } from '../runtime/job.ts'
 import type { Environment as EnvironmentType } from '../storage/environment-repository.ts'
+import type { ExperimentTemplate as ExperimentTemplateType } from '../templates/template.ts'
 
 const text = v.string()
 const nullableText = v.nullable(text)
@@ -63,6 +65,10 @@ export const ExperimentSpec = v.strictObject({
     v.record(v.picklist(replicaTypes), TaskSpec),
     v.description('Tasks by type, in canonical case, in the order sent'),
   ),
+  experimentHandlerSpec: v.pipe(
+    v.null(),
+    v.description("Submarine 0.8's prehandler settings: accepted in requests, not acted on, always null"),
+  ),
   code: v.nullable(
     v.strictObject({
       syncMode: nullableText,
@@ -89,6 +95,48 @@ export const Experiment = v.strictObject({
   finishedTime: v.nullable(time),
   spec: ExperimentSpec,
   statusMessage: v.pipe(nullableText, v.description('Why the experiment waits or failed (periscope only)')),
+})
+
+/** A template's experiment spec: an experiment spec unsubstituted, task keys as given. */
+export const TemplateExperimentSpec = v.strictObject({
+  ...ExperimentSpec.entries,
+  spec: v.pipe(v.record(text, TaskSpec), v.description('Tasks by type as given, values may hold {{placeholders}}')),
+})
+
+export const TemplateParam = v.strictObject({
+  name: text,
+  required: v.pipe(v.picklist(['true', 'false']), v.description('Text, as Submarine writes it')),
+  description: nullableText,
+  value: v.pipe(nullableText, v.description('The default, used when the parameter is not required and not given')),
+})
+
+export const ExperimentTemplateSpec = v.strictObject({
+  name: v.pipe(text, v.maxLength(32)),
+  author: nullableText,
+  description: nullableText,
+  parameters: v.pipe(
+    v.array(TemplateParam),
+    v.description('As declared, then spec.<Task>.replicas, .resourceMap.cpu and .resourceMap.memory per task'),
+  ),
+  experimentSpec: TemplateExperimentSpec,
+})
+
+export const ExperimentTemplate = v.strictObject({
+  experimentTemplateId: v.pipe(
+    v.nullable(
+      v.strictObject({ id: v.pipe(v.number(), v.integer()), serverTimestamp: v.pipe(v.number(), v.integer()) }),
+    ),
+    v.description('Set in create and patch answers only (a new one each time), null otherwise, as in Submarine'),
+  ),
+  experimentTemplateSpec: ExperimentTemplateSpec,
+})
+
+export const Landing = v.strictObject({
+  name: v.literal('periscope'),
+  description: text,
+  version: text,
+  api: text,
+  openapi: text,
 })
 
 export const Environment = v.strictObject({
@@ -191,5 +239,7 @@ const sameTypes: [
   Same<v.InferOutput<typeof Experiment>, ExperimentType>,
   Same<v.InferOutput<typeof ExperimentSpec>, ExperimentSpecType>,
   Same<v.InferOutput<typeof Environment>, EnvironmentType>,
-] = [true, true, true]
+  Same<v.InferOutput<typeof ExperimentTemplate>, ExperimentTemplateType>,
+  Same<v.InferOutput<typeof Landing>, ReturnType<typeof landingFacts>>,
+] = [true, true, true, true, true]
 void sameTypes

@@ -9,6 +9,7 @@ import type * as v from 'valibot'
 import { REASONS, type Reason } from '../errors.ts'
 import { EnvironmentInput, ExperimentInput, MetaInput, TaskInput } from '../experiments/experiment-schema.ts'
 import { MAX_BODY_BYTES } from '../http/body.ts'
+import { TemplateInput } from '../templates/template-schema.ts'
 import * as answer from './answer-schemas.ts'
 import { DOC_EXAMPLES, type DocExample } from './examples.ts'
 import { createSchemaConverter } from './json-schema.ts'
@@ -26,6 +27,10 @@ const NAMED = {
   EnvironmentSpec: answer.EnvironmentSpec,
   KernelSpec: answer.KernelSpec,
   Environment: answer.Environment,
+  TemplateRequest: TemplateInput,
+  ExperimentTemplate: answer.ExperimentTemplate,
+  ExperimentTemplateSpec: answer.ExperimentTemplateSpec,
+  TemplateParam: answer.TemplateParam,
   ExperimentLog: answer.ExperimentLog,
   PodLog: answer.PodLog,
   LogRecord: answer.LogRecord,
@@ -162,6 +167,7 @@ export function buildOpenApiDocument(version: string): Json {
       { name: 'experiment', description: 'Experiments and their logs' },
       { name: 'environment', description: 'Stored environments' },
       { name: 'auth', description: "Submarine's login endpoints, over periscope's tokens" },
+      { name: 'template', description: 'Experiment templates, and experiments made from them' },
       { name: 'server', description: 'Health and this document' },
     ],
     paths,
@@ -175,6 +181,19 @@ export function buildOpenApiDocument(version: string): Json {
         Internal: {
           description: `INTERNAL: ${REASONS.INTERNAL}`,
           content: { 'application/json': { schema: converter.convert(answer.errorEnvelope(500, ['INTERNAL'])) } },
+        },
+        // What a path or method no route takes is answered with (`src/app.ts`), for every address.
+        NoSuchRoute: {
+          description: `ROUTE_NOT_FOUND: ${REASONS.ROUTE_NOT_FOUND}`,
+          content: {
+            'application/json': { schema: converter.convert(answer.errorEnvelope(404, ['ROUTE_NOT_FOUND'])) },
+          },
+        },
+        MethodNotAllowed: {
+          description: `METHOD_NOT_ALLOWED: ${REASONS.METHOD_NOT_ALLOWED}`,
+          content: {
+            'application/json': { schema: converter.convert(answer.errorEnvelope(405, ['METHOD_NOT_ALLOWED'])) },
+          },
         },
       },
     },

@@ -16,13 +16,26 @@ export interface DocExample {
 
 /**
  * periscope answers every field of the current document's responses, in the same order,
- * plus `statusMessage` after an experiment's `spec`; the examples show it (null).
+ * plus `statusMessage` after an experiment's `spec`, and (as Submarine 0.8 does, which the
+ * document predates) `experimentHandlerSpec` between a spec's `spec` and `code`; the examples show both (null).
  */
 function withStatusMessage(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withStatusMessage)
   if (typeof value === 'object' && value !== null && Object.hasOwn(value, 'uid') && Object.hasOwn(value, 'spec'))
-    return { ...value, statusMessage: null }
+    return { ...value, spec: withHandlerSpec((value as { spec: unknown }).spec), statusMessage: null }
   return value
+}
+
+/** An experiment spec with `experimentHandlerSpec: null` before `code`, as 0.8 writes it. */
+function withHandlerSpec(spec: unknown): unknown {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return spec
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(spec)) {
+    if (k === 'code') out.experimentHandlerSpec = null
+    out[k] = v
+  }
+  if (!Object.hasOwn(out, 'experimentHandlerSpec')) out.experimentHandlerSpec = null
+  return out
 }
 
 function fromCurrent(ex: DocExample): DocExample {

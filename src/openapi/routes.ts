@@ -7,8 +7,9 @@
  */
 import * as v from 'valibot'
 import type { Reason } from '../errors.ts'
-import { STATUSES } from '../experiments/experiment.ts'
+import { FILTER_STATUSES } from '../experiments/experiment.ts'
 import { EnvironmentInput, ExperimentInput } from '../experiments/experiment-schema.ts'
+import { TemplateInput, TemplateSubmitInput } from '../templates/template-schema.ts'
 import * as answer from './answer-schemas.ts'
 
 /** One query or path parameter. */
@@ -32,7 +33,7 @@ export interface RouteDoc {
   /** OpenAPI form: `/api/v1/experiment/{id}`. */
   path: string
   operationId: string
-  tag: 'experiment' | 'environment' | 'auth' | 'server'
+  tag: 'experiment' | 'environment' | 'template' | 'auth' | 'server'
   summary: string
   description?: string
   params?: ParamDoc[]
@@ -65,12 +66,14 @@ const experimentId = path('id', 'The experiment id, e.g. experiment-164757437468
 const environmentName = path('name', 'The environment name')
 const statusFilter = query(
   'status',
-  `Only experiments with this status (${STATUSES.join(', ')}; any case)`,
-  v.picklist(STATUSES),
+  `Only experiments with this status (${FILTER_STATUSES.join(', ')}; any case; Deleted matches none)`,
+  v.picklist(FILTER_STATUSES),
 )
 
 const EXPERIMENT = '/api/v1/experiment'
 const ENVIRONMENT = '/api/v1/environment'
+const TEMPLATE = '/api/v1/template'
+const templateName = path('name', 'The template name')
 
 /** Every route, in the order the document lists them. */
 export const ROUTES: readonly RouteDoc[] = [
@@ -211,12 +214,73 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'post',
     path: `${EXPERIMENT}/{id}`,
     operationId: 'createExperimentFromTemplate',
-    tag: 'experiment',
-    summary: 'Create from a template (not supported)',
-    description: 'Submarine creates an experiment from the template named in the path; periscope has no templates.',
+    tag: 'template',
+    summary: 'Create an experiment from a template',
+    description:
+      "Substitutes `params` into the template named in the path (Submarine's rules) and creates the experiment that makes, answering exactly as `POST /api/v1/experiment` does.",
     params: [path('id', 'The template name')],
-    errors: { 404: ['ROUTE_NOT_FOUND'] },
-    deprecated: true,
+    body: TemplateSubmitInput,
+    result: answer.Experiment,
+    errors: {
+      400: ['INVALID_SPEC', 'TEMPLATE_PARAMETERS', 'RUNTIME_REJECTED'],
+      403: ['RUNTIME_REJECTED'],
+      404: ['TEMPLATE_NOT_FOUND', 'ENVIRONMENT_NOT_FOUND'],
+      409: ['RUNTIME_REJECTED'],
+    },
+  },
+  {
+    method: 'post',
+    path: TEMPLATE,
+    operationId: 'createTemplate',
+    tag: 'template',
+    summary: 'Store an experiment template',
+    description:
+      'Appends `spec.<Task>.replicas`, `.resourceMap.cpu` and `.resourceMap.memory` per task to the parameters, and refuses a template whose parameters and placeholders do not fit (a dry run with every default).',
+    body: TemplateInput,
+    result: answer.ExperimentTemplate,
+    errors: { 400: ['INVALID_SPEC', 'TEMPLATE_PARAMETERS', 'TEMPLATE_EXISTS'] },
+  },
+  {
+    method: 'get',
+    path: TEMPLATE,
+    operationId: 'listTemplates',
+    tag: 'template',
+    summary: 'List experiment templates',
+    description: 'In creation order, each with `experimentTemplateId: null`.',
+    result: v.array(answer.ExperimentTemplate),
+    errors: {},
+  },
+  {
+    method: 'get',
+    path: `${TEMPLATE}/{name}`,
+    operationId: 'getTemplate',
+    tag: 'template',
+    summary: 'Get an experiment template',
+    params: [templateName],
+    result: answer.ExperimentTemplate,
+    errors: { 404: ['TEMPLATE_NOT_FOUND'] },
+  },
+  {
+    method: 'patch',
+    path: `${TEMPLATE}/{name}`,
+    operationId: 'patchTemplate',
+    tag: 'template',
+    summary: 'Replace an experiment template',
+    description: 'The whole template is replaced (its name may change); answers as create does, with a new id.',
+    params: [templateName],
+    body: TemplateInput,
+    result: answer.ExperimentTemplate,
+    errors: { 400: ['INVALID_SPEC', 'TEMPLATE_PARAMETERS', 'TEMPLATE_EXISTS'], 404: ['TEMPLATE_NOT_FOUND'] },
+  },
+  {
+    method: 'delete',
+    path: `${TEMPLATE}/{name}`,
+    operationId: 'deleteTemplate',
+    tag: 'template',
+    summary: 'Delete an experiment template',
+    params: [templateName],
+    result: answer.ExperimentTemplate,
+    errors: { 404: ['TEMPLATE_NOT_FOUND'] },
   },
   {
     method: 'post',
@@ -311,6 +375,17 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'Who the token acts as',
     result: answer.UserInfo,
     errors: { 401: ['UNAUTHENTICATED'] },
+  },
+  {
+    method: 'get',
+    path: '/',
+    operationId: 'landing',
+    tag: 'server',
+    summary: 'What this server is',
+    description:
+      'The API and the document’s addresses and the version; a small HTML page when the Accept header names text/html.',
+    result: answer.Landing,
+    errors: {},
   },
   {
     method: 'get',

@@ -32,7 +32,15 @@ export interface ExperimentRecord {
 }
 
 function fromRow(row: Row): ExperimentRecord {
-  const spec = JSON.parse(row.spec) as ExperimentSpec
+  const stored = JSON.parse(row.spec) as ExperimentSpec
+  // Rebuilt in the answer's key order: rows stored before experimentHandlerSpec existed lack it.
+  const spec: ExperimentSpec = {
+    meta: stored.meta,
+    environment: stored.environment,
+    spec: stored.spec,
+    experimentHandlerSpec: null,
+    code: stored.code,
+  }
   spec.meta.experimentId = row.id
   const status = row.status as ExperimentStatus
   return {
@@ -55,7 +63,8 @@ function fromRow(row: Row): ExperimentRecord {
 
 /** Options for listing. */
 export interface ListOptions {
-  status?: ExperimentStatus
+  /** Only this status; `Deleted` matches nothing (deleted experiments leave the store). */
+  status?: ExperimentStatus | 'Deleted'
   /** Only experiments created after the one at this position (see `position`). */
   after?: number
   limit?: number
@@ -90,7 +99,10 @@ export function createExperimentRepository(db: Database) {
     `UPDATE experiment SET status = $status, created_time = $createdTime, running_time = $runningTime,
        finished_time = $finishedTime, status_message = $message, observation = $observation WHERE id = $id`,
   )
-  const setSubmitted = db.query('UPDATE experiment SET submitted = 1, status_message = NULL WHERE id = $id')
+  // Submarine 0.8 reads createdTime back as soon as the job exists; the runtime's own Created time never replaces it.
+  const setSubmitted = db.query(
+    'UPDATE experiment SET submitted = 1, status_message = NULL, created_time = COALESCE(created_time, $now) WHERE id = $id',
+  )
   const setMessage = db.query('UPDATE experiment SET status_message = $message WHERE id = $id')
   const remove = db.query('DELETE FROM experiment WHERE id = $id')
   const take = db.query<Row, { id: string }>('DELETE FROM experiment WHERE id = $id RETURNING *')
@@ -145,8 +157,9 @@ export function createExperimentRepository(db: Database) {
     updateSpec(id: string, spec: ExperimentSpec): void {
       setSpec.run({ id, spec: JSON.stringify(spec) })
     },
-    markSubmitted(id: string): void {
-      setSubmitted.run({ id })
+    /** The runtime accepted the job at `now`: `createdTime` is set then, unless the runtime already reported one. */
+    markSubmitted(id: string, now: string): void {
+      setSubmitted.run({ id, now })
     },
     setMessage(id: string, message: string | null): void {
       setMessage.run({ id, message })

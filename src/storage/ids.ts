@@ -1,7 +1,7 @@
 /**
  * @module
  * Submarine's ids: `experiment-<13-digit server start ms>-<counter ≥ 4 digits>` and
- * `environment_<ms>_<nnnn>`. The counter lives in SQLite and is taken in an
+ * `environment_<ms>_<nnnn>` (templates: `experimentTemplate_<ms>_<nnnn>`). The counter lives in SQLite and is taken in an
  * immediate transaction, so ids are never reused: not across restarts, not by
  * concurrent creates, not by two servers started in the same millisecond on one data dir.
  */
@@ -22,6 +22,12 @@ export function createIdAllocator(db: Database, startMs: number) {
     environment(): string {
       const prefix = `environment_${startMs}`
       return `${prefix}_${String(next(prefix)).padStart(4, '0')}`
+    },
+    /** A template id: Submarine's object form and the stored text `experimentTemplate_<ms>_<nnnn>`. */
+    template(): { id: number; serverTimestamp: number; text: string } {
+      const prefix = `experimentTemplate_${startMs}`
+      const n = next(prefix)
+      return { id: n, serverTimestamp: startMs, text: `${prefix}_${String(n).padStart(4, '0')}` }
     },
   }
 }

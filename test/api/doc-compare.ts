@@ -100,7 +100,8 @@ export function docExamples(doc: string): DocExample[] {
 export interface CompareOptions {
   kind: ExampleKind
   /**
-   * Current form: same keys in the same order (`statusMessage` may follow `spec`).
+   * Current form: same keys in the same order (`statusMessage` may follow `spec`; a spec has
+   * `experimentHandlerSpec: null` before `code`, as Submarine 0.8 writes it and the document predates).
    * Earlier form: the doc's keys only.
    */
   strictKeys: boolean
@@ -113,6 +114,9 @@ export interface Comparison {
   /** Paths skipped: listed in `skip`, or (earlier form) keys the current form does not have. */
   skipped: string[]
 }
+
+/** An experiment spec object (meta, environment, spec, code), as opposed to the experiment around it. */
+const isSpec = (d: object): boolean => 'meta' in d && 'spec' in d && 'code' in d
 
 const RANK: Record<string, number> = { Accepted: 0, Created: 1, Running: 2, Succeeded: 3, Failed: 3 }
 const TIME_STAGE: Record<string, number> = { acceptedTime: 0, createdTime: 1, runningTime: 2, finishedTime: 3 }
@@ -171,8 +175,12 @@ export function compareWithDoc(actual: unknown, doc: unknown, opts: CompareOptio
       if (opts.strictKeys) {
         const isExperiment = 'experimentId' in d && 'spec' in d
         const got = Object.keys(a)
-        const expected = isExperiment && got.at(-1) === 'statusMessage' ? [...keys, 'statusMessage'] : keys
+        let expected = isExperiment && got.at(-1) === 'statusMessage' ? [...keys, 'statusMessage'] : keys
+        // Submarine 0.8's spec shape, which the document predates: experimentHandlerSpec (null) before code.
+        if (isSpec(d)) expected = expected.flatMap((k) => (k === 'code' ? ['experimentHandlerSpec', k] : [k]))
         if (show(got) !== show(expected)) fail(path || '(body)', `keys ${show(got)}, the doc has ${show(keys)}`)
+        if (isSpec(d) && a.experimentHandlerSpec !== null)
+          fail(`${path}.experimentHandlerSpec`, `${show(a.experimentHandlerSpec)}, 0.8 writes null`)
       }
       const inner = { ...ctx }
       if ('acceptedTime' in d) inner.status = a.status

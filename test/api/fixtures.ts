@@ -26,7 +26,7 @@ export const EXPERIMENT_KEYS = [
   'finishedTime',
   'spec',
 ]
-export const SPEC_KEYS = ['meta', 'environment', 'spec', 'code']
+export const SPEC_KEYS = ['meta', 'environment', 'spec', 'experimentHandlerSpec', 'code']
 export const META_KEYS = ['experimentId', 'name', 'namespace', 'framework', 'cmd', 'envVars', 'tags']
 export const ENVIRONMENT_SPEC_KEYS = ['name', 'dockerImage', 'kernelSpec', 'description', 'image']
 export const TASK_KEYS = ['replicas', 'resources', 'name', 'image', 'cmd', 'envVars', 'resourceMap']

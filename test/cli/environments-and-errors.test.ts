@@ -142,7 +142,11 @@ describe('failures', () => {
       ],
       [['get'], 'missing an argument: periscope get ID [-o table|wide|json|yaml]', 'periscope get --help'],
       [['get', 'a', 'b'], 'unexpected argument "b"', 'periscope get --help'],
-      [['submit'], 'missing -f FILE (the experiment spec; "-" for stdin)', 'periscope submit --help'],
+      [
+        ['submit'],
+        'missing -f FILE (the experiment spec; "-" for stdin) or --template NAME',
+        'periscope submit --help',
+      ],
       [['submit', '-f', 'x.json', '--timeout', '5m'], '--timeout needs --wait', 'periscope submit --help'],
       [
         ['wait', 'x', '--timeout', 'soon'],
