@@ -9,7 +9,13 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { constants } from 'node:os'
 
 // $1 = the command, $2 = log file, $3 = exit-code file. `periscope-replica` is $0, for ps.
-const WRAPPER = 'sh -c "$1" >>"$2" 2>&1; code=$?; echo "$code" >"$3.tmp" && mv "$3.tmp" "$3"; exit "$code"'
+// SIGTERM goes to the whole group: the wrapper catches it (the command gets the default action
+// back) and lives until the command has handled it, so "wrapper gone" means "nothing left to
+// print", and the exit code is still recorded. The command's shell opens the log itself: what the
+// wrapper would say about it (`Terminated`) goes to the wrapper's stderr, not into the log.
+const WRAPPER =
+  `trap : TERM; sh -c 'exec >>"$1" 2>&1; exec sh -c "$2"' periscope-replica "$2" "$1"; ` +
+  'code=$?; echo "$code" >"$3.tmp" && mv "$3.tmp" "$3"; exit "$code"'
 
 /** Files of one replica. */
 export interface ReplicaFiles {

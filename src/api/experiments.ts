@@ -8,6 +8,7 @@ import { type ExperimentStatus, STATUSES } from '../experiments/experiment.ts'
 import type { ExperimentService } from '../experiments/experiment-service.ts'
 import { readBody } from '../http/body.ts'
 import { jsonArray, ok, okStream } from '../http/envelope.ts'
+import { idempotencyOf, REPLAYED_HEADER } from '../http/idempotency-key.ts'
 import type { StoredLine } from '../storage/log-store.ts'
 import { followLogs, type LogFollowDeps } from './log-follow.ts'
 import { logParams } from './log-params.ts'
@@ -59,7 +60,13 @@ export function experimentRoutes(service: ExperimentService, streams: LogFollowD
     return okStream(result())
   })
 
-  app.post('/', async (c) => ok(await service.create(await readBody(c))))
+  app.post('/', async (c) => {
+    const body = await readBody(c)
+    const { experiment, replayed } = await service.create(body, idempotencyOf(c, body))
+    const res = ok(experiment)
+    if (replayed) res.headers.set(REPLAYED_HEADER, 'true')
+    return res
+  })
 
   app.get('/', (c) => {
     const status = statusParam(c.req.query('status'))
@@ -71,6 +78,7 @@ export function experimentRoutes(service: ExperimentService, streams: LogFollowD
   app.get('/:id', (c) => ok(service.get(c.req.param('id'))))
   app.patch('/:id', async (c) => ok(await service.patch(c.req.param('id'), await readBody(c))))
   app.delete('/:id', async (c) => ok(await service.delete(c.req.param('id'))))
+  app.post('/:id/stop', (c) => ok(service.stop(c.req.param('id'))))
   app.post('/:name', () => {
     throw new NotFoundError(
       'ROUTE_NOT_FOUND',

@@ -6,11 +6,13 @@
 import type { Database } from 'bun:sqlite'
 import init from './migrations/0001_init.sql' with { type: 'text' }
 import streams from './migrations/0002_streams.sql' with { type: 'text' }
+import lifecycle from './migrations/0003_lifecycle.sql' with { type: 'text' }
 
 /** Every migration, in order; `version` is the `user_version` after it. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   { version: 1, name: '0001_init', sql: init },
   { version: 2, name: '0002_streams', sql: streams },
+  { version: 3, name: '0003_lifecycle', sql: lifecycle },
 ]
 
 /** Applies pending migrations, each in its own transaction. Returns the names applied. */

@@ -172,6 +172,7 @@ const STATUS_NAMES: Record<number, string> = {
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE_ENTITY',
 }
 
 /** Asserts an error envelope: HTTP status = code, its name, success false, a message, a catalogued reason. */
