@@ -78,6 +78,7 @@ export function experimentRoutes(service: ExperimentService, streams: LogFollowD
   app.get('/:id', (c) => ok(service.get(c.req.param('id'))))
   app.patch('/:id', async (c) => ok(await service.patch(c.req.param('id'), await readBody(c))))
   app.delete('/:id', async (c) => ok(await service.delete(c.req.param('id'))))
+  // The command-line client's `periscope stop ID…` is to call this route (src/cli/ is being written elsewhere).
   app.post('/:id/stop', (c) => ok(service.stop(c.req.param('id'))))
   app.post('/:name', () => {
     throw new NotFoundError(
