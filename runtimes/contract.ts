@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { JobSpec } from '../src/runtime/job.ts'
+import { isDeadlineExceeded } from '../src/runtime/job-status.ts'
 import type { Runtime } from '../src/runtime/runtime.ts'
 import { jobSpec, type ReplicaOptions } from './testing/job-spec.ts'
 import { MemorySink } from './testing/memory-sink.ts'
@@ -263,6 +264,44 @@ export function describeRuntimeContract(
       await waitFor('the line printed before the sleep', () => sink.text(j.id, pod).includes('early'), 2000, 5)
       expect(replica()?.exitCode ?? null).toBeNull()
       expect(sink.text(j.id, pod)).toEqual(['early'])
+      await runtime.delete(j.id)
+    })
+
+    it('stops a running job on delete with what its replicas print on SIGTERM in the sink', async () => {
+      // The server's stop is a delete that keeps the experiment: the replicas' last words must be stored.
+      const j = job(
+        'TensorFlow',
+        [{ type: 'Worker', replicas: 2 }],
+        'trap "echo got SIGTERM; exit 0" TERM; echo up; sleep 120 & wait $!',
+      )
+      const pods = [0, 1].map((i) => `${j.id}-worker-${i}`)
+      await runtime.submit(j)
+      await waitFor('both replicas up', () => pods.every((p) => sink.text(j.id, p).includes('up')), target.timeoutMs)
+      await runtime.delete(j.id)
+      // Asserted as delete resolves, without waiting: the lines are in the sink by then.
+      for (const p of pods) {
+        const text = sink.text(j.id, p)
+        expect({ p, first: text[0], last: text.at(-1) }).toEqual({ p, first: 'up', last: 'got SIGTERM' })
+      }
+      expect(await runtime.owned()).not.toContain(j.id)
+    })
+
+    it('fails a job that runs past its activeDeadlineSeconds and stops its replicas', async () => {
+      const j: JobSpec = { ...job('TensorFlow', [{ type: 'Worker' }], 'echo up; sleep 120'), activeDeadlineSeconds: 2 }
+      const pod = `${j.id}-worker-0`
+      await runtime.submit(j)
+      const last = await finished(j.id)
+      expect(last.type).toBe('Failed')
+      expect(last.message).toBe(`Job ${j.id} has failed because it was active longer than specified deadline`)
+      const obs = sink.lastStatus(j.id)!
+      expect(isDeadlineExceeded(obs.status)).toBe(true)
+      expect(obs.message).toBe(
+        'Failed: DeadlineExceeded: the job ran longer than its deadline of 2 s (activeDeadlineSeconds) ' +
+          'and its replicas were stopped',
+      )
+      expect(Date.parse(obs.status.completionTime!) - Date.parse(obs.status.startTime!)).toBeGreaterThanOrEqual(2000)
+      await waitFor('worker stopped', () => stoppedAll(sink, j.id), target.timeoutMs)
+      expect(sink.text(j.id, pod)).toEqual(['up'])
       await runtime.delete(j.id)
     })
   })

@@ -19,6 +19,9 @@ export const REASONS = {
   TEMPLATE_EXISTS: 'An experiment template with that name exists',
   TEMPLATE_PARAMETERS: 'The parameters do not fit the template (illegal, unused or unmapped, or the result is no spec)',
   SPEC_CONFLICT: 'The change conflicts with the stored experiment',
+  EXPERIMENT_FINISHED: 'The experiment has finished; it can no longer be changed or stopped',
+  IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was used before with a different request body',
+  INVALID_HEADER: 'A request header has a value that is not allowed',
   ROUTE_NOT_FOUND: 'No such endpoint',
   METHOD_NOT_ALLOWED: 'The endpoint does not take that method',
   RUNTIME_REJECTED: 'The runtime refused the job',
@@ -112,6 +115,22 @@ export class TemplateParameterError extends AppError {
   readonly reason = 'TEMPLATE_PARAMETERS' as const
 }
 
+/** 400: a request header is not valid; the message names it. */
+export class InvalidHeaderError extends AppError {
+  readonly status = 400
+  readonly reason = 'INVALID_HEADER' as const
+}
+
+/**
+ * 422: an Idempotency-Key sent again with a different body. Submarine's JAX-RS API never
+ * answers 422; it is the status the IETF idempotency-key draft gives this case, and unlike a
+ * 409 it cannot be mistaken for a conflict with the stored experiment.
+ */
+export class IdempotencyKeyReusedError extends AppError {
+  readonly status = 422
+  readonly reason = 'IDEMPOTENCY_KEY_REUSED' as const
+}
+
 /** 405 */
 export class MethodNotAllowedError extends AppError {
   readonly status = 405
@@ -122,7 +141,7 @@ export class MethodNotAllowedError extends AppError {
 export class ConflictError extends AppError {
   readonly status = 409
   constructor(
-    readonly reason: 'ENVIRONMENT_EXISTS' | 'SPEC_CONFLICT',
+    readonly reason: 'ENVIRONMENT_EXISTS' | 'SPEC_CONFLICT' | 'EXPERIMENT_FINISHED',
     message: string,
   ) {
     super(message)

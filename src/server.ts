@@ -21,6 +21,7 @@ import { openDatabase } from './storage/database.ts'
 import { createEnvironmentRepository } from './storage/environment-repository.ts'
 import { createEventStore } from './storage/event-store.ts'
 import { createExperimentRepository } from './storage/experiment-repository.ts'
+import { createIdempotencyStore, IDEMPOTENCY_RETENTION_MS, type IdempotencyStore } from './storage/idempotency-store.ts'
 import { createIdAllocator, instanceId } from './storage/ids.ts'
 import { createLogStore } from './storage/log-store.ts'
 import { createTemplateRepository } from './storage/template-repository.ts'
@@ -73,6 +74,8 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
   const signals = new Signals()
   const eventStore = createEventStore(db)
   const events = createEventLog(eventStore, signals)
+  const idempotency = createIdempotencyStore(db)
+  const atomically = <T>(fn: () => T): T => db.transaction(fn).immediate()
   const experimentService = createExperimentService({
     experiments,
     environments,
@@ -83,14 +86,15 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     submitTimeoutMs: deps.submitTimeoutMs ?? 5_000,
     events,
     signals,
-    atomically: (fn) => db.transaction(fn).immediate(),
+    idempotency,
+    atomically,
   })
   const sink = createStoreSink({
     experiments,
     logs,
     events,
     signals,
-    atomically: (fn) => db.transaction(fn).immediate(),
+    atomically,
     log,
   })
   const supervisor = createSupervisor({
@@ -117,6 +121,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     intervalMs: config.retentionIntervalMs,
     log,
   })
+  const keyPruner = startKeyPruner(idempotency, log)
   const streams = { signals, heartbeatMs: config.heartbeatMs, stallMs: deps.streamStallMs ?? 30_000 }
   const app = createApp({
     streams,
@@ -145,6 +150,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     db,
     async stop() {
       clearInterval(pruner)
+      clearInterval(keyPruner)
       await server.stop(true)
       await retention.stop()
       await supervisor.stop()
@@ -172,6 +178,21 @@ function startEventPruner(
   }
   prune()
   const timer = setInterval(prune, Math.min(3_600_000, Math.max(1000, retentionMs / 10)))
+  timer.unref()
+  return timer
+}
+
+/** Deletes idempotency keys older than 24 hours, at start and every hour (an older key is ignored anyway). */
+function startKeyPruner(store: IdempotencyStore, log: (message: string) => void): ReturnType<typeof setInterval> {
+  const prune = () => {
+    try {
+      store.prune(new Date(Date.now() - IDEMPOTENCY_RETENTION_MS).toISOString())
+    } catch (err) {
+      log(`could not prune old idempotency keys: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+  prune()
+  const timer = setInterval(prune, 3_600_000)
   timer.unref()
   return timer
 }

@@ -35,8 +35,8 @@ test('a finished job is put away: marked, control files gone, not restarted by P
     const logs = await waitForLogs(server, id)
     expect([...logs[0].podLog].sort()).toEqual(['err', 'out'])
 
-    // A new spec for a finished job is stored, and nothing runs again.
-    expectOk(await server.json('PATCH', `${EXPERIMENTS}/${id}`, body('echo again')))
+    // A new spec for a finished job is refused (409), and nothing runs again.
+    expect((await server.json('PATCH', `${EXPERIMENTS}/${id}`, body('echo again'))).http).toBe(409)
     await Bun.sleep(300) // a window in which nothing may happen: no replica starts again
     expect(existsSync(join(run, '.replicas'))).toBe(false)
     expect((await server.json('GET', `${EXPERIMENTS}/logs/${id}`)).body.result.logContent).toEqual(logs)

@@ -150,6 +150,10 @@ describe('every JobSpec field is used or excluded on purpose', () => {
       excluded: 'Docker restart policy stays "no": the emulated kubelet restarts in place (always OnFailure)',
     },
     backoffLimit: { change: { backoffLimit: 0 }, excluded: 'applied by EmulatedJob, not by Docker' },
+    activeDeadlineSeconds: {
+      change: { activeDeadlineSeconds: 60 },
+      excluded: 'enforced by EmulatedJob with a timer from startTime (kept in the job-spec label for a restart)',
+    },
   }
   const replicaFields: Record<
     keyof ReplicaSpec,

@@ -23,7 +23,7 @@ import { ImagePuller } from './image-puller.ts'
 import { newestJobSpec, withObservedCounts } from './job-recovery.ts'
 import { LogFollowers } from './log-follower.ts'
 import type { DockerRuntimeOptions } from './options.ts'
-import { TrackedJob } from './tracked-job.ts'
+import { DRAIN_TIMEOUT_MS, TrackedJob } from './tracked-job.ts'
 
 /** The Docker {@link Runtime}. */
 export class DockerRuntime implements Runtime {
@@ -142,6 +142,13 @@ export class DockerRuntime implements Runtime {
     const client = await this.#reachable()
     const containers = await this.#call(() => client.listContainers(this.#jobSelector(jobId)))
     await this.#call(() => Promise.all(containers.map((c) => client.stopContainer(c.name, this.#grace))))
+    // What the replicas printed while they stopped (a SIGTERM handler's last words) reaches the
+    // sink before their containers, and with them their logs, are removed.
+    await this.#followers.drained(
+      jobId,
+      containers.map((c) => c.name),
+      DRAIN_TIMEOUT_MS,
+    )
     await this.#call(() => Promise.all(containers.map((c) => client.removeContainer(c.name))))
     this.#followers.closeJob(jobId)
     const net = await this.#call(() => client.inspectNetwork(networkName(jobId)))

@@ -137,6 +137,75 @@ describe('EmulatedJob on a fake clock', () => {
     expect(driver.stops).toEqual([])
   })
 
+  test('fails the job at its deadline, stops its replicas and launches nothing more', async () => {
+    const spec = jobSpec({ id: 'exp-1', replicas: [{ type: 'Worker' }], activeDeadlineSeconds: 60 })
+    const job = new EmulatedJob(spec, driver, (o) => reports.push(o), {
+      restartBackoffMs: 10_000,
+      now: clock.iso,
+      timers: clock,
+    })
+    await job.run()
+    job.running(worker)
+    const startTime = job.observation.status.startTime
+    clock.advance(59_999)
+    await flush()
+    expect(statusOf(job.observation)).toBe('Running') // not a moment early
+    expect(driver.stops).toEqual([])
+    clock.advance(1)
+    await flush()
+    expect(statusOf(job.observation)).toBe('Failed')
+    expect(job.observation.status.conditions.at(-1)?.message).toBe(
+      'Job exp-1 has failed because it was active longer than specified deadline',
+    )
+    expect(job.observation.message).toBe(
+      'Failed: DeadlineExceeded: the job ran longer than its deadline of 60 s (activeDeadlineSeconds) ' +
+        'and its replicas were stopped',
+    )
+    expect(job.observation.status.startTime).toBe(startTime)
+    expect(job.observation.status.completionTime).toBe(clock.iso())
+    expect(driver.stops).toEqual([worker])
+    expect(clock.pending).toBe(0)
+    // A crash now restarts nothing: the job has ended.
+    job.exited(worker, 1)
+    clock.advance(600_000)
+    expect(driver.launches).toEqual([{ pod: worker, attempt: 0 }])
+  })
+
+  test('keeps the deadline across a restart: counted from the stored startTime, not from the resume', async () => {
+    const spec = jobSpec({ id: 'exp-1', replicas: [{ type: 'Worker' }], activeDeadlineSeconds: 60 })
+    const options = { restartBackoffMs: 10_000, now: clock.iso, timers: clock }
+    const first = new EmulatedJob(spec, driver, (o) => reports.push(o), options)
+    await first.run()
+    first.running(worker)
+    clock.advance(50_000)
+    first.dispose() // the server stops; the replica runs on
+    expect(clock.pending).toBe(0)
+    const resumed = new EmulatedJob(spec, driver, (o) => reports.push(o), options, first.observation)
+    resumed.running(worker)
+    expect(statusOf(resumed.observation)).toBe('Running')
+    clock.advance(9_999)
+    expect(statusOf(resumed.observation)).toBe('Running')
+    clock.advance(1)
+    expect(statusOf(resumed.observation)).toBe('Failed')
+    expect(resumed.observation.status.completionTime).toBe(clock.iso())
+  })
+
+  test('a job resumed after its deadline passed fails at once', async () => {
+    const spec = jobSpec({ id: 'exp-1', replicas: [{ type: 'Worker' }], activeDeadlineSeconds: 60 })
+    const options = { restartBackoffMs: 10_000, now: clock.iso, timers: clock }
+    const first = new EmulatedJob(spec, driver, (o) => reports.push(o), options)
+    await first.run()
+    first.running(worker)
+    first.dispose()
+    clock.advance(3_600_000)
+    const resumed = new EmulatedJob(spec, driver, (o) => reports.push(o), options, first.observation)
+    await resumed.run()
+    clock.advance(0)
+    expect(statusOf(resumed.observation)).toBe('Failed')
+    expect(driver.stops).toEqual([worker])
+    expect(driver.launches).toHaveLength(1)
+  })
+
   test('reports each change once, in order', async () => {
     const job = start()
     await job.run()

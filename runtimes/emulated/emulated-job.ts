@@ -4,7 +4,9 @@
  * Docker): it launches each replica, restarts failed ones in place under
  * `OnFailure` with the kubelet's doubling back-off, applies `backoffLimit` and the
  * framework rules of `job-rules.ts`, stops what still runs once the job finishes
- * (cleanPodPolicy `Running`), and reports every change. The runtime supplies a
+ * (cleanPodPolicy `Running`), fails the job once it has run past its
+ * `activeDeadlineSeconds` (a timer from the stored `startTime`, so a restarted
+ * server keeps the deadline), and reports every change. The runtime supplies a
  * {@link ReplicaDriver} and tells it when replicas start and exit.
  */
 
@@ -12,7 +14,7 @@ import { errorText } from '../../src/errors.ts'
 import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
 import { emptyJobStatus, isFinished, type JobObservation, type ReplicaState } from '../../src/runtime/job-status.ts'
 import { jobMessage } from '../shared/job-message.ts'
-import { reconcileJob } from './job-rules.ts'
+import { deadlineAt, reconcileJob } from './job-rules.ts'
 
 /** The runtime-specific half: how one replica is started and stopped. */
 export interface ReplicaDriver {
@@ -30,6 +32,11 @@ export interface ReplicaDriver {
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void
+  /**
+   * The time timers count from (epoch ms). Not `EmulatorOptions.now`, which a runtime may set
+   * to when a past fact happened while it applies it.
+   */
+  now(): number
 }
 
 export interface EmulatorOptions {
@@ -44,9 +51,12 @@ export interface EmulatorOptions {
 const systemTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  now: () => Date.now(),
 }
 
 const MAX_BACKOFF_MS = 300_000
+/** Longest delay a timer takes (about 24.8 days); a later deadline is re-armed when it fires. */
+const MAX_TIMER_MS = 2_147_483_647
 
 /** One job driven by the emulated operator. */
 export class EmulatedJob {
@@ -57,6 +67,8 @@ export class EmulatedJob {
   #timers = new Map<string, unknown>()
   /** Launches that failed in a row, per pod: their retries back off like ImagePullBackOff. */
   #launchFailures = new Map<string, number>()
+  /** The deadline timer and the time it was armed for. */
+  #deadline: { handle: unknown; at: number } | null = null
   #disposed = false
 
   constructor(
@@ -144,6 +156,7 @@ export class EmulatedJob {
     this.#disposed = true
     for (const t of this.#timers.values()) this.#clock.clearTimeout(t)
     this.#timers.clear()
+    this.#disarmDeadline()
   }
 
   get #clock(): Timers {
@@ -225,11 +238,32 @@ export class EmulatedJob {
     const message = jobMessage(this.#job, decision.status, this.#obs.replicas)
     this.#obs = { ...this.#obs, status: decision.status, message }
     this.#emit()
+    this.#armDeadline()
     if (decision.finished) {
       for (const pod of [...this.#timers.keys()]) this.#cancel(pod)
       // cleanPodPolicy Running (and backoff teardown): stop what still runs; logs stay in the store.
       for (const r of this.#obs.replicas) void this.driver.stop(r)
     }
+  }
+
+  /** Keeps one timer on the deadline of an unfinished job; when it fires, the next pass fails the job. */
+  #armDeadline(): void {
+    const at = this.finished || this.#disposed ? null : deadlineAt(this.#job, this.#obs.status)
+    if (at === this.#deadline?.at) return
+    this.#disarmDeadline()
+    if (at === null) return
+    const delay = Math.min(Math.max(0, at - this.#clock.now()), MAX_TIMER_MS)
+    const handle = this.#clock.setTimeout(() => {
+      this.#deadline = null
+      // Past the deadline by the timers' clock: the pass fails the job (a far deadline is re-armed).
+      if (!this.#disposed) this.#reconcile()
+    }, delay)
+    this.#deadline = { handle, at }
+  }
+
+  #disarmDeadline(): void {
+    if (this.#deadline) this.#clock.clearTimeout(this.#deadline.handle)
+    this.#deadline = null
   }
 
   #emit(): void {

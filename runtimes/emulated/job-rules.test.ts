@@ -1,9 +1,15 @@
 import { describe, expect, test } from 'bun:test'
 import type { JobSpec, ReplicaType } from '../../src/runtime/job.ts'
 import { podName } from '../../src/runtime/job.ts'
-import { emptyJobStatus, type JobCondition, type PodPhase, type ReplicaState } from '../../src/runtime/job-status.ts'
+import {
+  emptyJobStatus,
+  isDeadlineExceeded,
+  type JobCondition,
+  type PodPhase,
+  type ReplicaState,
+} from '../../src/runtime/job-status.ts'
 import { jobSpec } from '../testing/job-spec.ts'
-import { countReplicas, reconcileJob, setCondition } from './job-rules.ts'
+import { countReplicas, deadlineAt, reconcileJob, setCondition } from './job-rules.ts'
 
 const T0 = '2026-01-01T00:00:00.000Z'
 const T1 = '2026-01-01T00:00:01.000Z'
@@ -215,6 +221,36 @@ describe('backoff limit (§2.5)', () => {
     expect(
       run(job('TensorFlow', [['Worker', 1]], 0), [pod('Worker', 0, 'Running', { restartCount: 1 })]).backoffExceeded,
     ).toBe(true)
+  })
+})
+
+describe('activeDeadlineSeconds (§2.5)', () => {
+  const j = { ...job('TensorFlow', [['Worker', 1]]), activeDeadlineSeconds: 2 }
+  const started = run(j, [pod('Worker', 0, 'Running')], emptyJobStatus(), T0).status
+  test('is counted from startTime', () => {
+    expect(started.startTime).toBe(T0)
+    expect(deadlineAt(j, started)).toBe(Date.parse(T0) + 2000)
+    expect(deadlineAt({ activeDeadlineSeconds: null }, started)).toBeNull()
+    expect(deadlineAt(j, emptyJobStatus())).toBeNull()
+  })
+  test('leaves a job alone until the deadline, then fails it with the operator reason and message', () => {
+    const before = reconcileJob(j, started, [pod('Worker', 0, 'Running')], '2026-01-01T00:00:01.999Z')
+    expect(before.finished).toBe(false)
+    const d = reconcileJob(j, started, [pod('Worker', 0, 'Running')], T2)
+    expect(d.finished).toBe(true)
+    expect(d.backoffExceeded).toBe(true) // the same teardown as the backoff limit
+    expect(d.status.conditions.at(-1)).toMatchObject({
+      type: 'Failed',
+      reason: 'TFJobFailed',
+      message: 'Job exp has failed because it was active longer than specified deadline',
+    })
+    expect(isDeadlineExceeded(d.status)).toBe(true)
+    expect(d.status.completionTime).toBe(T2)
+  })
+  test('the backoff limit is checked first', () => {
+    const d = reconcileJob(j, started, [pod('Worker', 0, 'Running', { restartCount: 3 })], T2)
+    expect(d.status.conditions.at(-1)?.message).toContain('backoff limit')
+    expect(isDeadlineExceeded(d.status)).toBe(false)
   })
 })
 

@@ -9,6 +9,7 @@
 import { type JobSpec, jobKind, operatorReplicaKey, type ReplicaType } from '../../src/runtime/job.ts'
 import {
   type ConditionType,
+  deadlineMessage,
   isFinished,
   type JobCondition,
   type JobStatus,
@@ -61,8 +62,18 @@ export interface JobDecision {
   status: JobStatus
   /** The job has just finished; replicas still running must be stopped (cleanPodPolicy Running). */
   finished: boolean
-  /** The backoff limit was reached: every replica is torn down. */
+  /** The backoff limit was reached, or the deadline passed: every replica is torn down. */
   backoffExceeded: boolean
+}
+
+/**
+ * When a job runs past its `activeDeadlineSeconds` (epoch ms, counted from `startTime`), or null
+ * when it has no deadline or has not started.
+ */
+export function deadlineAt(job: Pick<JobSpec, 'activeDeadlineSeconds'>, status: JobStatus): number | null {
+  if (job.activeDeadlineSeconds === null || status.startTime === null) return null
+  const start = Date.parse(status.startTime)
+  return Number.isNaN(start) ? null : start + job.activeDeadlineSeconds * 1000
 }
 
 /**
@@ -92,8 +103,14 @@ export function reconcileJob(
 
   const restarts = replicas.filter((r) => r.phase === 'Running').reduce((sum, r) => sum + r.restartCount, 0)
   const limitHit = job.backoffLimit === 0 ? restarts > 0 : restarts >= job.backoffLimit
-  if (limitHit) {
-    set('Failed', 'Failed', `Job ${job.id} has failed because it has reached the specified backoff limit`)
+  // The operator checks the backoff limit, then the deadline; both end in the same teardown.
+  const deadline = deadlineAt(job, status)
+  const pastDeadline = deadline !== null && Date.parse(now) >= deadline
+  if (limitHit || pastDeadline) {
+    const message = limitHit
+      ? `Job ${job.id} has failed because it has reached the specified backoff limit`
+      : deadlineMessage(job.id)
+    set('Failed', 'Failed', message)
     return { status: { ...status, conditions, completionTime: now }, finished: true, backoffExceeded: true }
   }
 

@@ -46,6 +46,12 @@ describe('jobResource', () => {
     expect(r.spec.runPolicy).toEqual({ backoffLimit: 3, cleanPodPolicy: 'Running' })
   })
 
+  test('writes a deadline to runPolicy.activeDeadlineSeconds, and none when there is none', () => {
+    const r = jobResource(makeJob({ activeDeadlineSeconds: 90 }), options)
+    expect(r.spec.runPolicy).toEqual({ backoffLimit: 3, cleanPodPolicy: 'Running', activeDeadlineSeconds: 90 })
+    expect('activeDeadlineSeconds' in jobResource(makeJob(), options).spec.runPolicy).toBe(false)
+  })
+
   test('gives every replica one framework-named container running the command through sh -c', () => {
     const worker = jobResource(makeJob(), options).spec.tfReplicaSpecs!.Worker!
     expect(worker.replicas).toBe(2)
@@ -132,6 +138,7 @@ describe('memory limit', () => {
 describe('every built resource validates against the operator CRDs', () => {
   const cases: Array<[string, JobSpec]> = [
     ['TFJob PS/Worker with resources', makeJob()],
+    ['TFJob with a deadline', makeJob({ activeDeadlineSeconds: 3600 })],
     [
       'TFJob Chief/Evaluator/Master',
       makeJob({
@@ -220,6 +227,10 @@ describe('every JobSpec field is reflected in the resource or excluded on purpos
       reflectedAt: [`${W}.restartPolicy`],
     },
     backoffLimit: { vary: (j) => ({ ...j, backoffLimit: 5 }), reflectedAt: ['spec.runPolicy.backoffLimit'] },
+    activeDeadlineSeconds: {
+      vary: (j) => ({ ...j, activeDeadlineSeconds: 600 }),
+      reflectedAt: ['spec.runPolicy.activeDeadlineSeconds'],
+    },
   }
   const REPLICA: { [K in keyof ReplicaSpec]-?: Check<JobSpec> } = {
     type: { vary: withWorker((r) => ({ ...r, type: 'Chief' })), reflectedAt: [W, 'spec.tfReplicaSpecs.Chief'] },

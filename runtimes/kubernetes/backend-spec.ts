@@ -72,7 +72,7 @@ export interface KubeflowJob {
     annotations: Record<string, string>
   }
   spec: {
-    runPolicy: { backoffLimit: number; cleanPodPolicy: 'Running' }
+    runPolicy: { backoffLimit: number; cleanPodPolicy: 'Running'; activeDeadlineSeconds?: number }
     tfReplicaSpecs?: ReplicaMap
     pytorchReplicaSpecs?: ReplicaMap
     xgbReplicaSpecs?: ReplicaMap
@@ -100,7 +100,12 @@ export function jobResource(job: JobSpec, options: JobResourceOptions): Kubeflow
     spec: {
       // cleanPodPolicy Running: the operator's default (None) leaves PS and workers running
       // after the job finished (kubeflow-semantics §8 #2); the emulated runtimes stop them too.
-      runPolicy: { backoffLimit: job.backoffLimit, cleanPodPolicy: 'Running' },
+      // activeDeadlineSeconds: the operator fails the job and deletes its pods once it has run that long.
+      runPolicy: {
+        backoffLimit: job.backoffLimit,
+        cleanPodPolicy: 'Running',
+        ...(job.activeDeadlineSeconds !== null && { activeDeadlineSeconds: job.activeDeadlineSeconds }),
+      },
       [kind.replicaMap]: Object.fromEntries(
         job.replicaSpecs.map((spec) => [operatorReplicaKey(spec.type), replicaSpec(job, spec, options)]),
       ),

@@ -206,7 +206,9 @@ export function mergeReplicas(
 /** The full observation of a job. */
 export function observeJob(jobId: string, cr: KubeflowJobObject, replicas: ReplicaState[]): JobObservation {
   const status = jobStatusOf(cr)
-  const runPolicy = cr.spec?.runPolicy as { backoffLimit?: unknown } | undefined
+  const runPolicy = cr.spec?.runPolicy as { backoffLimit?: unknown; activeDeadlineSeconds?: unknown } | undefined
   const backoffLimit = typeof runPolicy?.backoffLimit === 'number' ? runPolicy.backoffLimit : 3
-  return { jobId, status, replicas, message: jobMessage({ backoffLimit }, status, replicas) }
+  const deadline = runPolicy?.activeDeadlineSeconds
+  const activeDeadlineSeconds = typeof deadline === 'number' ? deadline : null
+  return { jobId, status, replicas, message: jobMessage({ backoffLimit, activeDeadlineSeconds }, status, replicas) }
 }

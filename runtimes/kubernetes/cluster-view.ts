@@ -57,6 +57,8 @@ export class ClusterView {
   readonly #pods = new Map<string, TrackedPod>()
   #podsSynced = false
   readonly #followers = new Map<string, LogFollower>()
+  /** Jobs being deleted by this server: their followers read on until their pods are gone. */
+  readonly #draining = new Set<string>()
   #disposed = false
 
   constructor(
@@ -129,11 +131,41 @@ export class ClusterView {
     const job = this.#jobs.get(id)
     if (kind && job && job.kind !== kind) return
     this.#jobs.delete(id)
+    if (this.#draining.has(id)) return // `drainJob` stops the followers that are left
     for (const [name, pod] of this.#pods) {
       if (pod.jobId !== id) continue
       this.#pods.delete(name)
       void this.#followers.get(name)?.stop()
     }
+  }
+
+  /**
+   * Runs `remove` (which deletes the job's resource), then waits until the log followers of the
+   * job's pods have ended (the pods are gone, what their containers printed while they stopped
+   * is in the sink), or `timeoutMs`; then forgets the job. The followers are kept from the start:
+   * the resource's DELETED event may arrive before `remove` resolves.
+   */
+  async removeAndDrain(id: string, remove: () => Promise<void>, timeoutMs: number): Promise<void> {
+    this.#draining.add(id)
+    try {
+      await remove()
+      const pending: Promise<void>[] = []
+      for (const [name, pod] of this.#pods) {
+        const follower = this.#followers.get(name)
+        if (pod.jobId === id && follower) pending.push(follower.done)
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([
+        Promise.allSettled(pending),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs)
+        }),
+      ])
+      clearTimeout(timer)
+    } finally {
+      this.#draining.delete(id)
+    }
+    this.forgetJob(id)
   }
 
   /** A list of pods. */

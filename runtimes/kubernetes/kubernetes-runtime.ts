@@ -12,7 +12,7 @@ import { instanceSelector, LABEL } from '../../src/runtime/labels.ts'
 import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
 import { type KubePort, podsRef, type ResourceRef } from './backend-port.ts'
 import { jobResource, replicaSpec } from './backend-spec.ts'
-import { ClusterView, isOwnedBy } from './cluster-view.ts'
+import { ClusterView, DRAIN_TIMEOUT_MS, isOwnedBy } from './cluster-view.ts'
 import { isAlreadyExists, isKindNotServed, isObjectNotFound, operatorNotInstalled, toRuntimeError } from './errors.ts'
 import { JOB_KINDS, type JobKind, KUBEFLOW_GROUP, KUBEFLOW_VERSION, kindOf, resourceName } from './job-kinds.ts'
 import type { KubeflowJobObject, KubeObject, PodObject } from './kube-types.ts'
@@ -147,19 +147,25 @@ export class KubernetesRuntime implements Runtime {
 
   async delete(jobId: string): Promise<void> {
     const tracked = this.#view?.kindOf(jobId)
-    for (const kind of tracked ? [tracked] : JOB_KINDS) {
-      const op = { resource: resourceName(kind), namespace: this.#namespace, name: jobId, kind }
-      let verb: 'get' | 'delete' = 'get'
-      try {
-        // Not tracked: make sure the object is ours before deleting it.
-        if (!tracked && !isOwnedBy(await this.#port.get(this.#ref(kind), jobId), this.#instanceId)) continue
-        verb = 'delete'
-        await this.#port.delete(this.#ref(kind), jobId)
-      } catch (err) {
-        if (isObjectNotFound(err) || isKindNotServed(err)) continue
-        throw toRuntimeError(err, { verb, ...op })
+    const remove = async () => {
+      for (const kind of tracked ? [tracked] : JOB_KINDS) {
+        const op = { resource: resourceName(kind), namespace: this.#namespace, name: jobId, kind }
+        let verb: 'get' | 'delete' = 'get'
+        try {
+          // Not tracked: make sure the object is ours before deleting it.
+          if (!tracked && !isOwnedBy(await this.#port.get(this.#ref(kind), jobId), this.#instanceId)) continue
+          verb = 'delete'
+          await this.#port.delete(this.#ref(kind), jobId)
+        } catch (err) {
+          if (isObjectNotFound(err) || isKindNotServed(err)) continue
+          throw toRuntimeError(err, { verb, ...op })
+        }
       }
     }
+    // The pods get SIGTERM as they are deleted: what they print until they are gone is followed
+    // into the sink before this resolves (bounded: a pod that hangs in Terminating is let go).
+    if (tracked && this.#view) return this.#view.removeAndDrain(jobId, remove, DRAIN_TIMEOUT_MS)
+    await remove()
     this.#view?.forgetJob(jobId)
   }
 

@@ -9,7 +9,16 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { constants } from 'node:os'
 
 // $1 = the command, $2 = log file, $3 = exit-code file. `periscope-replica` is $0, for ps.
-const WRAPPER = 'sh -c "$1" >>"$2" 2>&1; code=$?; echo "$code" >"$3.tmp" && mv "$3.tmp" "$3"; exit "$code"'
+// SIGTERM goes to the whole group. The wrapper starts the command, then catches SIGTERM and
+// waits on until the command has handled it, so "wrapper gone" means "nothing left to print",
+// and the exit code is still recorded. The command is started before the trap is set, so it never
+// inherits it (a signal between its fork and exec would be lost); as a background job of a
+// non-interactive shell it has SIGINT and SIGQUIT ignored, which nothing here sends. Its shell
+// opens the log itself: what the wrapper's shell says about its job stays out of the log.
+const WRAPPER =
+  `sh -c 'exec >>"$1" 2>&1; exec sh -c "$2"' periscope-replica "$2" "$1" & child=$!; trap : TERM; ` +
+  'wait $child; code=$?; while kill -0 $child 2>/dev/null; do wait $child; code=$?; done; ' +
+  'echo "$code" >"$3.tmp" && mv "$3.tmp" "$3"; exit "$code"'
 
 /** Files of one replica. */
 export interface ReplicaFiles {

@@ -39,6 +39,8 @@ export class TrackedJob {
   /** Where the last log poll ran out of time. */
   #pollFrom = 0
   #disposed = false
+  /** Being deleted: replicas are stopping, their output is still read, nothing else happens. */
+  #stopping = false
   /** While `resume` looks at each replica: the job is not put away half-examined. */
   #resuming = false
   /** Finished and put away. */
@@ -128,11 +130,18 @@ export class TrackedJob {
     return true
   }
 
+  /**
+   * Stops every replica (SIGTERM, SIGKILL after the grace period) and reads their logs to the
+   * end: what a replica prints while it handles SIGTERM is in the sink when this resolves.
+   * Nothing is reported and nothing restarts meanwhile.
+   */
   async stop(): Promise<void> {
-    this.#disposed = true
-    this.#watch?.close()
+    this.#stopping = true
     clearTimeout(this.#reportTimer)
     await this.#emulated?.stopAll()
+    for (const pod of [...this.#tails.keys()]) this.#flush(pod)
+    this.#disposed = true
+    this.#watch?.close()
   }
 
   dispose(): void {
@@ -172,7 +181,7 @@ export class TrackedJob {
     clearTimeout(this.#reportTimer)
     this.#reportTimer = undefined
     const observation = this.#report
-    if (!observation || this.#disposed) return true
+    if (!observation || this.#disposed || this.#stopping) return true
     this.#reportedAt = performance.now()
     try {
       this.sink.status(observation)
@@ -239,7 +248,7 @@ export class TrackedJob {
   }
 
   #spawn(ref: ReplicaRef): void {
-    if (this.#disposed || this.#done || this.#emulated?.finished) return
+    if (this.#disposed || this.#stopping || this.#done || this.#emulated?.finished) return
     const files = filesOf(this.dir, ref.pod)
     mkdirSync(files.cwd, { recursive: true })
     const launch = replicaLaunch(this.file, ref, this.options.baseEnv)
@@ -257,7 +266,7 @@ export class TrackedJob {
 
   #exited(pod: string, code: number): void {
     this.#live.delete(pod)
-    if (this.#disposed) return
+    if (this.#disposed || this.#stopping) return
     this.#flush(pod)
     this.#emulated?.exited(pod, code)
     this.#maybeFinish()

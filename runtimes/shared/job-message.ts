@@ -6,7 +6,7 @@
  * replica and exit code that made a job fail.
  */
 import type { JobSpec } from '../../src/runtime/job.ts'
-import type { JobStatus, ReplicaState } from '../../src/runtime/job-status.ts'
+import { isDeadlineExceeded, type JobStatus, type ReplicaState } from '../../src/runtime/job-status.ts'
 
 /** Waiting reasons every replica passes through on its way to running: not worth telling. */
 const ROUTINE_WAITING = new Set(['ContainerCreating', 'PodInitializing'])
@@ -36,16 +36,23 @@ export function isCrashLooping(r: ReplicaState): boolean {
 
 /**
  * Why the job is where it is, or null when nothing needs saying (it runs, or is on its way).
- * Checked in order: the job failed (the replica that used up the restarts); a replica stuck
+ * Checked in order: the job failed (past its deadline, or the replica that used up the restarts); a replica stuck
  * before starting (`<pod>: ErrImagePull: …`); a replica crash-looping.
  */
 export function jobMessage(
-  job: Pick<JobSpec, 'backoffLimit'>,
+  job: Pick<JobSpec, 'backoffLimit'> & Partial<Pick<JobSpec, 'activeDeadlineSeconds'>>,
   status: JobStatus,
   replicas: readonly ReplicaState[],
 ): string | null {
   const limit = job.backoffLimit
   const failed = status.conditions.some((c) => c.type === 'Failed' && c.status === 'True')
+  if (failed && isDeadlineExceeded(status)) {
+    const seconds = job.activeDeadlineSeconds == null ? '' : ` of ${job.activeDeadlineSeconds} s`
+    return (
+      `Failed: DeadlineExceeded: the job ran longer than its deadline${seconds} (activeDeadlineSeconds) ` +
+      'and its replicas were stopped'
+    )
+  }
   if (failed) {
     const culprit = [...replicas]
       .filter((r) => r.exitCode !== null && r.exitCode !== 0)

@@ -34,6 +34,7 @@ export function jobSpec(options: JobSpecOptions = {}): JobSpec {
     framework: 'TensorFlow',
     restartPolicy: 'OnFailure',
     backoffLimit: 3,
+    activeDeadlineSeconds: null,
     ...over,
     replicaSpecs: replicas.map((r) => ({ replicas: 1, image, command, env: [], resources: {}, ...r })),
   }

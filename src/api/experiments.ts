@@ -8,6 +8,7 @@ import { type ExperimentStatus, FILTER_STATUSES } from '../experiments/experimen
 import type { ExperimentService } from '../experiments/experiment-service.ts'
 import { readBody } from '../http/body.ts'
 import { jsonArray, ok, okStream } from '../http/envelope.ts'
+import { idempotencyOf, REPLAYED_HEADER } from '../http/idempotency-key.ts'
 import type { StoredLine } from '../storage/log-store.ts'
 import type { TemplateService } from '../templates/template-service.ts'
 import { followLogs, type LogFollowDeps } from './log-follow.ts'
@@ -36,7 +37,12 @@ export function experimentRoutes(
 ): Hono {
   const app = new Hono({ strict: false })
   /** Every experiment is created here: from a spec, or from a template's substitution. */
-  const create = (_c: Context, body: unknown) => service.create(body)
+  const create = async (c: Context, body: unknown) => {
+    const { experiment, replayed } = await service.create(body, idempotencyOf(c, body))
+    const res = ok(experiment)
+    if (replayed) res.headers.set(REPLAYED_HEADER, 'true')
+    return res
+  }
 
   app.get('/ping', () => ok('Pong'))
 
@@ -71,7 +77,7 @@ export function experimentRoutes(
     return okStream(result())
   })
 
-  app.post('/', async (c) => ok(await create(c, await readBody(c))))
+  app.post('/', async (c) => create(c, await readBody(c)))
 
   app.get('/', (c) => {
     const status = statusParam(c.req.query('status'))
@@ -83,10 +89,11 @@ export function experimentRoutes(
   app.get('/:id', (c) => ok(service.get(c.req.param('id'))))
   app.patch('/:id', async (c) => ok(await service.patch(c.req.param('id'), await readBody(c))))
   app.delete('/:id', async (c) => ok(await service.delete(c.req.param('id'))))
+  app.post('/:id/stop', (c) => ok(service.stop(c.req.param('id'))))
   // Submarine's submission to a template: its answer is exactly that of creating the experiment it makes.
   app.post('/:name', async (c) => {
     const body = await readBody(c)
-    return ok(await create(c, templates.instantiate(c.req.param('name'), body)))
+    return create(c, templates.instantiate(c.req.param('name'), body))
   })
   return app
 }

@@ -33,6 +33,7 @@ export function followLogs(
   const producer = logFollowProducer(
     {
       statusOf: (experimentId) => service.statusOf(experimentId),
+      stopping: (experimentId) => service.stopping(experimentId),
       linesAfter: (experimentId, after, limit, pod) => service.linesAfter(experimentId, after, limit, pod),
       signals: deps.signals,
       heartbeatMs: deps.heartbeatMs,

@@ -71,6 +71,15 @@ const replicas = v.union(
   'expected a whole number of replicas',
 )
 
+/** Largest `meta.activeDeadlineSeconds`: 2^31 - 1 (68 years; the CRD's field is an int64). */
+export const MAX_DEADLINE_SECONDS = 2_147_483_647
+const deadlineSeconds = v.pipe(
+  v.number('expected a positive whole number of seconds'),
+  v.integer('expected a positive whole number of seconds'),
+  v.minValue(1, 'expected a positive whole number of seconds'),
+  v.maxValue(MAX_DEADLINE_SECONDS, `expected at most ${MAX_DEADLINE_SECONDS} seconds`),
+)
+
 export const TaskInput = notList(
   v.strictObject(
     {
@@ -97,8 +106,9 @@ export const MetaInput = notList(
       cmd: optionalText,
       envVars,
       tags: v.nullish(v.array(text, 'expected a list of strings')),
+      activeDeadlineSeconds: v.nullish(deadlineSeconds),
     },
-    'expected an object with name, framework, cmd, envVars, tags',
+    'expected an object with name, framework, cmd, envVars, tags, activeDeadlineSeconds',
   ),
 )
 

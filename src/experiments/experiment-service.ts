@@ -9,6 +9,7 @@ import { type JobSpec, type ReplicaType, replicaRefs } from '../runtime/job.ts'
 import type { Runtime } from '../runtime/runtime.ts'
 import type { EnvironmentRepository } from '../storage/environment-repository.ts'
 import type { ExperimentRecord, ExperimentRepository, ListOptions } from '../storage/experiment-repository.ts'
+import type { IdempotencyRequest, IdempotencyStore } from '../storage/idempotency-store.ts'
 import type { LogStore, StoredLine } from '../storage/log-store.ts'
 import { type Signals, signalKey } from '../streams/signals.ts'
 import type { EventLog } from './event-log.ts'
@@ -28,8 +29,10 @@ export interface ExperimentServiceDeps {
   submitTimeoutMs: number
   /** Where creations and deletions are recorded as events. */
   events: EventLog
-  /** Wakes an experiment's log followers when it is deleted (they end). */
+  /** Wakes an experiment's log followers when it is deleted or stopped. */
   signals: Signals
+  /** Which experiment an Idempotency-Key made. */
+  idempotency: IdempotencyStore
   /** Runs `fn` in one database transaction and returns what it returns. */
   atomically<T>(fn: () => T): T
   now?: () => string
@@ -37,6 +40,23 @@ export interface ExperimentServiceDeps {
 
 /** Runtime removals in flight at once after {@link ExperimentService.expire}. */
 const EXPIRE_CONCURRENCY = 8
+
+/** A create's answer: the experiment, and whether it was made by an earlier request with the same key. */
+export interface Created {
+  experiment: Experiment
+  replayed: boolean
+}
+
+/** An experiment that has finished cannot be changed or stopped (409 naming its status). */
+function refuseFinished(rec: ExperimentRecord, what: string): void {
+  const { status } = rec.status
+  if (status !== 'Succeeded' && status !== 'Failed') return
+  const stopped = rec.stoppedTime ? ` (stopped at ${rec.stoppedTime})` : ''
+  throw new ConflictError(
+    'EXPERIMENT_FINISHED',
+    `Experiment ${rec.experiment.experimentId} has finished: it is ${status}${stopped}; ${what}`,
+  )
+}
 
 /** A replica's log for the API: its pod name and a way to read its lines. */
 export interface PodLog {
@@ -53,6 +73,10 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
   const findEnvironment = (name: string) => environments.get(name)?.environmentSpec ?? null
   /** Deleted experiments whose jobs the runtime could not remove yet. */
   const undeleted = new Set<string>()
+  /** Experiments being handed to the runtime right now: a stop meanwhile must reach the runtime too. */
+  const submitting = new Set<string>()
+  /** Stops being carried out by the runtime, by experiment. */
+  const stopping = new Map<string, Promise<void>>()
 
   const required = (id: string): ExperimentRecord => {
     const rec = experiments.get(id)
@@ -82,8 +106,9 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
    */
   async function submit(id: string): Promise<RuntimeRejectedError | null> {
     const rec = experiments.get(id)
-    if (!rec || rec.submitted) return null
+    if (!rec || rec.submitted || rec.stoppedTime || submitting.has(id)) return null
     let timer: ReturnType<typeof setTimeout> | undefined
+    submitting.add(id)
     try {
       const timeout = new Promise<never>((_, reject) => {
         // The runtime's own reason, when it knows why it is slow (an API server that does not answer).
@@ -93,28 +118,71 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
         )
       })
       await Promise.race([runtime.submit(jobOf(id, rec.experiment.spec)), timeout])
-      experiments.markSubmitted(id, now())
+      if (experiments.get(id)?.stoppedTime) {
+        // Stopped while the runtime took it: the job it just made is stopped too.
+        experiments.setStopPending(id, true)
+        void carryOutStop(id)
+      } else experiments.markSubmitted(id, now())
       return null
     } catch (err) {
       if (err instanceof RuntimeRejectedError) return err
+      if (experiments.get(id)?.stoppedTime) {
+        // The runtime may have made the job before the call failed or timed out.
+        experiments.setStopPending(id, true)
+        void carryOutStop(id)
+        return null
+      }
       const reason = errorText(err)
       experiments.setMessage(id, `Waiting to be submitted to the ${runtime.name} runtime: ${reason}`)
       return null
     } finally {
+      submitting.delete(id)
       clearTimeout(timer)
     }
+  }
+
+  /**
+   * Has the runtime stop the job of a stopped experiment and remove what it made; the replicas'
+   * last lines reach the log store first. Failing (runtime unreachable), the stop stays pending
+   * and `retryStops` tries again. One at a time per experiment.
+   */
+  function carryOutStop(id: string): Promise<void> {
+    const busy = stopping.get(id)
+    if (busy) return busy
+    const run = runtime
+      .delete(id)
+      .then(
+        () => {
+          experiments.setStopPending(id, false)
+          deps.signals.notify(signalKey.experiment(id)) // its log followers may end now
+        },
+        () => undefined,
+      )
+      .finally(() => stopping.delete(id))
+    stopping.set(id, run)
+    return run
   }
 
   return {
     submit,
 
-    /** Validates, stores (Accepted) and submits a new experiment; answers as stored. */
-    async create(body: unknown): Promise<Experiment> {
+    /**
+     * Validates, stores (Accepted) and submits a new experiment; answers as stored. With an
+     * idempotency key that made an experiment within 24 hours (same body), answers that
+     * experiment as it is now and makes nothing.
+     * @throws IdempotencyKeyReusedError (422) when the key came with a different body
+     */
+    async create(body: unknown, idempotency: IdempotencyRequest | null = null): Promise<Created> {
       const spec = normalizeSpec(body, { namespace: deps.namespace, findEnvironment, lowerCaseName: true })
-      const id = deps.ids.experiment()
-      spec.meta.experimentId = id
-      experiments.insert({ id, uid: crypto.randomUUID(), spec, acceptedTime: now() })
-      deps.events.record([{ experimentId: id, replica: null, status: 'Accepted', reason: null, message: null }])
+      const claim = deps.idempotency.claim('experiment', idempotency, now(), () => {
+        const id = deps.ids.experiment()
+        spec.meta.experimentId = id
+        experiments.insert({ id, uid: crypto.randomUUID(), spec, acceptedTime: now() })
+        deps.events.record([{ experimentId: id, replica: null, status: 'Accepted', reason: null, message: null }])
+        return id
+      })
+      const id = claim.experimentId
+      if (claim.replayed) return { experiment: required(id).experiment, replayed: true }
       const inserted = required(id).experiment
       const refused = await submit(id)
       if (refused) {
@@ -122,7 +190,10 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
         deleted(id, 'RuntimeRejected', refused.message)
         throw refused
       }
-      return { ...inserted, statusMessage: experiments.get(id)?.experiment.statusMessage ?? null }
+      return {
+        experiment: { ...inserted, statusMessage: experiments.get(id)?.experiment.statusMessage ?? null },
+        replayed: false,
+      }
     },
 
     get(id: string): Experiment {
@@ -147,6 +218,8 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
     /** Replaces the whole spec; id, uid, status and times stay; the runtime scales like the operator. */
     async patch(id: string, body: unknown): Promise<Experiment> {
       const rec = required(id)
+      // Its logs and events tell what ran: the stored spec must stay the one that ran.
+      refuseFinished(rec, 'its spec stays the one it ran with; create a new experiment instead')
       const spec = normalizeSpec(body, { namespace: deps.namespace, findEnvironment, lowerCaseName: false })
       const before = frameworkOf(rec.experiment.spec.meta.framework)
       const after = frameworkOf(spec.meta.framework)
@@ -226,6 +299,40 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       }
       const jobs = Promise.all(Array.from({ length: Math.min(EXPIRE_CONCURRENCY, queue.length) }, worker))
       return { looked, removed, jobs: jobs.then(() => undefined) }
+    },
+
+    /**
+     * Stops an experiment that has not finished: stored at once as Failed, finished now, with
+     * a message saying it was stopped and when (and the event, reason `Stopped`); the runtime
+     * then stops its replicas (SIGTERM, SIGKILL after the grace period) and removes its job,
+     * their output kept in the log store. An experiment never handed to the runtime is never
+     * launched. When the runtime cannot be reached, the stop is carried out once it answers.
+     * @throws ConflictError (409, EXPERIMENT_FINISHED) when it has finished already
+     */
+    stop(id: string): Experiment {
+      const t = now()
+      let launched = false
+      deps.atomically(() => {
+        const rec = required(id)
+        refuseFinished(rec, 'there is nothing to stop')
+        launched = rec.submitted || submitting.has(id)
+        const message = `Stopped by request at ${t}${launched ? '' : '; it had not been launched, and never will be'}`
+        experiments.setStopped(id, { finishedTime: t, message, stoppedTime: t, pending: launched })
+        deps.events.record([{ experimentId: id, replica: null, status: 'Failed', reason: 'Stopped', message }])
+      })
+      deps.signals.notify(signalKey.experiment(id))
+      if (launched) void carryOutStop(id)
+      return required(id).experiment
+    },
+
+    /** Carries out the stops the runtime could not carry out yet (unreachable, or a restart came first). */
+    async retryStops(): Promise<void> {
+      for (const id of experiments.stopPending()) await carryOutStop(id)
+    },
+
+    /** True while the runtime has still to carry out an experiment's stop (its replicas may still print). */
+    stopping(id: string): boolean {
+      return experiments.isStopPending(id)
     },
 
     /** Retries removing the jobs of experiments deleted while the runtime could not be reached. */

@@ -16,6 +16,11 @@ export interface ExperimentMeta {
   cmd: string | null
   envVars: Record<string, string>
   tags: string[]
+  /**
+   * periscope's addition, after the document's fields and present only when set: the job's
+   * wall-clock limit in seconds, from its start (the operator's `runPolicy.activeDeadlineSeconds`).
+   */
+  activeDeadlineSeconds?: number
 }
 
 export interface KernelSpec {

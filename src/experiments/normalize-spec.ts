@@ -187,6 +187,7 @@ export function normalizeSpec(body: unknown, ctx: NormalizeContext): ExperimentS
       cmd: input.meta.cmd ?? null,
       envVars: input.meta.envVars ?? {},
       tags: input.meta.tags ?? [],
+      ...(input.meta.activeDeadlineSeconds != null && { activeDeadlineSeconds: input.meta.activeDeadlineSeconds }),
     },
     environment,
     spec: tasks,

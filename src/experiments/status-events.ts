@@ -4,7 +4,7 @@
  * is its phase with why (`CrashLoopBackOff`, `OOMKilled`, `ErrImagePull`, …) and what
  * (exit code, restarts); one is made whenever any of the three changes.
  */
-import type { JobObservation, ReplicaState } from '../runtime/job-status.ts'
+import { isDeadlineExceeded, type JobObservation, type ReplicaState } from '../runtime/job-status.ts'
 import type { NewEvent } from '../storage/event-store.ts'
 
 /** A replica's state as an event's status, reason and message. */
@@ -34,7 +34,11 @@ export function replicaEvents(previous: JobObservation | null, next: JobObservat
   return out
 }
 
-/** The reason of the condition an observation last reached (`TFJobSucceeded`, …), if it has one. */
+/**
+ * The reason of the condition an observation last reached (`TFJobSucceeded`, …), if it has one;
+ * `DeadlineExceeded` for a job failed past its deadline (the operator says `<Kind>Failed` then too).
+ */
 export function conditionReason(obs: JobObservation): string | null {
+  if (isDeadlineExceeded(obs.status)) return 'DeadlineExceeded'
   return obs.status.conditions.at(-1)?.reason || null
 }

@@ -3,7 +3,9 @@
  * The server's side of the runtime contract: what a runtime reports goes
  * straight into SQLite (status merged so it never moves back, log lines appended),
  * with the transitions it makes recorded as events in the same transaction; then
- * the followers of the experiment are woken. Reports about deleted experiments are dropped.
+ * the followers of the experiment are woken. Reports about deleted experiments are dropped, and
+ * so are status reports about stopped ones (their status and message are the stop's; the lines
+ * their replicas print while they stop are still stored).
  */
 import type { JobObservation } from '../runtime/job-status.ts'
 import type { RuntimeSink } from '../runtime/runtime.ts'
@@ -36,7 +38,7 @@ export function createStoreSink(deps: StoreSinkDeps): RuntimeSink {
       let transition: string | null = null
       deps.atomically(() => {
         const rec = experiments.get(obs.jobId)
-        if (!rec) return
+        if (!rec || rec.stoppedTime) return
         const facts = statusOf(obs)
         const merged = mergeStatus(rec.status, facts)
         experiments.setStatus(obs.jobId, merged, facts.message, obs)

@@ -5,8 +5,9 @@
  * time it becomes reachable after it was not (the first time included, after a
  * start with it down), it fails experiments whose jobs vanished meanwhile and
  * removes jobs whose experiments were deleted. Every round it keeps submitting
- * experiments the runtime could not take yet, and removing the jobs of
- * experiments deleted while the runtime could not be reached.
+ * experiments the runtime could not take yet, stopping the jobs of experiments
+ * stopped while it could not be reached (or before a restart), and removing the
+ * jobs of experiments deleted while it could not be reached.
  */
 
 import { errorText } from '../errors.ts'
@@ -127,6 +128,7 @@ export function createSupervisor(deps: SupervisorDeps) {
 
   async function round(): Promise<void> {
     await reconcileIfReachable()
+    await service.retryStops()
     await submitPending()
     await service.retryDeletes()
   }
@@ -144,7 +146,11 @@ export function createSupervisor(deps: SupervisorDeps) {
     async start(): Promise<void> {
       await runtime.start(deps.sink)
       await reconcileIfReachable()
-      busy = submitPending().catch(() => undefined)
+      // Stops first: a job resumed by the runtime but stopped by the user must not run on.
+      busy = service
+        .retryStops()
+        .then(submitPending)
+        .catch(() => undefined)
       schedule()
     },
     async stop(): Promise<void> {

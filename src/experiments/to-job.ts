@@ -24,6 +24,7 @@ export function toJob(id: string, spec: ExperimentSpec, stored: EnvironmentSpec 
     framework,
     restartPolicy: 'OnFailure',
     backoffLimit: BACKOFF_LIMIT,
+    activeDeadlineSeconds: spec.meta.activeDeadlineSeconds ?? null,
     replicaSpecs: Object.entries(spec.spec).map(([type, task]) => ({
       type: type as ReplicaType,
       replicas: task.replicas,

@@ -59,6 +59,9 @@ export const ExperimentSpec = v.strictObject({
     cmd: nullableText,
     envVars: nameValues,
     tags: v.array(text),
+    activeDeadlineSeconds: v.optional(
+      v.pipe(v.number(), v.integer(), v.description('Wall-clock limit from the start, in seconds; only when set')),
+    ),
   }),
   environment: EnvironmentSpec,
   spec: v.pipe(

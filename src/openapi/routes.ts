@@ -15,7 +15,7 @@ import * as answer from './answer-schemas.ts'
 /** One query or path parameter. */
 export interface ParamDoc {
   name: string
-  in: 'path' | 'query'
+  in: 'path' | 'query' | 'header'
   description: string
   schema: v.GenericSchema
 }
@@ -62,6 +62,14 @@ const query = (name: string, description: string, schema: v.GenericSchema = v.st
 })
 const path = (name: string, description: string): ParamDoc => ({ name, in: 'path', description, schema: v.string() })
 
+const idempotencyKey: ParamDoc = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  description:
+    'Makes the create safe to retry: the same key with the same body within 24 hours answers the experiment ' +
+    'it made (header `Idempotent-Replayed: true`) and launches nothing; with a different body, 422',
+  schema: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+}
 const experimentId = path('id', 'The experiment id, e.g. experiment-1647574374688-0002')
 const environmentName = path('name', 'The environment name')
 const statusFilter = query(
@@ -85,13 +93,15 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'Create an experiment',
     description:
       'Stores the experiment (Accepted) and hands it to the runtime. `environment` is an image, or `{"name": …}` of a stored environment.',
+    params: [idempotencyKey],
     body: ExperimentInput,
     result: answer.Experiment,
     errors: {
-      400: ['INVALID_SPEC', 'RUNTIME_REJECTED'],
+      400: ['INVALID_SPEC', 'RUNTIME_REJECTED', 'INVALID_HEADER'],
       403: ['RUNTIME_REJECTED'],
       404: ['ENVIRONMENT_NOT_FOUND'],
       409: ['RUNTIME_REJECTED'],
+      422: ['IDEMPOTENCY_KEY_REUSED'],
     },
     examples: [
       'Create Experiment (Using Anonymous/Embedded Environment)',
@@ -191,11 +201,16 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'experiment',
     summary: "Replace an experiment's spec",
     description:
-      'The whole spec is replaced; id, uid, status and times stay. The framework cannot change (409): create a new experiment instead.',
+      'The whole spec is replaced; id, uid, status and times stay. The framework cannot change, and a finished ' +
+      'experiment keeps the spec it ran with (409): create a new experiment instead.',
     params: [experimentId],
     body: ExperimentInput,
     result: answer.Experiment,
-    errors: { 400: ['INVALID_SPEC'], 404: ['EXPERIMENT_NOT_FOUND', 'ENVIRONMENT_NOT_FOUND'], 409: ['SPEC_CONFLICT'] },
+    errors: {
+      400: ['INVALID_SPEC'],
+      404: ['EXPERIMENT_NOT_FOUND', 'ENVIRONMENT_NOT_FOUND'],
+      409: ['SPEC_CONFLICT', 'EXPERIMENT_FINISHED'],
+    },
     examples: ['Patch experiment'],
   },
   {
@@ -209,6 +224,20 @@ export const ROUTES: readonly RouteDoc[] = [
     result: answer.Experiment,
     errors: { 404: ['EXPERIMENT_NOT_FOUND'] },
     examples: ['Delete experiment'],
+  },
+  {
+    method: 'post',
+    path: `${EXPERIMENT}/{id}/stop`,
+    operationId: 'stopExperiment',
+    tag: 'experiment',
+    summary: 'Stop an experiment',
+    description:
+      'Ends an experiment that has not finished (Accepted ones are never launched): answered at once as `Failed`, ' +
+      'with `finishedTime` and a `statusMessage` saying when it was stopped; the replicas then get SIGTERM, ' +
+      'SIGKILL after the grace period, and their logs are kept. A finished experiment is a 409.',
+    params: [experimentId],
+    result: answer.Experiment,
+    errors: { 404: ['EXPERIMENT_NOT_FOUND'], 409: ['EXPERIMENT_FINISHED'] },
   },
   {
     method: 'post',

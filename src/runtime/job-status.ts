@@ -71,6 +71,21 @@ export function emptyJobStatus(): JobStatus {
   return { conditions: [], replicaStatuses: {}, startTime: null, completionTime: null }
 }
 
+/** The operator's message when a job ran past its `activeDeadlineSeconds` (kubeflow-semantics.md §2.5). */
+export function deadlineMessage(jobName: string): string {
+  return `Job ${jobName} has failed because it was active longer than specified deadline`
+}
+
+/**
+ * True when the job failed because it ran past its deadline. The operator gives such a job its
+ * usual `<Kind>Failed` reason: the message is what tells, on a real cluster as here.
+ */
+export function isDeadlineExceeded(status: JobStatus): boolean {
+  return status.conditions.some(
+    (c) => c.type === 'Failed' && c.status === 'True' && c.message.endsWith(' active longer than specified deadline'),
+  )
+}
+
 /** True when the job has a terminal condition (Succeeded or Failed, status True). */
 export function isFinished(status: JobStatus): boolean {
   return status.conditions.some((c) => (c.type === 'Succeeded' || c.type === 'Failed') && c.status === 'True')

@@ -53,6 +53,11 @@ export interface JobSpec {
   /** Submarine always submits `OnFailure` with `backoffLimit: 3`. */
   restartPolicy: 'OnFailure'
   backoffLimit: number
+  /**
+   * Wall-clock limit from the job's `startTime` (`meta.activeDeadlineSeconds`), or null for none:
+   * past it the operator fails the job and stops its replicas (kubeflow-semantics.md §2.5).
+   */
+  activeDeadlineSeconds: number | null
 }
 
 /** One replica instance (a "pod") of a job. */

@@ -65,7 +65,11 @@ export interface Runtime {
    * it stored, so a missing one was lost or never created).
    */
   update(job: JobSpec): Promise<void>
-  /** Stops the job and removes everything the runtime created for it. Missing is success. */
+  /**
+   * Stops the job (SIGTERM to every replica, SIGKILL after the grace period) and removes everything
+   * the runtime created for it. What the replicas print while they stop is in the sink when this
+   * resolves: the server's stop is this call on an experiment it keeps. Missing is success.
+   */
   delete(jobId: string): Promise<void>
   /** Ids of the jobs this server owns on the runtime right now. */
   owned(): Promise<string[]>

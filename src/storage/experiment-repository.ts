@@ -20,6 +20,8 @@ interface Row {
   submitted: number
   status_message: string | null
   observation: string | null
+  stopped_time: string | null
+  stop_pending: number
 }
 
 /** A stored experiment with the bookkeeping the API does not show. */
@@ -29,6 +31,10 @@ export interface ExperimentRecord {
   status: StoredStatus
   submitted: boolean
   observation: JobObservation | null
+  /** When a user stopped it, or null. */
+  stoppedTime: string | null
+  /** Stopped, and the runtime has still to stop and remove its job. */
+  stopPending: boolean
 }
 
 function fromRow(row: Row): ExperimentRecord {
@@ -58,6 +64,8 @@ function fromRow(row: Row): ExperimentRecord {
     },
     submitted: row.submitted === 1,
     observation: row.observation ? (JSON.parse(row.observation) as JobObservation) : null,
+    stoppedTime: row.stopped_time,
+    stopPending: row.stop_pending === 1,
   }
 }
 
@@ -88,7 +96,20 @@ export function createExperimentRepository(db: Database) {
     'SELECT * FROM experiment WHERE status = $status AND seq > $after ORDER BY seq LIMIT $limit OFFSET $offset',
   )
   const seqOf = db.query<{ seq: number }, { id: string }>('SELECT seq FROM experiment WHERE id = $id')
-  const unsubmitted = db.query<Row, Record<string, never>>('SELECT * FROM experiment WHERE submitted = 0 ORDER BY seq')
+  const unsubmitted = db.query<Row, Record<string, never>>(
+    'SELECT * FROM experiment WHERE submitted = 0 AND stopped_time IS NULL ORDER BY seq',
+  )
+  const stopPending = db.query<{ id: string }, Record<string, never>>(
+    'SELECT id FROM experiment WHERE stop_pending = 1 ORDER BY seq',
+  )
+  const setStopped = db.query(
+    `UPDATE experiment SET status = 'Failed', finished_time = $finishedTime, status_message = $message,
+       stopped_time = $stoppedTime, stop_pending = $pending WHERE id = $id`,
+  )
+  const setStopPending = db.query('UPDATE experiment SET stop_pending = $pending WHERE id = $id')
+  const isStopPending = db.query<{ one: number }, { id: string }>(
+    'SELECT 1 AS one FROM experiment WHERE id = $id AND stop_pending = 1',
+  )
   const unfinished = db.query<Row, Record<string, never>>(
     `SELECT * FROM experiment WHERE status IN ('Accepted', 'Created', 'Running') ORDER BY seq`,
   )
@@ -150,6 +171,28 @@ export function createExperimentRepository(db: Database) {
     },
     unsubmitted(): ExperimentRecord[] {
       return unsubmitted.all({}).map(fromRow)
+    },
+    /** Ids of stopped experiments whose jobs the runtime has still to stop, in creation order. */
+    stopPending(): string[] {
+      return stopPending.all({}).map((r) => r.id)
+    },
+    /** Marks an experiment stopped by the user: Failed, finished at `finishedTime`, with `message`. */
+    setStopped(id: string, s: { finishedTime: string; message: string; stoppedTime: string; pending: boolean }): void {
+      setStopped.run({
+        id,
+        finishedTime: s.finishedTime,
+        message: s.message,
+        stoppedTime: s.stoppedTime,
+        pending: s.pending ? 1 : 0,
+      })
+    },
+    /** Whether the runtime has still to carry out the stop of an experiment. */
+    setStopPending(id: string, pending: boolean): void {
+      setStopPending.run({ id, pending: pending ? 1 : 0 })
+    },
+    /** True while the runtime has still to carry out the experiment's stop. */
+    isStopPending(id: string): boolean {
+      return isStopPending.get({ id }) !== null
     },
     unfinished(): ExperimentRecord[] {
       return unfinished.all({}).map(fromRow)

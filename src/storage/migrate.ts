@@ -9,6 +9,7 @@ import streams from './migrations/0002_streams.sql' with { type: 'text' }
 import apiToken from './migrations/0003_api_token.sql' with { type: 'text' }
 import retention from './migrations/0004_retention.sql' with { type: 'text' }
 import templates from './migrations/0005_templates.sql' with { type: 'text' }
+import lifecycle from './migrations/0006_lifecycle.sql' with { type: 'text' }
 
 /** Every migration, in order; `version` is the `user_version` after it. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -17,6 +18,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 3, name: '0003_api_token', sql: apiToken },
   { version: 4, name: '0004_retention', sql: retention },
   { version: 5, name: '0005_templates', sql: templates },
+  { version: 6, name: '0006_lifecycle', sql: lifecycle },
 ]
 
 /** Applies pending migrations, each in its own transaction. Returns the names applied. */

@@ -22,6 +22,8 @@ const BATCH = 1000
 export interface LogFollowSource {
   /** The stored status; `Deleted` when the experiment is gone. */
   statusOf(id: string): Experiment['status']
+  /** True while a stop is still being carried out: its replicas may print yet, so a follow does not end. */
+  stopping(id: string): boolean
   /** Up to `limit` lines after `cursor` (of `pod` only, if given), in stored order. */
   linesAfter(id: string, cursor: number, limit: number, pod?: string): StoredLine[]
   signals: Signals
@@ -77,7 +79,7 @@ export function logFollowProducer(source: LogFollowSource, req: LogFollowRequest
         if (text) return text
         continue // every line of the batch was before sinceTime
       }
-      if (TERMINAL.has(status)) {
+      if (TERMINAL.has(status) && !source.stopping(id)) {
         armed.disarm()
         ended = true
         const end: LogEnd = { end: true, status, cursor: String(cursor) }

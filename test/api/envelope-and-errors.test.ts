@@ -27,7 +27,8 @@ let seeded = ''
 beforeAll(async () => {
   server = await startTestServer()
   expectOk(await server.json('POST', ENVIRONMENTS, { name: 'seed-env', dockerImage: 'seed:1' }))
-  seeded = (await create(server, tfBody('seed-one'))).experimentId
+  // Still running when patched: a finished experiment refuses every patch (409) before reading it.
+  seeded = (await create(server, tfBody('seed-one', undefined, 'sleep 600'))).experimentId
   await create(server, { ...pytorchBody('seed-two'), environment: { name: 'seed-env' } })
 })
 afterAll(() => shutdown(server))

@@ -295,10 +295,10 @@ describe('list', () => {
 describe('patch', () => {
   test('replaces the whole spec and keeps id, uid, status and the times', async () => {
     const made = await create(server, {
-      ...tfBody('patch-me'),
-      meta: { ...tfBody().meta, name: 'patch-me', tags: ['keep?'] },
+      ...tfBody('patch-me', undefined, 'sleep 30'),
+      meta: { ...tfBody().meta, name: 'patch-me', tags: ['keep?'], cmd: 'sleep 30' },
     })
-    const before = (await waitForStatus(server, made.experimentId, ['Succeeded'])).result
+    const before = (await waitForStatus(server, made.experimentId, ['Running'])).result
     const replacement = {
       meta: { name: 'patched', framework: 'TensorFlow', cmd: 'echo new' },
       environment: { image: 'other:2' },

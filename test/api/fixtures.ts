@@ -175,6 +175,7 @@ const STATUS_NAMES: Record<number, string> = {
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   421: 'MISDIRECTED_REQUEST',
+  422: 'UNPROCESSABLE_ENTITY',
 }
 
 /** Asserts an error envelope: HTTP status = code, its name, success false, a message, a catalogued reason. */

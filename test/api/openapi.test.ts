@@ -82,6 +82,9 @@ test("every error reason the API answers with is in the document, each under the
     'TEMPLATE_EXISTS',
     'TEMPLATE_PARAMETERS',
     'SPEC_CONFLICT',
+    'EXPERIMENT_FINISHED',
+    'IDEMPOTENCY_KEY_REUSED',
+    'INVALID_HEADER',
     'ROUTE_NOT_FOUND',
     'RUNTIME_REJECTED',
     'RUNTIME_UNAVAILABLE',
@@ -89,7 +92,7 @@ test("every error reason the API answers with is in the document, each under the
   ])
     expect({ reason, found: text.includes(`"${reason}"`) }).toEqual({ reason, found: true })
   const create = doc.paths['/api/v1/experiment'].post.responses
-  expect(Object.keys(create)).toEqual(['200', '400', '403', '404', '409', '413', '415', '500'])
+  expect(Object.keys(create)).toEqual(['200', '400', '403', '404', '409', '413', '415', '422', '500'])
 })
 
 test('the streaming routes are documented with their record schemas and content types', () => {

@@ -8,7 +8,9 @@ import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import {
   create,
   EXPERIMENTS,
+  expectError,
   expectOk,
+  getExperiment,
   jobFile,
   monotonic,
   poll,
@@ -78,19 +80,24 @@ describe('status lifecycle', () => {
     expect(lines.at(-1)).toBe(`experiment ${made.experimentId}: Running → Failed (${result.statusMessage})`)
   }, 20_000)
 
-  test('a failed experiment can still be patched; status and times stay', async () => {
+  test('a failed experiment cannot be patched (409 naming its status); its spec and times stay', async () => {
     const made = await create(server, { ...pytorchBody('patch-failed', 'exit 3'), spec: { Master: { replicas: 1 } } })
     const failed = (await waitForStatus(server, made.experimentId, ['Failed', 'Succeeded'], 15_000)).result
     expect(failed.status).toBe('Failed')
-    const patched = expectOk(
-      await server.json('PATCH', `${EXPERIMENTS}/${made.experimentId}`, {
-        ...pytorchBody('patch-failed', 'exit 0'),
-        spec: { Master: { replicas: 1 } },
-      }),
+    const res = await server.json('PATCH', `${EXPERIMENTS}/${made.experimentId}`, {
+      ...pytorchBody('patch-failed', 'exit 0'),
+      spec: { Master: { replicas: 1 } },
+    })
+    expectError(
+      res,
+      409,
+      'EXPERIMENT_FINISHED',
+      new RegExp(`^Experiment ${made.experimentId} has finished: it is Failed;`),
     )
+    const after = await getExperiment(server, made.experimentId)
     for (const key of ['experimentId', 'uid', 'status', 'acceptedTime', 'createdTime', 'runningTime', 'finishedTime'])
-      expect(patched[key]).toEqual(failed[key])
-    expect(patched.spec.meta.cmd).toBe('exit 0')
+      expect(after[key]).toEqual(failed[key])
+    expect(after.spec).toEqual(failed.spec)
   }, 20_000)
 })
 

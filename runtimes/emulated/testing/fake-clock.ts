@@ -21,6 +21,9 @@ export class FakeClock implements Timers {
     this.#now = start
   }
 
+  /** The current time (epoch ms). */
+  readonly now = (): number => this.#now
+
   /** The current time as RFC 3339. */
   readonly iso = (): string => new Date(this.#now).toISOString()
 
