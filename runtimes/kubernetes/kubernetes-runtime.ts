@@ -23,6 +23,8 @@ import { ResourceWatcher } from './watch.ts'
 export interface KubernetesRuntimeConfig {
   namespace: string
   instanceId: string
+  /** Image of the code sync init container (default Submarine's). */
+  gitImage?: string
   tuning?: Partial<KubernetesTuning>
 }
 
@@ -32,6 +34,7 @@ export class KubernetesRuntime implements Runtime {
   readonly #port: KubePort
   readonly #namespace: string
   readonly #instanceId: string
+  readonly #gitImage: string | undefined
   readonly #tuning: KubernetesTuning
   #watchers: ResourceWatcher[] = []
   #view: ClusterView | null = null
@@ -45,6 +48,7 @@ export class KubernetesRuntime implements Runtime {
     this.#port = port
     this.#namespace = config.namespace
     this.#instanceId = config.instanceId
+    this.#gitImage = config.gitImage
     this.#tuning = { ...DEFAULT_TUNING, ...config.tuning }
   }
 
@@ -102,7 +106,7 @@ export class KubernetesRuntime implements Runtime {
       )
     }
     const kind = kindOf(job.framework)
-    const body = jobResource(job, { instanceId: this.#instanceId })
+    const body = jobResource(job, { instanceId: this.#instanceId, gitImage: this.#gitImage })
     const op = { resource: resourceName(kind), namespace: this.#namespace, name: job.id, kind }
     let created: KubeObject
     try {
@@ -135,7 +139,9 @@ export class KubernetesRuntime implements Runtime {
       const key = operatorReplicaKey(spec.type)
       // Only the count of an existing type changes: its running pods are left alone.
       replicaMap[key] =
-        key in existing ? { replicas: spec.replicas } : replicaSpec(job, spec, { instanceId: this.#instanceId })
+        key in existing
+          ? { replicas: spec.replicas }
+          : replicaSpec(job, spec, { instanceId: this.#instanceId, gitImage: this.#gitImage })
     }
     for (const key of Object.keys(existing)) if (!(key in replicaMap)) replicaMap[key] = null
     try {

@@ -5,6 +5,7 @@
  * exit code, restarts used out of the limit and when the next attempt is, and the
  * replica and exit code that made a job fail.
  */
+import { CODE_SYNC_FAILED } from '../../src/runtime/code-sync.ts'
 import type { JobSpec } from '../../src/runtime/job.ts'
 import type { JobStatus, ReplicaState } from '../../src/runtime/job-status.ts'
 
@@ -36,7 +37,8 @@ export function isCrashLooping(r: ReplicaState): boolean {
 
 /**
  * Why the job is where it is, or null when nothing needs saying (it runs, or is on its way).
- * Checked in order: the job failed (the replica that used up the restarts); a replica stuck
+ * Checked in order: the job failed (its code could not be checked out, with git's error; or
+ * the replica that used up the restarts); a replica stuck
  * before starting (`<pod>: ErrImagePull: …`); a replica crash-looping.
  */
 export function jobMessage(
@@ -45,7 +47,8 @@ export function jobMessage(
   replicas: readonly ReplicaState[],
 ): string | null {
   const limit = job.backoffLimit
-  const failed = status.conditions.some((c) => c.type === 'Failed' && c.status === 'True')
+  const failed = status.conditions.find((c) => c.type === 'Failed' && c.status === 'True')
+  if (failed?.reason === CODE_SYNC_FAILED) return `Failed: ${failed.message}`
   if (failed) {
     const culprit = [...replicas]
       .filter((r) => r.exitCode !== null && r.exitCode !== 0)

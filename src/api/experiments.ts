@@ -6,6 +6,7 @@ import { Hono } from 'hono'
 import { InvalidQueryError, NotFoundError } from '../errors.ts'
 import { type ExperimentStatus, STATUSES } from '../experiments/experiment.ts'
 import type { ExperimentService } from '../experiments/experiment-service.ts'
+import { maskExperiment } from '../experiments/mask-credentials.ts'
 import { readBody } from '../http/body.ts'
 import { jsonArray, ok, okStream } from '../http/envelope.ts'
 import type { StoredLine } from '../storage/log-store.ts'
@@ -59,18 +60,20 @@ export function experimentRoutes(service: ExperimentService, streams: LogFollowD
     return okStream(result())
   })
 
-  app.post('/', async (c) => ok(await service.create(await readBody(c))))
+  app.post('/', async (c) => ok(maskExperiment(await service.create(await readBody(c)))))
 
   app.get('/', (c) => {
     const status = statusParam(c.req.query('status'))
     const limit = intParam('limit', c.req.query('limit'))
     const offset = intParam('offset', c.req.query('offset'))
-    return okStream(jsonArray(service.list({ status, limit, offset, afterId: c.req.query('after') || undefined })))
+    const items = service.list({ status, limit, offset, afterId: c.req.query('after') || undefined })
+    return okStream(jsonArray(items, (e) => [JSON.stringify(maskExperiment(e))]))
   })
 
-  app.get('/:id', (c) => ok(service.get(c.req.param('id'))))
-  app.patch('/:id', async (c) => ok(await service.patch(c.req.param('id'), await readBody(c))))
-  app.delete('/:id', async (c) => ok(await service.delete(c.req.param('id'))))
+  // Every answer that holds a spec shows the git password masked.
+  app.get('/:id', (c) => ok(maskExperiment(service.get(c.req.param('id')))))
+  app.patch('/:id', async (c) => ok(maskExperiment(await service.patch(c.req.param('id'), await readBody(c)))))
+  app.delete('/:id', async (c) => ok(maskExperiment(await service.delete(c.req.param('id')))))
   app.post('/:name', () => {
     throw new NotFoundError(
       'ROUTE_NOT_FOUND',

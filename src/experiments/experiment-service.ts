@@ -14,6 +14,7 @@ import { type Signals, signalKey } from '../streams/signals.ts'
 import type { EventLog } from './event-log.ts'
 import type { Experiment, ExperimentSpec } from './experiment.ts'
 import { lineMillis } from './line-time.ts'
+import { keepStoredPassword } from './mask-credentials.ts'
 import { frameworkOf, normalizeSpec } from './normalize-spec.ts'
 import { toJob } from './to-job.ts'
 
@@ -134,7 +135,10 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
     /** Replaces the whole spec; id, uid, status and times stay; the runtime scales like the operator. */
     async patch(id: string, body: unknown): Promise<Experiment> {
       const rec = required(id)
-      const spec = normalizeSpec(body, { namespace: deps.namespace, findEnvironment, lowerCaseName: false })
+      const spec = keepStoredPassword(
+        normalizeSpec(body, { namespace: deps.namespace, findEnvironment, lowerCaseName: false }),
+        rec.experiment.spec,
+      )
       const before = frameworkOf(rec.experiment.spec.meta.framework)
       const after = frameworkOf(spec.meta.framework)
       if (before !== after) {
