@@ -80,7 +80,8 @@ export function describeCodeSyncContract(name: string, makeTarget: () => Promise
         namespace: target.namespace,
         image: target.image,
         replicas: [{ type: 'Ps' }, { type: 'Worker', replicas: 2 }],
-        command: 'cat hello.txt; env | grep -c s3cr3t || true',
+        // Kept running until deleted: the lines of a pod removed at once may be lost on a cluster.
+        command: 'cat hello.txt; env | grep -c s3cr3t; sleep 600',
         code: {
           url: git.httpUrl,
           branch: 'feature',
@@ -91,8 +92,12 @@ export function describeCodeSyncContract(name: string, makeTarget: () => Promise
       })
       await runtime.submit(j)
       await waitFor(
-        'every replica to print the feature branch',
-        () => ['ps-0', 'worker-0', 'worker-1'].every((p) => sink.text(j.id, `${j.id}-${p}`)[0] === git.content.feature),
+        'every replica to print the feature branch and its count',
+        () =>
+          ['ps-0', 'worker-0', 'worker-1'].every((p) => {
+            const lines = sink.text(j.id, `${j.id}-${p}`)
+            return lines[0] === git.content.feature && lines.length === 2
+          }),
         target.timeoutMs,
         50,
       )

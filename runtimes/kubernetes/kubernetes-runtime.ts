@@ -12,6 +12,7 @@ import { instanceSelector, LABEL } from '../../src/runtime/labels.ts'
 import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
 import { type KubePort, podsRef, type ResourceRef } from './backend-port.ts'
 import { jobResource, replicaSpec } from './backend-spec.ts'
+import { CODE_SYNC_FAILED_ANNOTATION, codeSyncFailedAnnotation } from './backend-status.ts'
 import { ClusterView, isOwnedBy } from './cluster-view.ts'
 import { isAlreadyExists, isKindNotServed, isObjectNotFound, operatorNotInstalled, toRuntimeError } from './errors.ts'
 import { JOB_KINDS, type JobKind, KUBEFLOW_GROUP, KUBEFLOW_VERSION, kindOf, resourceName } from './job-kinds.ts'
@@ -59,6 +60,7 @@ export class KubernetesRuntime implements Runtime {
       namespace: this.#namespace,
       instanceId: this.#instanceId,
       tuning: this.#tuning,
+      onCodeSyncFailure: (id, kind, message) => void this.#failCodeSync(id, kind, message),
     })
     this.#view = view
     const common = {
@@ -215,6 +217,26 @@ export class KubernetesRuntime implements Runtime {
   }
 
   // ── helpers ─────────────────────────────────
+
+  /**
+   * A replica's code could not be checked out: the failure is recorded on the job (the
+   * status reads Failed from it, see `backend-status.ts`) and the job suspended, so the
+   * operator deletes its pods rather than the kubelet restarting the init container forever.
+   * A patch that fails is retried at the job's next change (the view asks again).
+   */
+  async #failCodeSync(id: string, kind: JobKind, message: string): Promise<void> {
+    const patch = {
+      metadata: {
+        annotations: { [CODE_SYNC_FAILED_ANNOTATION]: codeSyncFailedAnnotation(message, new Date().toISOString()) },
+      },
+      spec: { runPolicy: { suspend: true } },
+    }
+    try {
+      await this.#port.mergePatch(this.#ref(kind), id, patch)
+    } catch {
+      this.#view?.retryCodeSync(id)
+    }
+  }
 
   #ref(kind: JobKind): ResourceRef {
     return { group: KUBEFLOW_GROUP, version: KUBEFLOW_VERSION, plural: kind.plural, namespace: this.#namespace }
