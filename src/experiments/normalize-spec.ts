@@ -222,6 +222,12 @@ export function normalizeSpec(body: unknown, ctx: NormalizeContext): ExperimentS
   }
 }
 
+/** `http://, https://, git:// or ssh://`. */
+function schemeList(): string {
+  const all = GIT_SCHEMES.map((s) => `${s}://`)
+  return `${all.slice(0, -1).join(', ')} or ${all.at(-1)}`
+}
+
 /**
  * What git can be asked to fetch: a URL of an allowed scheme, or scp-like `user@host:path`
  * (ssh); no local paths, `file://` or `ext::` (the Docker runtime clones on the server's host).
@@ -236,8 +242,8 @@ function checkCode(code: NonNullable<ExperimentInput['code']>): void {
   const scpLike = !scheme && /^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:[^/]/.test(url)
   if (!(scheme && GIT_SCHEMES.includes(scheme)) && !scpLike)
     throw new ValidationError(
-      `Invalid experiment spec: code.git.url: expected an ${GIT_SCHEMES.map((s) => `${s}://`).join(', ')} ` +
-        `URL or user@host:path, got "${displayUrl(url)}"`,
+      `Invalid experiment spec: code.git.url: expected an ${schemeList()} URL or user@host:path, ` +
+        `got "${displayUrl(url)}"`,
     )
   if (/[\s\0]/.test(url)) throw new ValidationError('Invalid experiment spec: code.git.url: must not contain spaces')
   const branch = code.git.branch
