@@ -11,6 +11,7 @@ test('has the documented defaults', () => {
     kubeconfig: undefined,
     context: undefined,
     dockerHost: undefined,
+    gitImage: 'apache/submarine:git-sync-3.1.6',
     restartBackoffMs: 10_000,
     eventRetentionMs: 7 * 86_400_000,
     heartbeatMs: 15_000,
@@ -54,6 +55,16 @@ test('retention flags: days or a duration, a count, sizes with binary units', ()
   )
   expect(() => parseServeConfig(['--retention-max-experiments', '0'], {})).toThrow('expected a number above zero')
   expect(() => parseServeConfig(['--retention-interval', '0s'], {})).toThrow('expected a duration above zero')
+})
+
+test('--git-image names the code sync image (for an air-gapped registry); it must be one word', () => {
+  expect(parseServeConfig(['--git-image', 'registry.local/git-sync:v3.1.6'], {}).gitImage).toBe(
+    'registry.local/git-sync:v3.1.6',
+  )
+  expect(parseServeConfig([], { PERISCOPE_GIT_IMAGE: 'mirror/git-sync:3' }).gitImage).toBe('mirror/git-sync:3')
+  expect(() => parseServeConfig(['--git-image', 'a b'], {})).toThrow(
+    'invalid --git-image "a b" (or PERISCOPE_GIT_IMAGE): expected an image reference',
+  )
 })
 
 test('durations take a unit', () => {

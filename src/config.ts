@@ -89,6 +89,10 @@ const ServeSchema = v.object({
   kubeconfig: v.optional(v.string()),
   context: v.optional(v.string()),
   dockerHost: v.optional(v.string()),
+  /** Image of the Kubernetes code sync init container. */
+  gitImage: v.optional(
+    v.pipe(v.string(), v.regex(/^\S+$/, 'expected an image reference such as registry.local/git-sync:v3.1.6')),
+  ),
   restartBackoffMs: millis,
   /** How long status events are kept. */
   eventRetentionMs: positiveDuration,
@@ -152,6 +156,12 @@ export const SERVE_FLAGS = {
     env: 'DOCKER_HOST',
     default: undefined,
     help: 'Docker engine (else the usual sockets)',
+  },
+  gitImage: {
+    flag: 'git-image',
+    env: 'PERISCOPE_GIT_IMAGE',
+    default: 'apache/submarine:git-sync-3.1.6',
+    help: "image of the code sync init container on kubernetes (git-sync 3, GIT_SYNC_* env as Submarine's)",
   },
   restartBackoffMs: {
     flag: 'restart-backoff-ms',

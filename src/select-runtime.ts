@@ -54,6 +54,7 @@ export async function selectRuntime(
           kubeconfig,
           context: config.context,
           inCluster: !kubeconfig && inCluster,
+          gitImage: config.gitImage,
         })
       } catch (err) {
         throw new ConfigError(`cannot use the kubernetes runtime: ${errorText(err)}`)

@@ -164,6 +164,31 @@ export function createDockerClient(address: EngineAddress, options: DockerClient
       )
       return made ? 'created' : 'exists'
     },
+    async createVolume(spec) {
+      const made = await tolerate('create volume', ['conflict'], async () => {
+        const existing = await tolerate('inspect volume', ['not-found'], () =>
+          bounded(docker.getVolume(spec.Name).inspect()),
+        )
+        if (existing) return null
+        return docker.createVolume({ ...spec, abortSignal: AbortSignal.timeout(limit) })
+      })
+      return made ? 'created' : 'exists'
+    },
+    async removeVolume(name) {
+      await tolerate('remove volume', ['not-found', 'conflict'], () => docker.getVolume(name).remove(quick()))
+    },
+    async putArchive(container, path, tarFile) {
+      // A checkout can be large: the limit is for a stalled engine, not a slow copy.
+      await call('put archive', () =>
+        docker.getContainer(container).putArchive(tarFile, { path, abortSignal: AbortSignal.timeout(limit * 30) }),
+      )
+    },
+    async pathExists(container, path) {
+      const found = await tolerate('stat path', ['not-found'], () =>
+        docker.getContainer(container).infoArchive({ path, ...quick() }),
+      )
+      return found !== null
+    },
     async startContainer(name) {
       await tolerate('start container', ['not-modified'], () => docker.getContainer(name).start(quick()))
     },

@@ -4,7 +4,7 @@
  * `backend-client.ts` implements it over dockerode.
  */
 
-import type { ContainerSpec, NetworkSpec } from './backend-spec.ts'
+import type { ContainerSpec, HelperSpec, NetworkSpec, VolumeSpec } from './backend-spec.ts'
 import type { ContainerFacts } from './backend-status.ts'
 
 /** A byte stream from the engine; `close` ends it early. */
@@ -43,7 +43,15 @@ export interface DockerClient {
   /** Missing is success. */
   removeNetwork(name: string): Promise<void>
   /** `exists` when a container of that name is already there. */
-  createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<'created' | 'exists'>
+  createContainer(spec: ContainerSpec | HelperSpec, signal?: AbortSignal): Promise<'created' | 'exists'>
+  /** `exists` when a volume of that name is already there. */
+  createVolume(spec: VolumeSpec): Promise<'created' | 'exists'>
+  /** Missing or still in use is success (a volume in use is removed with its last container). */
+  removeVolume(name: string): Promise<void>
+  /** Extracts a tar file (a host path) into `path` of a container, started or not. */
+  putArchive(container: string, path: string, tarFile: string): Promise<void>
+  /** True when `path` exists in a container (its volumes included), started or not. */
+  pathExists(container: string, path: string): Promise<boolean>
   /** Starting a running container is success. */
   startContainer(name: string): Promise<void>
   /** SIGTERM, then SIGKILL after `graceSeconds`. Stopped or missing is success. */

@@ -2,7 +2,15 @@ import { describe, expect, test } from 'bun:test'
 import { RuntimeRejectedError } from '../../src/errors.ts'
 import { type JobSpec, type ReplicaSpec, replicaRefs } from '../../src/runtime/job.ts'
 import { jobSpec } from '../testing/job-spec.ts'
-import { containerSpec, DOCKER_LABEL, decodeJobSpec, networkSpec, replicaAliases } from './backend-spec.ts'
+import {
+  codeHelperSpec,
+  containerSpec,
+  DOCKER_LABEL,
+  decodeJobSpec,
+  networkSpec,
+  replicaAliases,
+  volumeSpec,
+} from './backend-spec.ts'
 
 const replica = (over: Partial<ReplicaSpec> = {}): ReplicaSpec => ({
   type: 'Worker',
@@ -29,7 +37,15 @@ function built(job: JobSpec) {
   return JSON.stringify({
     net: strip(networkSpec(job, 'inst')),
     containers: replicaRefs(job).map((r) => strip(containerSpec(job, r, 'inst'))),
+    ...(job.code ? { volume: volumeSpec(job, 'inst'), helper: codeHelperSpec(job, 'img', 'inst') } : {}),
   })
+}
+const code = {
+  url: 'https://git.example.com/team/repo.git',
+  branch: 'dev',
+  username: 'alice',
+  password: 'hunter2-secret',
+  trustCerts: false,
 }
 
 describe('containerSpec', () => {
@@ -124,6 +140,27 @@ describe('containerSpec', () => {
     expect(() => networkSpec(huge, 'inst')).toThrow(RuntimeRejectedError)
   })
 
+  test('code sync: the volume at /code, the checkout as working directory, CODE_PATH last, no credentials', () => {
+    const job = makeJob({ code, replicaSpecs: [replica({ replicas: 1, env: [['CODE_PATH', 'mine']] })] })
+    const spec = containerSpec(job, replicaRefs(job)[0]!, 'inst')
+    expect(spec.HostConfig.Mounts).toEqual([{ Type: 'volume', Source: 'exp-1-code', Target: '/code' }])
+    expect(spec.WorkingDir).toBe('/code/current')
+    expect(spec.Env.filter((e) => e.startsWith('CODE_PATH='))).toEqual(['CODE_PATH=/code'])
+    expect(spec.Env.at(-1)).toBe('CODE_PATH=/code')
+    const helper = codeHelperSpec(job, 'periscope-test/busybox:latest', 'inst')
+    expect(helper).toMatchObject({ name: 'exp-1-code-sync', HostConfig: { NetworkMode: 'none' } })
+    expect(helper.HostConfig.Mounts).toEqual(spec.HostConfig.Mounts!)
+    expect(Object.keys(helper.Labels)).toEqual(['periscope.io/instance'])
+    // Labels are readable by anyone with `docker inspect`: the stored spec has no credentials.
+    const everything = JSON.stringify([spec, helper, volumeSpec(job, 'inst'), networkSpec(job, 'inst')])
+    expect(everything).not.toContain('hunter2')
+    expect(everything).not.toContain('alice')
+    expect(decodeJobSpec(spec.Labels[DOCKER_LABEL.jobSpec])?.code).toEqual({ ...code, username: null, password: null })
+    const plain = containerSpec(makeJob(), replicaRefs(makeJob())[0]!, 'inst')
+    expect(plain.WorkingDir).toBeUndefined()
+    expect(plain.HostConfig.Mounts).toBeUndefined()
+  })
+
   test('decodes only labels that hold a JobSpec', () => {
     expect(decodeJobSpec(undefined)).toBeNull()
     expect(decodeJobSpec('{')).toBeNull()
@@ -153,6 +190,10 @@ describe('every JobSpec field is used or excluded on purpose', () => {
     activeDeadlineSeconds: {
       change: { activeDeadlineSeconds: 60 },
       excluded: 'enforced by EmulatedJob with a timer from startTime (kept in the job-spec label for a restart)',
+    },
+    code: {
+      change: { code },
+      used: 'the code volume, its helper, Mounts, WorkingDir, CODE_PATH (the clone is on the host)',
     },
   }
   const replicaFields: Record<

@@ -15,7 +15,14 @@ import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
 import { Wakeup } from '../shared/backoff.ts'
 import { LineSplitter } from '../shared/line-splitter.ts'
 import type { ByteStream, ContainerSummary, DockerClient, NetworkFacts } from './backend-port.ts'
-import { containerSpec, DOCKER_LABEL, networkName, networkSpec } from './backend-spec.ts'
+import {
+  codeHelperName,
+  codeVolumeName,
+  containerSpec,
+  DOCKER_LABEL,
+  networkName,
+  networkSpec,
+} from './backend-spec.ts'
 import { type ContainerFacts, parseEvent } from './backend-status.ts'
 import { EngineConnection } from './engine-connection.ts'
 import { EngineError } from './engine-error.ts'
@@ -154,6 +161,9 @@ export class DockerRuntime implements Runtime {
     const net = await this.#call(() => client.inspectNetwork(networkName(jobId)))
     if (net && net.labels[LABEL.instance] === this.options.instanceId)
       await this.#call(() => client.removeNetwork(net.name))
+    // Code sync: the helper of a fill cut short, and the volume (missing is success).
+    await this.#call(() => client.removeContainer(codeHelperName(jobId)))
+    await this.#call(() => client.removeVolume(codeVolumeName(jobId)))
     // Containers and network are gone. Re-lists queued before now run first (they may have
     // listed the job before its removal); any later one cannot see it.
     await this.#exclusive(async () => void this.#deleted.delete(jobId))
@@ -368,6 +378,7 @@ export class DockerRuntime implements Runtime {
         current: () => this.#engine.current,
         images: this.#images,
         log: this.#log,
+        gitEnv: this.options.env ?? {},
       },
     })
     this.#jobs.set(job.id, t)

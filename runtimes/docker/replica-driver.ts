@@ -15,6 +15,7 @@ import type { ReplicaDriver } from '../emulated/emulated-job.ts'
 import { Wakeup } from '../shared/backoff.ts'
 import type { DockerClient } from './backend-port.ts'
 import { containerSpec } from './backend-spec.ts'
+import { fillCodeVolume } from './code-volume.ts'
 import { EngineError } from './engine-error.ts'
 import type { ImagePuller } from './image-puller.ts'
 
@@ -38,6 +39,8 @@ export interface DriverContext {
   /** Shows why a replica is not running yet. */
   waiting(pod: string, reason: string): void
   log(message: string): void
+  /** `PATH` and `HOME` for the host's git (code sync). */
+  gitEnv: Readonly<Record<string, string | undefined>>
 }
 
 /** How often a waiting PyTorch worker looks for its master when not woken. */
@@ -50,6 +53,8 @@ export class DockerReplicaDriver implements ReplicaDriver {
   #started = new Map<string, number>()
   /** Workers waiting for their master sleep here. */
   readonly #masterSeen = new Wakeup()
+  /** The job's code volume being filled, or filled (code sync): once for all replicas. */
+  #code: Promise<void> | null = null
 
   constructor(private readonly ctx: DriverContext) {
     ctx.signal.addEventListener('abort', () => this.wake(), { once: true })
@@ -117,6 +122,8 @@ export class DockerReplicaDriver implements ReplicaDriver {
       const spec = containerSpec(ctx.job(), ref, ctx.instanceId)
       await ctx.images.ensure(client, spec.Image, ctx.signal)
       if (this.#cancelled()) return false
+      await this.#fillCode(client, spec.Image)
+      if (this.#cancelled()) return false
       try {
         // Not cut short by a delete: an aborted request may still create the container after
         // the delete listed the job's containers, leaving it behind. The call has its own limit.
@@ -135,6 +142,21 @@ export class DockerReplicaDriver implements ReplicaDriver {
     // The job ended (or was deleted) while this replica was starting: it must not run on.
     if (this.#cancelled()) await client.stopContainer(ref.pod, 0).catch(() => undefined)
     return true
+  }
+
+  /** Fills the job's code volume once; a failure is forgotten, so the next launch tries again. */
+  #fillCode(client: DockerClient, image: string): Promise<void> {
+    const job = this.ctx.job()
+    if (!job.code) return Promise.resolve()
+    this.#code ??= fillCodeVolume(client, job, image, {
+      instanceId: this.ctx.instanceId,
+      env: this.ctx.gitEnv,
+      signal: this.ctx.signal,
+    }).catch((err) => {
+      this.#code = null
+      throw err
+    })
+    return this.#code
   }
 
   #cancelled(): boolean {

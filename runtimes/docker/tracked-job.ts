@@ -29,7 +29,7 @@ export interface TrackedJobDeps {
   followers: LogFollowers
   restartBackoffMs: number
   /** The runtime-wide half of the driver's context. */
-  driver: Pick<DriverContext, 'instanceId' | 'stopGraceSeconds' | 'connect' | 'current' | 'images' | 'log'>
+  driver: Pick<DriverContext, 'instanceId' | 'stopGraceSeconds' | 'connect' | 'current' | 'images' | 'log' | 'gitEnv'>
 }
 
 /** How a re-list is applied. */

@@ -13,15 +13,17 @@
 import { errorText } from '../../src/errors.ts'
 import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
 import { emptyJobStatus, isFinished, type JobObservation, type ReplicaState } from '../../src/runtime/job-status.ts'
+import { JobFailure } from '../shared/job-failure.ts'
 import { jobMessage } from '../shared/job-message.ts'
-import { deadlineAt, reconcileJob } from './job-rules.ts'
+import { countReplicas, deadlineAt, reconcileJob, setCondition } from './job-rules.ts'
 
 /** The runtime-specific half: how one replica is started and stopped. */
 export interface ReplicaDriver {
   /**
    * Starts attempt `attempt` (0 first, then 1, 2 … after restarts) of a replica.
    * Resolves once launched; the runtime then calls `running`/`exited`.
-   * A rejection leaves the replica waiting with the error's message, retried after back-off.
+   * A rejection leaves the replica waiting with the error's message, retried after back-off;
+   * a {@link JobFailure} fails the job instead.
    */
   launch(ref: ReplicaRef, attempt: number): Promise<void>
   /** Stops a replica if it runs (SIGTERM, SIGKILL after a grace period). Missing is success. */
@@ -130,6 +132,28 @@ export class EmulatedJob {
     this.#patch(pod, { phase: 'Running', exitCode, exitReason, waiting: 'CrashLoopBackOff', nextAttemptAt })
   }
 
+  /**
+   * Fails the job at once with a `Failed` condition of `reason` and `message` (its code could
+   * not be checked out): replicas that have not succeeded count as failed, and are stopped.
+   */
+  fail(reason: string, message: string): void {
+    if (this.finished || this.#disposed) return
+    const now = this.#now()
+    const replicas = this.#obs.replicas.map((r) =>
+      r.phase === 'Succeeded' ? r : { ...r, phase: 'Failed' as const, waiting: null, nextAttemptAt: null },
+    )
+    const conditions = setCondition(
+      this.#obs.status.conditions,
+      { type: 'Failed', status: 'True', reason, message },
+      now,
+    )
+    const status = { ...this.#obs.status, conditions, replicaStatuses: countReplicas(replicas), completionTime: now }
+    this.#obs = { ...this.#obs, status, replicas, message: jobMessage(this.#job, status, replicas) }
+    for (const pod of [...this.#timers.keys()]) this.#cancel(pod)
+    this.#emit()
+    for (const r of replicas) void this.driver.stop(r)
+  }
+
   /** Applies a replaced spec: new replicas start, replicas out of range stop, running ones are untouched. */
   async update(job: JobSpec): Promise<void> {
     const before = new Set(this.#obs.replicas.map((r) => r.pod))
@@ -200,6 +224,7 @@ export class EmulatedJob {
       this.#launchFailures.delete(pod)
     } catch (err) {
       if (this.#disposed) return // a launch aborted by delete or shutdown is not news
+      if (err instanceof JobFailure) return this.fail(err.reason, err.message)
       this.#launchFailures.set(pod, (this.#launchFailures.get(pod) ?? 0) + 1)
       this.waiting(pod, errorText(err))
       this.#scheduleRestart(pod, false)

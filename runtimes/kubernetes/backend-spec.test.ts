@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { RuntimeRejectedError } from '../../src/errors.ts'
-import type { JobSpec, ReplicaSpec, Resources } from '../../src/runtime/job.ts'
+import type { CodeSync, JobSpec, ReplicaSpec, Resources } from '../../src/runtime/job.ts'
 import { KUBEFLOW_CRDS as CRDS } from '../../test/fixtures/paths.ts'
 import { jobSpec } from '../testing/job-spec.ts'
 import { containerResources, jobResource, type KubeflowJob } from './backend-spec.ts'
@@ -30,6 +30,14 @@ function makeJob(overrides: Partial<JobSpec> = {}): JobSpec {
     ],
     ...overrides,
   }
+}
+
+const code: CodeSync = {
+  url: 'https://git.example.com/team/repo.git',
+  branch: 'dev',
+  username: 'alice',
+  password: 'hunter2-secret',
+  trustCerts: false,
 }
 
 const at = (value: unknown, path: string): unknown =>
@@ -160,6 +168,10 @@ describe('every built resource validates against the operator CRDs', () => {
       }),
     ],
   ]
+  cases.push([
+    'a TFJob with code sync (init container, emptyDir, workingDir)',
+    makeJob({ code: { ...code, trustCerts: true } }),
+  ])
   for (const [title, job] of cases) {
     test(title, async () => {
       const resource = jobResource(job, options)
@@ -169,6 +181,44 @@ describe('every built resource validates against the operator CRDs', () => {
       expect(validateResource(schema, resource)).toEqual([])
     })
   }
+
+  test("code sync: Submarine's code-localizer init container and code-dir emptyDir, the command in the checkout", () => {
+    const r = jobResource(makeJob({ code }), { ...options, gitImage: 'registry.local/git-sync:3.1.6' })
+    const pod = r.spec.tfReplicaSpecs!.Worker!.template.spec
+    expect(pod.initContainers).toEqual([
+      {
+        name: 'code-localizer',
+        image: 'registry.local/git-sync:3.1.6',
+        env: [
+          { name: 'GIT_SYNC_REPO', value: code.url },
+          { name: 'GIT_SYNC_ROOT', value: '/code' },
+          { name: 'GIT_SYNC_DEPTH', value: '1' },
+          { name: 'GIT_SYNC_DEST', value: 'current' },
+          { name: 'GIT_SYNC_ONE_TIME', value: 'true' },
+          { name: 'GIT_SYNC_BRANCH', value: 'dev' },
+          { name: 'GIT_SYNC_USERNAME', value: 'alice' },
+          { name: 'GIT_SYNC_PASSWORD', value: 'hunter2-secret' },
+        ],
+        volumeMounts: [{ name: 'code-dir', mountPath: '/code' }],
+        terminationMessagePolicy: 'FallbackToLogsOnError',
+      },
+    ])
+    expect(pod.volumes).toEqual([{ name: 'code-dir', emptyDir: {} }])
+    const main = pod.containers[0]!
+    expect(main.workingDir).toBe('/code/current')
+    expect(main.volumeMounts).toEqual([{ name: 'code-dir', mountPath: '/code' }])
+    expect(main.env?.at(-1)).toEqual({ name: 'CODE_PATH', value: '/code' })
+    // Only the init container has the credentials; labels and annotations never do.
+    expect(JSON.stringify([r.metadata, main, r.spec.tfReplicaSpecs!.Worker!.template.metadata])).not.toContain(
+      'hunter2',
+    )
+    expect(jobResource(makeJob(), options).spec.tfReplicaSpecs!.Worker!.template.spec).toEqual({
+      containers: [expect.objectContaining({ name: 'tensorflow' })],
+    })
+    const image = jobResource(makeJob({ code }), options).spec.tfReplicaSpecs!.PS!.template.spec.initContainers![0]!
+      .image
+    expect(image).toBe('apache/submarine:git-sync-3.1.6')
+  })
 
   test('the validator itself rejects unknown fields, wrong types and bad quantities', async () => {
     const { schema } = await loadCrdSchema(`${CRDS}/kubeflow.org_tfjobs.yaml`)
@@ -231,6 +281,22 @@ describe('every JobSpec field is reflected in the resource or excluded on purpos
       vary: (j) => ({ ...j, activeDeadlineSeconds: 600 }),
       reflectedAt: ['spec.runPolicy.activeDeadlineSeconds'],
     },
+    code: {
+      vary: (j) => ({ ...j, code }),
+      reflectedAt: [`${W}.template.spec.initContainers`, `${W}.template.spec.volumes`, C],
+    },
+  }
+  /** Checked against the base job with code sync. */
+  const INIT = `${W}.template.spec.initContainers`
+  const withCode =
+    (change: Partial<CodeSync>) =>
+    (j: JobSpec): JobSpec => ({ ...j, code: { ...code, ...change } })
+  const CODE: { [K in keyof CodeSync]-?: Check<JobSpec> } = {
+    url: { vary: withCode({ url: 'git://other/repo.git' }), reflectedAt: [INIT] },
+    branch: { vary: withCode({ branch: 'main' }), reflectedAt: [INIT] },
+    username: { vary: withCode({ username: 'bob' }), reflectedAt: [INIT] },
+    password: { vary: withCode({ password: 'other' }), reflectedAt: [INIT] },
+    trustCerts: { vary: withCode({ trustCerts: true }), reflectedAt: [INIT] },
   }
   const REPLICA: { [K in keyof ReplicaSpec]-?: Check<JobSpec> } = {
     type: { vary: withWorker((r) => ({ ...r, type: 'Chief' })), reflectedAt: [W, 'spec.tfReplicaSpecs.Chief'] },
@@ -261,6 +327,15 @@ describe('every JobSpec field is reflected in the resource or excluded on purpos
       const varied = jobResource(check.vary(base), options)
       for (const path of check.reflectedAt)
         expect({ path, value: at(varied, path) }).not.toEqual({ path, value: at(built, path) })
+    })
+  }
+  const withSync = jobResource({ ...base, code }, options)
+  for (const [field, check] of Object.entries(CODE)) {
+    test(`CodeSync.${field}`, () => {
+      if ('excluded' in check) return
+      const varied = jobResource(check.vary(base), options)
+      for (const path of check.reflectedAt)
+        expect({ path, value: at(varied, path) }).not.toEqual({ path, value: at(withSync, path) })
     })
   }
 })

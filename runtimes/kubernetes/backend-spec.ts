@@ -9,6 +9,7 @@
  * operator's real CRDs.
  */
 import { RuntimeRejectedError } from '../../src/errors.ts'
+import { CHECKOUT_NAME, CODE_MOUNT_PATH, CODE_PATH_ENV, CONTAINER_CHECKOUT } from '../../src/runtime/code-sync.ts'
 import {
   containerName,
   type JobSpec,
@@ -27,10 +28,18 @@ export const SUBMARINE_NAME_LABEL = 'submarine-experiment-name'
 /** Keeps Istio from injecting a sidecar that would keep finished pods Running (kubeflow-semantics §8 #6). */
 export const ISTIO_INJECT_ANNOTATION = 'sidecar.istio.io/inject'
 
+/** Submarine's code sync image (git-sync 3.1.6); `--git-image` names another, for air-gapped registries. */
+export const DEFAULT_GIT_IMAGE = 'apache/submarine:git-sync-3.1.6'
+/** Submarine's names for the code sync init container and its volume. */
+export const CODE_LOCALIZER = 'code-localizer'
+export const CODE_VOLUME = 'code-dir'
+
 /** What the builder needs besides the job. */
 export interface JobResourceOptions {
   /** This server's instance id, written into the ownership labels. */
   instanceId: string
+  /** The git-sync image of the code sync init container (default {@link DEFAULT_GIT_IMAGE}). */
+  gitImage?: string
 }
 
 /** `resources` of one container. */
@@ -39,13 +48,18 @@ export interface ContainerResources {
   limits?: Record<string, string>
 }
 
-/** The framework container of a replica's pod template. */
+/** A container of a replica's pod template: the framework's, or the code sync init container. */
 export interface Container {
   name: string
   image: string
-  command: string[]
+  /** Absent for the init container: git-sync's image runs its own entrypoint. */
+  command?: string[]
+  workingDir?: string
   env?: Array<{ name: string; value: string }>
   resources?: ContainerResources
+  volumeMounts?: Array<{ name: string; mountPath: string }>
+  /** The init container's log tail becomes its termination message: git's error, for the status. */
+  terminationMessagePolicy?: 'FallbackToLogsOnError'
 }
 
 /** One value of the replica map (`spec.tfReplicaSpecs.Worker` …). */
@@ -54,7 +68,11 @@ export interface KubeflowReplicaSpec {
   restartPolicy: JobSpec['restartPolicy']
   template: {
     metadata: { labels: Record<string, string>; annotations: Record<string, string> }
-    spec: { containers: Container[] }
+    spec: {
+      initContainers?: Container[]
+      containers: Container[]
+      volumes?: Array<{ name: string; emptyDir: Record<string, never> }>
+    }
   }
 }
 
@@ -129,6 +147,19 @@ export function replicaSpec(job: JobSpec, spec: ReplicaSpec, options: JobResourc
   if (spec.env.length > 0) container.env = spec.env.map(([name, value]) => ({ name, value }))
   const resources = containerResources(spec.resources)
   if (resources) container.resources = resources
+  const podSpec: KubeflowReplicaSpec['template']['spec'] = { containers: [container] }
+  if (job.code) {
+    // Submarine's code localizer: git-sync into an emptyDir at /code, CODE_PATH=/code in the
+    // main container (appended, so it wins); periscope also starts the command in the checkout.
+    container.env = [
+      ...(container.env ?? []).filter((e) => e.name !== CODE_PATH_ENV),
+      envVar(CODE_PATH_ENV, CODE_MOUNT_PATH),
+    ]
+    container.workingDir = CONTAINER_CHECKOUT
+    container.volumeMounts = [{ name: CODE_VOLUME, mountPath: CODE_MOUNT_PATH }]
+    podSpec.initContainers = [codeLocalizer(job.code, options.gitImage ?? DEFAULT_GIT_IMAGE)]
+    podSpec.volumes = [{ name: CODE_VOLUME, emptyDir: {} }]
+  }
   return {
     replicas: spec.replicas,
     restartPolicy: job.restartPolicy,
@@ -138,8 +169,35 @@ export function replicaSpec(job: JobSpec, spec: ReplicaSpec, options: JobResourc
         labels: ownerLabels(job.id, options.instanceId),
         annotations: { [ISTIO_INJECT_ANNOTATION]: 'false' },
       },
-      spec: { containers: [container] },
+      spec: podSpec,
     },
+  }
+}
+
+const envVar = (name: string, value: string) => ({ name, value })
+
+/**
+ * git-sync's environment as Submarine sets it. The password is git-sync's
+ * `GIT_SYNC_PASSWORD`, in the pod template as Submarine has it.
+ */
+export function codeLocalizer(code: NonNullable<JobSpec['code']>, image: string): Container {
+  const env = [
+    envVar('GIT_SYNC_REPO', code.url),
+    envVar('GIT_SYNC_ROOT', CODE_MOUNT_PATH),
+    envVar('GIT_SYNC_DEPTH', '1'),
+    envVar('GIT_SYNC_DEST', CHECKOUT_NAME),
+    envVar('GIT_SYNC_ONE_TIME', 'true'),
+    envVar('GIT_SYNC_BRANCH', code.branch),
+  ]
+  if (code.username) env.push(envVar('GIT_SYNC_USERNAME', code.username))
+  if (code.password) env.push(envVar('GIT_SYNC_PASSWORD', code.password))
+  if (code.trustCerts) env.push(envVar('GIT_SSL_NO_VERIFY', 'true'))
+  return {
+    name: CODE_LOCALIZER,
+    image,
+    env,
+    volumeMounts: [{ name: CODE_VOLUME, mountPath: CODE_MOUNT_PATH }],
+    terminationMessagePolicy: 'FallbackToLogsOnError',
   }
 }
 

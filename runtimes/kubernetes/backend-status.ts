@@ -4,6 +4,7 @@
  * job's status is the custom resource's own `.status` (the operator's conditions
  * and times, untouched apart from normalisation); the replicas come from pods.
  */
+import { CODE_SYNC_FAILED, codeSyncFailure } from '../../src/runtime/code-sync.ts'
 import { containerName, type Framework, podName, type ReplicaType } from '../../src/runtime/job.ts'
 import type {
   ConditionType,
@@ -16,6 +17,7 @@ import type {
 } from '../../src/runtime/job-status.ts'
 import { LABEL } from '../../src/runtime/labels.ts'
 import { jobMessage } from '../shared/job-message.ts'
+import { CODE_LOCALIZER } from './backend-spec.ts'
 import { kindOf } from './job-kinds.ts'
 import type { ContainerStatus, KubeflowJobObject, PodObject } from './kube-types.ts'
 
@@ -203,9 +205,61 @@ export function mergeReplicas(
   return out
 }
 
+/**
+ * Set by the runtime on a job whose code could not be checked out, with `{"message","time"}`
+ * (JSON), when it suspends the job: a failing init container would otherwise be restarted
+ * forever (the pod's restartPolicy is OnFailure) and the operator never fails the job.
+ */
+export const CODE_SYNC_FAILED_ANNOTATION = 'periscope.io/code-sync-failed'
+
+/** Why a pod's code localizer failed (git's error, from its log tail), or null while it has not. */
+export function codeSyncFailureOf(pod: PodObject): string | null {
+  const init = pod.status?.initContainerStatuses?.find((c) => c.name === CODE_LOCALIZER)
+  const t = init?.state?.terminated ?? init?.lastState?.terminated
+  if (!t || typeof t.exitCode !== 'number' || t.exitCode === 0) return null
+  const env = pod.spec?.initContainers?.find((c) => c.name === CODE_LOCALIZER)?.env ?? []
+  const value = (name: string) => env.find((e) => e.name === name)?.value ?? ''
+  const detail = t.message ?? `git-sync exited with code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}`
+  return codeSyncFailure({ url: value('GIT_SYNC_REPO'), branch: value('GIT_SYNC_BRANCH'), password: null }, detail)
+}
+
+/** The annotation's value for a failure now. */
+export function codeSyncFailedAnnotation(message: string, time: string): string {
+  return JSON.stringify({ message, time })
+}
+
+/** The failure a job's annotation records, or null. */
+export function recordedCodeSyncFailure(cr: KubeflowJobObject): { message: string; time: string } | null {
+  const text = cr.metadata?.annotations?.[CODE_SYNC_FAILED_ANNOTATION]
+  if (!text) return null
+  try {
+    const v = JSON.parse(text) as { message?: unknown; time?: unknown }
+    return typeof v.message === 'string' && typeof v.time === 'string' ? { message: v.message, time: v.time } : null
+  } catch {
+    return null
+  }
+}
+
+/** The operator's status, failed for good when the job's code could not be checked out. */
+function withCodeSyncFailure(status: JobStatus, cr: KubeflowJobObject): JobStatus {
+  const failure = recordedCodeSyncFailure(cr)
+  if (!failure || status.conditions.some((c) => (c.type === 'Succeeded' || c.type === 'Failed') && c.status === 'True'))
+    return status
+  const conditions = status.conditions.map((c) => (c.type === 'Running' ? { ...c, status: 'False' as const } : c))
+  conditions.push({
+    type: 'Failed',
+    status: 'True',
+    reason: CODE_SYNC_FAILED,
+    message: failure.message,
+    lastUpdateTime: failure.time,
+    lastTransitionTime: failure.time,
+  })
+  return { ...status, conditions, completionTime: status.completionTime ?? failure.time }
+}
+
 /** The full observation of a job. */
 export function observeJob(jobId: string, cr: KubeflowJobObject, replicas: ReplicaState[]): JobObservation {
-  const status = jobStatusOf(cr)
+  const status = withCodeSyncFailure(jobStatusOf(cr), cr)
   const runPolicy = cr.spec?.runPolicy as { backoffLimit?: unknown; activeDeadlineSeconds?: unknown } | undefined
   const backoffLimit = typeof runPolicy?.backoffLimit === 'number' ? runPolicy.backoffLimit : 3
   const deadline = runPolicy?.activeDeadlineSeconds

@@ -11,10 +11,12 @@ import { LABEL } from '../../src/runtime/labels.ts'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
 import type { KubePort } from './backend-port.ts'
 import {
+  codeSyncFailureOf,
   expectedReplicas,
   jobIdOfPod,
   mergeReplicas,
   observeJob,
+  recordedCodeSyncFailure,
   replicaAfterDeletion,
   replicaFromPod,
 } from './backend-status.ts'
@@ -64,8 +66,17 @@ export class ClusterView {
   constructor(
     private readonly port: KubePort,
     private readonly sink: RuntimeSink,
-    private readonly config: { namespace: string; instanceId: string; tuning: KubernetesTuning },
+    private readonly config: {
+      namespace: string
+      instanceId: string
+      tuning: KubernetesTuning
+      /** A pod's code localizer failed: the runtime records it on the job and suspends it (once per job). */
+      onCodeSyncFailure?: (jobId: string, kind: JobKind, message: string) => void
+    },
   ) {}
+
+  /** Jobs whose code sync failure has been handed to the runtime. */
+  readonly #codeSyncReported = new Set<string>()
 
   /** The kind of a tracked job, if it is tracked. */
   kindOf(id: string): JobKind | undefined {
@@ -75,6 +86,11 @@ export class ClusterView {
   /** The last custom resource seen for a job, if it is tracked. */
   resourceOf(id: string): KubeflowJobObject | undefined {
     return this.#jobs.get(id)?.cr
+  }
+
+  /** The runtime could not record a code sync failure: the next change of the job tries again. */
+  retryCodeSync(id: string): void {
+    this.#codeSyncReported.delete(id)
   }
 
   /** A list of one kind: upserts every item and forgets tracked jobs of that kind it lacks. */
@@ -131,6 +147,7 @@ export class ClusterView {
     const job = this.#jobs.get(id)
     if (kind && job && job.kind !== kind) return
     this.#jobs.delete(id)
+    this.#codeSyncReported.delete(id)
     if (this.#draining.has(id)) return // `drainJob` stops the followers that are left
     for (const [name, pod] of this.#pods) {
       if (pod.jobId !== id) continue
@@ -212,6 +229,7 @@ export class ClusterView {
     const job = this.#jobs.get(jobId)
     // Before the first pod list, replica states would be guesses.
     if (!job || !this.#podsSynced || this.#disposed) return
+    this.#checkCodeSync(jobId, job)
     const observation = observeJob(jobId, job.cr, this.#replicas(jobId, job))
     if (job.drain !== 'released' && isFinished(observation.status)) {
       if (job.drain === 'none') this.#holdUntilDrained(jobId, job)
@@ -221,6 +239,20 @@ export class ClusterView {
     if (json === job.lastEmitted) return
     job.lastEmitted = json
     this.sink.status(observation)
+  }
+
+  /** A pod whose code localizer failed fails the job, once, unless it has finished already. */
+  #checkCodeSync(jobId: string, job: TrackedJob): void {
+    if (this.#codeSyncReported.has(jobId) || recordedCodeSyncFailure(job.cr) || !this.config.onCodeSyncFailure) return
+    if (isFinished(observeJob(jobId, job.cr, []).status)) return
+    for (const pod of this.#pods.values()) {
+      if (pod.jobId !== jobId) continue
+      const message = codeSyncFailureOf(pod.object)
+      if (!message) continue
+      this.#codeSyncReported.add(jobId)
+      this.config.onCodeSyncFailure(jobId, job.kind, message)
+      return
+    }
   }
 
   /**

@@ -35,6 +35,7 @@ export function createKubernetesRuntime(options: KubernetesRuntimeOptions, clien
   return new KubernetesRuntime(port, {
     namespace: options.namespace,
     instanceId: options.instanceId,
+    gitImage: options.gitImage,
     tuning: options.tuning,
   })
 }

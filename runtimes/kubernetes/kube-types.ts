@@ -66,6 +66,8 @@ export interface ContainerStatus {
 }
 
 export interface PodObject extends KubeObject {
+  /** Only what is read: the init containers' env (the code localizer's repository). */
+  spec?: { initContainers?: Array<{ name?: string; env?: Array<{ name?: string; value?: string }> }> }
   status?: {
     phase?: string
     conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>

@@ -12,6 +12,7 @@ import { instanceSelector, LABEL } from '../../src/runtime/labels.ts'
 import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
 import { type KubePort, podsRef, type ResourceRef } from './backend-port.ts'
 import { jobResource, replicaSpec } from './backend-spec.ts'
+import { CODE_SYNC_FAILED_ANNOTATION, codeSyncFailedAnnotation } from './backend-status.ts'
 import { ClusterView, DRAIN_TIMEOUT_MS, isOwnedBy } from './cluster-view.ts'
 import { isAlreadyExists, isKindNotServed, isObjectNotFound, operatorNotInstalled, toRuntimeError } from './errors.ts'
 import { JOB_KINDS, type JobKind, KUBEFLOW_GROUP, KUBEFLOW_VERSION, kindOf, resourceName } from './job-kinds.ts'
@@ -23,6 +24,8 @@ import { ResourceWatcher } from './watch.ts'
 export interface KubernetesRuntimeConfig {
   namespace: string
   instanceId: string
+  /** Image of the code sync init container (default Submarine's). */
+  gitImage?: string
   tuning?: Partial<KubernetesTuning>
 }
 
@@ -32,6 +35,7 @@ export class KubernetesRuntime implements Runtime {
   readonly #port: KubePort
   readonly #namespace: string
   readonly #instanceId: string
+  readonly #gitImage: string | undefined
   readonly #tuning: KubernetesTuning
   #watchers: ResourceWatcher[] = []
   #view: ClusterView | null = null
@@ -45,6 +49,7 @@ export class KubernetesRuntime implements Runtime {
     this.#port = port
     this.#namespace = config.namespace
     this.#instanceId = config.instanceId
+    this.#gitImage = config.gitImage
     this.#tuning = { ...DEFAULT_TUNING, ...config.tuning }
   }
 
@@ -55,6 +60,7 @@ export class KubernetesRuntime implements Runtime {
       namespace: this.#namespace,
       instanceId: this.#instanceId,
       tuning: this.#tuning,
+      onCodeSyncFailure: (id, kind, message) => void this.#failCodeSync(id, kind, message),
     })
     this.#view = view
     const common = {
@@ -102,7 +108,7 @@ export class KubernetesRuntime implements Runtime {
       )
     }
     const kind = kindOf(job.framework)
-    const body = jobResource(job, { instanceId: this.#instanceId })
+    const body = jobResource(job, { instanceId: this.#instanceId, gitImage: this.#gitImage })
     const op = { resource: resourceName(kind), namespace: this.#namespace, name: job.id, kind }
     let created: KubeObject
     try {
@@ -135,7 +141,9 @@ export class KubernetesRuntime implements Runtime {
       const key = operatorReplicaKey(spec.type)
       // Only the count of an existing type changes: its running pods are left alone.
       replicaMap[key] =
-        key in existing ? { replicas: spec.replicas } : replicaSpec(job, spec, { instanceId: this.#instanceId })
+        key in existing
+          ? { replicas: spec.replicas }
+          : replicaSpec(job, spec, { instanceId: this.#instanceId, gitImage: this.#gitImage })
     }
     for (const key of Object.keys(existing)) if (!(key in replicaMap)) replicaMap[key] = null
     try {
@@ -215,6 +223,26 @@ export class KubernetesRuntime implements Runtime {
   }
 
   // ── helpers ─────────────────────────────────
+
+  /**
+   * A replica's code could not be checked out: the failure is recorded on the job (the
+   * status reads Failed from it, see `backend-status.ts`) and the job suspended, so the
+   * operator deletes its pods rather than the kubelet restarting the init container forever.
+   * A patch that fails is retried at the job's next change (the view asks again).
+   */
+  async #failCodeSync(id: string, kind: JobKind, message: string): Promise<void> {
+    const patch = {
+      metadata: {
+        annotations: { [CODE_SYNC_FAILED_ANNOTATION]: codeSyncFailedAnnotation(message, new Date().toISOString()) },
+      },
+      spec: { runPolicy: { suspend: true } },
+    }
+    try {
+      await this.#port.mergePatch(this.#ref(kind), id, patch)
+    } catch {
+      this.#view?.retryCodeSync(id)
+    }
+  }
 
   #ref(kind: JobKind): ResourceRef {
     return { group: KUBEFLOW_GROUP, version: KUBEFLOW_VERSION, plural: kind.plural, namespace: this.#namespace }

@@ -34,6 +34,8 @@ export interface KubernetesRuntimeOptions extends RuntimeBaseOptions {
    * leaves the runtime unavailable with that reason, instead of blocking it.
    */
   requestTimeoutMs?: number
+  /** Image of the code sync init container (`--git-image`; default Submarine's git-sync 3.1.6). */
+  gitImage?: string
   /** Tuning, mainly for tests. */
   tuning?: Partial<KubernetesTuning>
 }

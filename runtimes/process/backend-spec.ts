@@ -2,9 +2,12 @@
  * @module
  * Pure: how a job lies on disk under `<data-dir>/runs/<experimentId>/` (its spec and
  * ports in `job.json`, each replica's working directory and control files), and what
- * one replica is started with (command, working directory, environment).
+ * one replica is started with (command, working directory, environment). With code sync
+ * the job's repository is cloned once into `.code/` and copied into each replica's
+ * `code/current/`, where its command starts, as `/code/current` in a container.
  */
 import { join } from 'node:path'
+import { CHECKOUT_NAME, CODE_PATH_ENV } from '../../src/runtime/code-sync.ts'
 import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
 import { type ReplicaNetwork, replicaEnv } from '../emulated/operator-env.ts'
 import type { ReplicaFiles } from './backend-client.ts'
@@ -44,12 +47,27 @@ export function filesOf(dir: string, pod: string): ReplicaFiles {
   }
 }
 
-/** What one replica runs with: its task's command, and the operator's environment on top of `baseEnv`. */
+/** The job's own clone of its repository, copied into each replica's {@link replicaCode} checkout. */
+export function jobClone(dir: string): string {
+  return join(dir, '.code')
+}
+
+/** A replica's code dir (`CODE_PATH`) and checkout (`$CODE_PATH/current`), under its working directory. */
+export function replicaCode(replicaDir: string): { codePath: string; checkout: string } {
+  const codePath = join(replicaDir, 'code')
+  return { codePath, checkout: join(codePath, CHECKOUT_NAME) }
+}
+
+/**
+ * What one replica runs with: its task's command, where it starts (`replicaDir`, or the
+ * checkout with code sync), and the operator's environment on top of `baseEnv`.
+ */
 export function replicaLaunch(
   file: JobFile,
   ref: ReplicaRef,
   baseEnv: Record<string, string>,
-): { command: string; env: Record<string, string> } | null {
+  replicaDir: string,
+): { command: string; env: Record<string, string>; cwd: string } | null {
   const spec = file.job.replicaSpecs.find((s) => s.type === ref.type)
   if (!spec) return null
   const network: ReplicaNetwork = {
@@ -57,9 +75,17 @@ export function replicaLaunch(
     shortHost: () => '127.0.0.1',
     port: (pod, fallback) => file.ports[pod] ?? fallback,
   }
+  const code = file.job.code ? replicaCode(replicaDir) : null
   // A pod's hostname is its name; the experiment's own HOSTNAME, if it sets one, wins as in a container.
+  // CODE_PATH comes last, as Submarine appends it to the container's env.
   return {
     command: spec.command,
-    env: { ...baseEnv, HOSTNAME: ref.pod, ...Object.fromEntries(replicaEnv(file.job, ref, network)) },
+    cwd: code?.checkout ?? replicaDir,
+    env: {
+      ...baseEnv,
+      HOSTNAME: ref.pod,
+      ...Object.fromEntries(replicaEnv(file.job, ref, network)),
+      ...(code ? { [CODE_PATH_ENV]: code.codePath } : {}),
+    },
   }
 }

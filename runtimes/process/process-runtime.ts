@@ -76,7 +76,7 @@ class ProcessRuntime implements Runtime {
     if (this.#jobs.has(spec.id) || this.#finished(spec.id)) return
     const file: JobFile = { job: spec, ports: allocatePorts(spec, {}) }
     mkdirSync(this.#dir(spec.id), { recursive: true })
-    writeFileSync(join(this.#dir(spec.id), 'job.json'), JSON.stringify(file))
+    writeFileSync(join(this.#dir(spec.id), 'job.json'), JSON.stringify(file), { mode: 0o600 })
     // Accepted once job.json is written; replicas are launched from the queue.
     this.#track(file).resume(null)
   }
@@ -86,7 +86,7 @@ class ProcessRuntime implements Runtime {
     // A finished job stays finished (the operator ignores a spec change too).
     if (!job) return this.#finished(spec.id) ? undefined : this.submit(spec)
     const file: JobFile = { job: spec, ports: allocatePorts(spec, job.file.ports) }
-    writeFileSync(join(this.#dir(spec.id), 'job.json'), JSON.stringify(file))
+    writeFileSync(join(this.#dir(spec.id), 'job.json'), JSON.stringify(file), { mode: 0o600 })
     await job.update(file)
   }
 

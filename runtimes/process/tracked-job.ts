@@ -3,15 +3,16 @@
  * One job of the process runtime: its replicas' processes and log followers, driven
  * by the emulated operator, and its reports to the sink.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { cp, mkdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ReplicaRef } from '../../src/runtime/job.ts'
+import type { CodeSync, ReplicaRef } from '../../src/runtime/job.ts'
 import { isFinished, type JobObservation } from '../../src/runtime/job-status.ts'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
 import { EmulatedJob, type ReplicaDriver } from '../emulated/emulated-job.ts'
+import { gitClone } from '../shared/git-clone.ts'
 import { exitCodeOf, livePid, spawnReplica, stopReplica, waitForExit } from './backend-client.ts'
-import { FINISHED, filesOf, type JobFile, replicaLaunch } from './backend-spec.ts'
+import { FINISHED, filesOf, type JobFile, jobClone, replicaCode, replicaLaunch } from './backend-spec.ts'
 import { LogTail } from './log-follower.ts'
 import { LogWatch, WAKE_BYTES } from './log-watch.ts'
 import type { ProcessRuntimeOptions } from './options.ts'
@@ -45,6 +46,10 @@ export class TrackedJob {
   #resuming = false
   /** Finished and put away. */
   #done = false
+  /** The job's one clone of its repository, under way or done (code sync only). */
+  #clone: Promise<void> | null = null
+  /** Aborts a clone under way when the job is deleted or the server stops. */
+  readonly #abort = new AbortController()
 
   constructor(
     public file: JobFile,
@@ -137,6 +142,7 @@ export class TrackedJob {
    */
   async stop(): Promise<void> {
     this.#stopping = true
+    this.#abort.abort()
     clearTimeout(this.#reportTimer)
     await this.#emulated?.stopAll()
     for (const pod of [...this.#tails.keys()]) this.#flush(pod)
@@ -147,6 +153,7 @@ export class TrackedJob {
   dispose(): void {
     this.#sendReport()
     this.#disposed = true
+    this.#abort.abort()
     this.#watch?.close()
     this.#emulated?.dispose()
   }
@@ -233,8 +240,13 @@ export class TrackedJob {
     this.#tails.delete(pod)
   }
 
-  /** Queues the launch; resolves once spawned (or skipped because the job was deleted or has finished). */
-  #launch(ref: ReplicaRef): Promise<void> {
+  /**
+   * Checks the code out (code sync), then queues the launch; resolves once spawned (or skipped
+   * because the job was deleted or has finished). A failed clone rejects with a JobFailure.
+   */
+  async #launch(ref: ReplicaRef): Promise<void> {
+    const code = this.file.job.code
+    if (code) await this.#checkout(ref.pod, code)
     return new Promise((resolve, reject) => {
       this.work.push(() => {
         try {
@@ -247,14 +259,39 @@ export class TrackedJob {
     })
   }
 
+  /**
+   * Puts the repository in the replica's `code/current/` unless it is there (a restart, or a
+   * replica that ran before the server restarted): the job clones once, each replica gets a copy.
+   */
+  async #checkout(pod: string, code: CodeSync): Promise<void> {
+    const { codePath, checkout } = replicaCode(filesOf(this.dir, pod).cwd)
+    if (existsSync(checkout)) return
+    const clone = jobClone(this.dir)
+    this.#clone ??= existsSync(clone)
+      ? Promise.resolve()
+      : gitClone(code, clone, { env: this.options.baseEnv, signal: this.#abort.signal })
+    try {
+      await this.#clone
+    } catch (err) {
+      this.#clone = null // a later attempt (after a restart of the server, say) clones again
+      throw err
+    }
+    // Copied beside, then renamed: a checkout is whole or absent.
+    const partial = `${checkout}.partial`
+    await mkdir(codePath, { recursive: true })
+    await rm(partial, { recursive: true, force: true })
+    await cp(clone, partial, { recursive: true, verbatimSymlinks: true })
+    await rename(partial, checkout)
+  }
+
   #spawn(ref: ReplicaRef): void {
     if (this.#disposed || this.#stopping || this.#done || this.#emulated?.finished) return
     const files = filesOf(this.dir, ref.pod)
     mkdirSync(files.cwd, { recursive: true })
-    const launch = replicaLaunch(this.file, ref, this.options.baseEnv)
+    const launch = replicaLaunch(this.file, ref, this.options.baseEnv, files.cwd)
     if (!launch) return
     this.#follow(ref.pod)
-    const { pid, exited } = spawnReplica(launch.command, launch.env, files)
+    const { pid, exited } = spawnReplica(launch.command, launch.env, { ...files, cwd: launch.cwd })
     this.#children.set(ref.pod, pid)
     this.#live.add(ref.pod)
     this.#emulated?.running(ref.pod)

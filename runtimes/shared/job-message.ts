@@ -5,6 +5,7 @@
  * exit code, restarts used out of the limit and when the next attempt is, and the
  * replica and exit code that made a job fail.
  */
+import { CODE_SYNC_FAILED } from '../../src/runtime/code-sync.ts'
 import type { JobSpec } from '../../src/runtime/job.ts'
 import { isDeadlineExceeded, type JobStatus, type ReplicaState } from '../../src/runtime/job-status.ts'
 
@@ -36,7 +37,8 @@ export function isCrashLooping(r: ReplicaState): boolean {
 
 /**
  * Why the job is where it is, or null when nothing needs saying (it runs, or is on its way).
- * Checked in order: the job failed (past its deadline, or the replica that used up the restarts); a replica stuck
+ * Checked in order: the job failed (its code could not be checked out, with git's error; past its
+ * deadline; or the replica that used up the restarts); a replica stuck
  * before starting (`<pod>: ErrImagePull: …`); a replica crash-looping.
  */
 export function jobMessage(
@@ -45,7 +47,9 @@ export function jobMessage(
   replicas: readonly ReplicaState[],
 ): string | null {
   const limit = job.backoffLimit
-  const failed = status.conditions.some((c) => c.type === 'Failed' && c.status === 'True')
+  const failedCondition = status.conditions.find((c) => c.type === 'Failed' && c.status === 'True')
+  if (failedCondition?.reason === CODE_SYNC_FAILED) return `Failed: ${failedCondition.message}`
+  const failed = failedCondition !== undefined
   if (failed && isDeadlineExceeded(status)) {
     const seconds = job.activeDeadlineSeconds == null ? '' : ` of ${job.activeDeadlineSeconds} s`
     return (

@@ -24,7 +24,7 @@ export interface JobSpecOptions extends Partial<Omit<JobSpec, 'replicaSpecs'>> {
   command?: string
 }
 
-/** A job: a fresh id, TensorFlow in `default`, `OnFailure` with `backoffLimit` 3, unless overridden. */
+/** A job: a fresh id, TensorFlow in `default`, `OnFailure` with `backoffLimit` 3, no code sync, unless overridden. */
 export function jobSpec(options: JobSpecOptions = {}): JobSpec {
   const { replicas = [{ type: 'Worker' }], image = null, command = 'true', ...over } = options
   return {
@@ -35,6 +35,7 @@ export function jobSpec(options: JobSpecOptions = {}): JobSpec {
     restartPolicy: 'OnFailure',
     backoffLimit: 3,
     activeDeadlineSeconds: null,
+    code: null,
     ...over,
     replicaSpecs: replicas.map((r) => ({ replicas: 1, image, command, env: [], resources: {}, ...r })),
   }

@@ -6,6 +6,7 @@ import { type Context, Hono } from 'hono'
 import { InvalidQueryError } from '../errors.ts'
 import { type ExperimentStatus, FILTER_STATUSES } from '../experiments/experiment.ts'
 import type { ExperimentService } from '../experiments/experiment-service.ts'
+import { maskExperiment } from '../experiments/mask-credentials.ts'
 import { readBody } from '../http/body.ts'
 import { jsonArray, ok, okStream } from '../http/envelope.ts'
 import { idempotencyOf, REPLAYED_HEADER } from '../http/idempotency-key.ts'
@@ -39,7 +40,7 @@ export function experimentRoutes(
   /** Every experiment is created here: from a spec, or from a template's substitution. */
   const create = async (c: Context, body: unknown) => {
     const { experiment, replayed } = await service.create(body, idempotencyOf(c, body))
-    const res = ok(experiment)
+    const res = ok(maskExperiment(experiment))
     if (replayed) res.headers.set(REPLAYED_HEADER, 'true')
     return res
   }
@@ -83,13 +84,15 @@ export function experimentRoutes(
     const status = statusParam(c.req.query('status'))
     const limit = intParam('limit', c.req.query('limit'))
     const offset = intParam('offset', c.req.query('offset'))
-    return okStream(jsonArray(service.list({ status, limit, offset, afterId: c.req.query('after') || undefined })))
+    const items = service.list({ status, limit, offset, afterId: c.req.query('after') || undefined })
+    return okStream(jsonArray(items, (e) => [JSON.stringify(maskExperiment(e))]))
   })
 
-  app.get('/:id', (c) => ok(service.get(c.req.param('id'))))
-  app.patch('/:id', async (c) => ok(await service.patch(c.req.param('id'), await readBody(c))))
-  app.delete('/:id', async (c) => ok(await service.delete(c.req.param('id'))))
-  app.post('/:id/stop', (c) => ok(service.stop(c.req.param('id'))))
+  // Every answer that holds a spec shows the git password masked.
+  app.get('/:id', (c) => ok(maskExperiment(service.get(c.req.param('id')))))
+  app.patch('/:id', async (c) => ok(maskExperiment(await service.patch(c.req.param('id'), await readBody(c)))))
+  app.delete('/:id', async (c) => ok(maskExperiment(await service.delete(c.req.param('id')))))
+  app.post('/:id/stop', (c) => ok(maskExperiment(service.stop(c.req.param('id')))))
   // Submarine's submission to a template: its answer is exactly that of creating the experiment it makes.
   app.post('/:name', async (c) => {
     const body = await readBody(c)

@@ -15,6 +15,7 @@ import { type Signals, signalKey } from '../streams/signals.ts'
 import type { EventLog } from './event-log.ts'
 import type { Experiment, ExperimentSpec } from './experiment.ts'
 import { lineMillis } from './line-time.ts'
+import { keepStoredPassword } from './mask-credentials.ts'
 import { frameworkOf, normalizeSpec } from './normalize-spec.ts'
 import { toJob } from './to-job.ts'
 
@@ -220,7 +221,10 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       const rec = required(id)
       // Its logs and events tell what ran: the stored spec must stay the one that ran.
       refuseFinished(rec, 'its spec stays the one it ran with; create a new experiment instead')
-      const spec = normalizeSpec(body, { namespace: deps.namespace, findEnvironment, lowerCaseName: false })
+      const spec = keepStoredPassword(
+        normalizeSpec(body, { namespace: deps.namespace, findEnvironment, lowerCaseName: false }),
+        rec.experiment.spec,
+      )
       const before = frameworkOf(rec.experiment.spec.meta.framework)
       const after = frameworkOf(spec.meta.framework)
       if (before !== after) {

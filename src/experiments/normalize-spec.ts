@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot'
 import { NotFoundError, ValidationError } from '../errors.ts'
+import { displayUrl, GIT_SCHEMES } from '../runtime/code-sync.ts'
 import { type Framework, REPLICA_TYPES, type ReplicaType } from '../runtime/job.ts'
 import type { CodeSpec, EnvironmentSpec, ExperimentSpec, TaskSpec } from './experiment.ts'
 import { ExperimentInput } from './experiment-schema.ts'
@@ -177,6 +178,7 @@ export function normalizeSpec(body: unknown, ctx: NormalizeContext): ExperimentS
     }
   }
   checkOperatorRules(framework, tasks)
+  if (input.code) checkCode(input.code)
 
   return {
     meta: {
@@ -229,6 +231,38 @@ export function writeCode(code: ExperimentInput['code']): CodeSpec | null {
         }
       : null,
   }
+}
+
+/** `http://, https://, git:// or ssh://`. */
+function schemeList(): string {
+  const all = GIT_SCHEMES.map((s) => `${s}://`)
+  return `${all.slice(0, -1).join(', ')} or ${all.at(-1)}`
+}
+
+/**
+ * What git can be asked to fetch: a URL of an allowed scheme, or scp-like `user@host:path`
+ * (ssh); no local paths, `file://` or `ext::` (the Docker runtime clones on the server's host).
+ */
+function checkCode(code: NonNullable<ExperimentInput['code']>): void {
+  const mode = (code.syncMode ?? 'git').toLowerCase()
+  if (['hdfs', 'nfs', 's3'].includes(mode)) return // Submarine's modes that sync nothing
+  if (!code.git)
+    throw new ValidationError('Invalid experiment spec: code.git is required (url, branch, …) to sync code')
+  const url = code.git.url.trim()
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/[^/]/.exec(url)?.[1]?.toLowerCase()
+  const scpLike = !scheme && /^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:[^/]/.test(url)
+  if (!(scheme && GIT_SCHEMES.includes(scheme)) && !scpLike)
+    throw new ValidationError(
+      `Invalid experiment spec: code.git.url: expected an ${schemeList()} URL or user@host:path, ` +
+        `got "${displayUrl(url)}"`,
+    )
+  if (/[\s\0]/.test(url)) throw new ValidationError('Invalid experiment spec: code.git.url: must not contain spaces')
+  const branch = code.git.branch
+  if (branch && (branch.startsWith('-') || /[\s\0~^:?*[\\]|\.\.|@\{/.test(branch)))
+    throw new ValidationError(
+      `Invalid experiment spec: code.git.branch: "${branch}" is not a git branch name ` +
+        '(no spaces, no leading -, none of ~ ^ : ? * [ \\ .. @{)',
+    )
 }
 
 /** The training operator's admission rules (kubeflow-semantics.md §1.4), checked before anything runs. */

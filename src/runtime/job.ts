@@ -40,6 +40,21 @@ export interface ReplicaSpec {
   resources: Resources
 }
 
+/**
+ * A git repository checked out before the replicas' commands start (`code.git` of the
+ * experiment, Submarine's `syncMode: git`). The rules and names are in `code-sync.ts`.
+ */
+export interface CodeSync {
+  /** Without credentials: any `user:password@` of the experiment's URL is moved to the fields below. */
+  url: string
+  branch: string
+  username: string | null
+  /** Never logged, labelled or written into a container or custom-resource spec in plain text. */
+  password: string | null
+  /** Skip TLS certificate checks (`trustCerts`). */
+  trustCerts: boolean
+}
+
 /** Everything a runtime needs to run one experiment. */
 export interface JobSpec {
   /** The experiment id; every runtime object is named from it. */
@@ -58,6 +73,8 @@ export interface JobSpec {
    * past it the operator fails the job and stops its replicas (kubeflow-semantics.md §2.5).
    */
   activeDeadlineSeconds: number | null
+  /** The repository every replica starts in; absent or null for none. */
+  code?: CodeSync | null
 }
 
 /** One replica instance (a "pod") of a job. */

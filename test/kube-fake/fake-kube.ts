@@ -39,6 +39,8 @@ export interface FakeKubeOptions {
   historySize?: number
   /** Folders searched for the Kubeflow CRD YAML files. */
   crdDirs?: readonly string[]
+  /** What an image's entrypoint runs as a local process, for containers that give no command. */
+  images?: Readonly<Record<string, readonly string[]>>
 }
 
 /** A running fake API server. */
@@ -121,6 +123,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     runPods: opts.runPods ?? true,
     restartBackoffMs: opts.restartBackoffMs ?? 50,
     startDelayMs: opts.podStartDelayMs ?? 0,
+    images: opts.images,
   })
   const operator = new TrainingOperator({
     store,

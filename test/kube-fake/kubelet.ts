@@ -3,10 +3,17 @@
  * captures their output per container instance, restarts them in place under OnFailure/Always
  * with a doubling CrashLoopBackOff, reports status through the store, and kills them when the pod
  * is deleted. Test hooks can append log lines and make a container exit with a code.
+ * Init containers with a command (or an image in `images`) run as processes too, one after the
+ * other; the PyTorch `nslookup` one is answered from pod readiness. Each `emptyDir` volume is a
+ * host directory per pod: a `workingDir` or env value under a mount path points into it (the
+ * processes share the host's file system, so this is how two containers share a volume). A
+ * failed container with `terminationMessagePolicy: FallbackToLogsOnError` gets its log tail as
+ * its termination message.
  * @module
  */
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { rfc3339 } from './clock.ts'
 import type { ContainerLog, LogRegistry } from './container-logs.ts'
 import {
@@ -29,6 +36,8 @@ export interface KubeletOptions {
   restartBackoffMs: number
   /** Delay before containers start, during which they wait in ContainerCreating. */
   startDelayMs: number
+  /** What an image's entrypoint runs on this host, for containers that give no command. */
+  images?: Readonly<Record<string, readonly string[]>>
 }
 
 interface Instance {
@@ -60,6 +69,8 @@ interface PodRun {
   podIP: string
   deleting: boolean
   timers: Set<ReturnType<typeof setTimeout>>
+  /** Host directory of each emptyDir volume, by volume name. */
+  volumes: Map<string, string>
 }
 
 /** Process groups still running, killed if the test process exits without stopping the fake. */
@@ -113,6 +124,8 @@ export class Kubelet {
       run.deleting = true
     }
     await Promise.race([Promise.all(exits), Bun.sleep(2000)])
+    for (const run of this.#pods.values())
+      for (const dir of run.volumes.values()) rmSync(dir, { recursive: true, force: true })
     this.#pods.clear()
   }
 
@@ -189,6 +202,11 @@ export class Kubelet {
       podIP: `10.244.${Math.floor(n / 250)}.${(n % 250) + 2}`,
       deleting: false,
       timers: new Set(),
+      volumes: new Map(
+        ((spec.volumes ?? []) as Json[])
+          .filter((v) => v?.emptyDir && typeof v.name === 'string')
+          .map((v) => [v.name as string, mkdtempSync(join(tmpdir(), 'kube-fake-volume-'))]),
+      ),
     }
     this.#pods.set(run.uid, run)
     this.#writeStatus(run)
@@ -216,8 +234,11 @@ export class Kubelet {
     for (const c of run.initContainers) {
       if (c.state.terminated?.exitCode === 0) continue
       if (c.state.terminated || c.restartTimer) return
-      if (!c.current) this.#startContainer(run, c, false)
       const target = nslookupTarget(c.spec)
+      if (c.current?.proc) return // a real process: its exit carries on
+      // The nslookup init container is answered from readiness; any other one runs.
+      if (!c.current) this.#startContainer(run, c, this.#options.runPods && !target)
+      if (c.current?.proc) return
       // The PyTorch init container loops on `nslookup <job>-master-0`: headless DNS answers once that pod is ready.
       if (target && !this.#podReady(run.ns, target)) return
       this.#onExit(run, c, c.current as Instance, { exitCode: 0 })
@@ -249,11 +270,16 @@ export class Kubelet {
     c.state = { running: { startedAt: inst.startedAt } }
     if (spawn) {
       const pod = this.#store.get('pods', run.ns, run.name)
-      const env = containerEnv(pod ?? { metadata: { name: run.name, namespace: run.ns } }, c.spec, this.#baseEnv(run))
-      const argv = containerArgv(c.spec, env)
+      const env = this.#onHost(
+        run,
+        c,
+        containerEnv(pod ?? { metadata: { name: run.name, namespace: run.ns } }, c.spec, this.#baseEnv(run)),
+      )
+      const given = containerArgv(c.spec, env)
+      const argv = given.length > 0 ? given : [...(this.#options.images?.[c.image] ?? [])]
       if (argv.length > 0) {
-        const cwd =
-          typeof c.spec.workingDir === 'string' && existsSync(c.spec.workingDir) ? c.spec.workingDir : undefined
+        const workingDir = typeof c.spec.workingDir === 'string' ? this.#hostPath(run, c, c.spec.workingDir) : undefined
+        const cwd = workingDir && existsSync(workingDir) ? workingDir : undefined
         const proc = spawnContainer(argv, env, cwd, (text) => inst.log.append(text))
         inst.proc = proc
         liveGroups.add(proc)
@@ -266,6 +292,35 @@ export class Kubelet {
     if (write) this.#writeStatus(run)
   }
 
+  /** A path inside the container as the host sees it: under an emptyDir mount, in that volume's directory. */
+  #hostPath(run: PodRun, c: ContainerRun, path: string): string {
+    for (const m of (c.spec.volumeMounts ?? []) as Json[]) {
+      const dir = run.volumes.get(m?.name)
+      const at = typeof m?.mountPath === 'string' ? m.mountPath.replace(/\/+$/, '') : ''
+      if (dir && at && (path === at || path.startsWith(`${at}/`))) return dir + path.slice(at.length)
+    }
+    return path
+  }
+
+  #onHost(run: PodRun, c: ContainerRun, env: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [k, v.startsWith('/') ? this.#hostPath(run, c, v) : v]),
+    )
+  }
+
+  /** The kubelet's FallbackToLogsOnError: the last 80 lines, at most 2,048 bytes, of a failed container's log. */
+  #logTail(c: ContainerRun, inst: Instance, code: number): string | undefined {
+    if (code === 0 || c.spec.terminationMessagePolicy !== 'FallbackToLogsOnError') return undefined
+    const text = inst.log.entries
+      .map((e) => e.text)
+      .join('')
+      .split('\n')
+      .slice(-81)
+      .join('\n')
+      .trim()
+    return text ? text.slice(-2048) : undefined
+  }
+
   #onExit(run: PodRun, c: ContainerRun, inst: Instance, exit: ProcessExit): void {
     if (inst.done) return
     inst.done = true
@@ -273,10 +328,11 @@ export class Kubelet {
     inst.log.end()
     if (c.current === inst) c.current = undefined
     if (!this.#pods.has(run.uid)) return
+    const tail = exit.startError ? undefined : this.#logTail(c, inst, code)
     const terminated = {
       exitCode: code,
       reason: exit.startError ? 'StartError' : code === 0 ? 'Completed' : 'Error',
-      ...(exit.startError ? { message: exit.startError } : {}),
+      ...(exit.startError ? { message: exit.startError } : tail ? { message: tail } : {}),
       startedAt: inst.startedAt,
       finishedAt: rfc3339(),
       containerID: inst.id,
@@ -352,6 +408,7 @@ export class Kubelet {
     const run = this.#pods.get(uid)
     if (!run) return
     this.#pods.delete(uid)
+    for (const dir of run.volumes.values()) rmSync(dir, { recursive: true, force: true })
     for (const t of run.timers) clearTimeout(t)
     for (const c of [...run.initContainers, ...run.containers]) {
       if (c.restartTimer) clearTimeout(c.restartTimer)
