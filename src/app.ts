@@ -7,6 +7,7 @@ import { environmentRoutes } from './api/environments.ts'
 import { eventRoutes } from './api/events.ts'
 import { experimentRoutes } from './api/experiments.ts'
 import type { LogFollowDeps } from './api/log-follow.ts'
+import { submarineUiExperimentRoutes, submarineUiTrackingRoutes } from './api/submarine-ui.ts'
 import type { EnvironmentService } from './environments/environment-service.ts'
 import { MethodNotAllowedError, NotFoundError } from './errors.ts'
 import type { ExperimentService } from './experiments/experiment-service.ts'
@@ -14,6 +15,7 @@ import { failure, ok } from './http/envelope.ts'
 import { renderError } from './http/on-error.ts'
 import type { Runtime } from './runtime/runtime.ts'
 import type { EventStore } from './storage/event-store.ts'
+import { webRoutes } from './web/routes.ts'
 
 export interface AppDeps {
   experiments: ExperimentService
@@ -23,7 +25,7 @@ export interface AppDeps {
   log: (message: string) => void
   /** What streams (log follows, events) share: wake-ups, heartbeat, stall cut-off. */
   streams: LogFollowDeps
-  events: Pick<EventStore, 'after'>
+  events: Pick<EventStore, 'after' | 'lastSeq'>
 }
 
 /** Builds the Hono app. */
@@ -31,6 +33,9 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono({ strict: false })
   // Before the experiment routes, whose `/:id` would take `events` for an id.
   app.route('/api/v1/experiment/events', eventRoutes({ ...deps.streams, events: deps.events }))
+  // Submarine's web UI calls these; before the experiment routes too.
+  app.route('/api/v1/experiment', submarineUiExperimentRoutes(deps.experiments))
+  app.route('/api', submarineUiTrackingRoutes())
   app.route('/api/v1/experiment', experimentRoutes(deps.experiments, deps.streams))
   app.route('/api/v1/environment', environmentRoutes(deps.environments))
   app.get('/healthz', () => ok({ version: deps.version }))
@@ -46,6 +51,7 @@ export function createApp(deps: AppDeps): Hono {
     })
   app.get('/openapi.json', openapi)
   app.get('/v1/openapi.json', openapi) // Submarine's address of its document
+  app.route('/', webRoutes({ version: deps.version, lastEventSeq: () => deps.events.lastSeq() }))
   app.notFound((c) => {
     const allowed = allowedMethods(app, c.req.path)
     if (allowed.length === 0)

@@ -65,7 +65,9 @@ export function experimentRoutes(service: ExperimentService, streams: LogFollowD
     const status = statusParam(c.req.query('status'))
     const limit = intParam('limit', c.req.query('limit'))
     const offset = intParam('offset', c.req.query('offset'))
-    return okStream(jsonArray(service.list({ status, limit, offset, afterId: c.req.query('after') || undefined })))
+    const name = c.req.query('name') || undefined
+    const afterId = c.req.query('after') || undefined
+    return okStream(jsonArray(service.list({ status, limit, offset, afterId, name })))
   })
 
   app.get('/:id', (c) => ok(service.get(c.req.param('id'))))
