@@ -37,6 +37,24 @@ function listPath(status: string, name: string, after: string): string {
   return `/api/v1/experiment?${q}`
 }
 
+let prefetched: { path: string; rows: Promise<Experiment[]> } | null = null
+
+/**
+ * Starts reading a list page before the view is drawn (the entry calls it on a list
+ * address), so the request overlaps drawing the frame; the view takes it once.
+ */
+export function prefetchList(status: string, name: string, after: string): void {
+  const path = listPath(status, name, after)
+  prefetched = { path, rows: api<Experiment[]>('GET', path) }
+  prefetched.rows.catch(() => {}) // the view reports it
+}
+
+function takePrefetched(path: string): Promise<Experiment[]> | null {
+  const p = prefetched?.path === path ? prefetched.rows : null
+  prefetched = null
+  return p
+}
+
 /** The list view for a filter and a page. */
 export function ExperimentList(props: { status: string; name: string; after: string }) {
   const { status, name, after } = props
@@ -53,8 +71,10 @@ export function ExperimentList(props: { status: string; name: string; after: str
   useEffect(() => {
     const abort = new AbortController()
     setError(null)
-    api<Experiment[]>('GET', listPath(status, name, after), undefined, abort.signal).then(
+    const path = listPath(status, name, after)
+    ;(takePrefetched(path) ?? api<Experiment[]>('GET', path, undefined, abort.signal)).then(
       (list) => {
+        if (abort.signal.aborted) return
         setRows(list)
         // The first screen is drawn: the browser test reads this mark (≤ 300 ms with 10,000 stored).
         requestAnimationFrame(() => performance.mark('periscope:list-drawn'))
