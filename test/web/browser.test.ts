@@ -292,6 +292,72 @@ describe.skipIf(skip !== null)('in chromium', () => {
     expect((await call('GET', '/api/v1/environment/tf-cpu')).attributes.reason).toBe('ENVIRONMENT_NOT_FOUND')
   }, 60_000)
 
+  test('a 401 asks for a token, a refused one asks again, and the token is kept for the tab and sent on every call', async () => {
+    // A gate in front of the binary that wants a bearer token on /api (as a server with auth on answers).
+    const seen: string[] = []
+    const gate = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch(req) {
+        const url = new URL(req.url)
+        const auth = req.headers.get('authorization')
+        if (url.pathname.startsWith('/api/')) {
+          seen.push(`${url.pathname} ${auth}`)
+          if (auth !== 'Bearer s3cret')
+            return Response.json(
+              {
+                status: 'UNAUTHORIZED',
+                code: 401,
+                success: false,
+                message: 'A valid bearer token is required',
+                result: null,
+                attributes: {},
+              },
+              { status: 401 },
+            )
+        }
+        // Passed on as sent: still gzipped, as the content-encoding header says.
+        return fetch(`${served.url}${url.pathname}${url.search}`, {
+          method: req.method,
+          headers: req.headers,
+          body: req.body,
+          decompress: false,
+        } as RequestInit)
+      },
+    })
+    try {
+      await open()
+      expectedErrors = [/status of 401/]
+      await create(spec('behind-a-gate', 'echo gated'))
+      await page.goto(gate.url.href)
+      const dialog = page.getByRole('dialog', { name: 'API token' })
+      await dialog.waitFor()
+      expect(await dialog.textContent()).toContain('A valid bearer token is required')
+      await dialog.getByLabel('Token').fill('wrong')
+      await dialog.getByRole('button', { name: 'Use token' }).click()
+      await waitFor('the refusal', async () => ((await dialog.textContent()) ?? '').includes('refused'), 10_000, 50)
+      await dialog.getByLabel('Token').fill('s3cret')
+      await dialog.getByRole('button', { name: 'Use token' }).click()
+      await page.getByRole('link', { name: 'behind-a-gate' }).waitFor()
+      expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('periscope.token'))).toBe('s3cret')
+      // The live event stream went through with the token too (fetch, not EventSource).
+      await waitFor(
+        'the event stream with the token',
+        () => seen.some((l) => l.startsWith('/api/v1/experiment/events') && l.endsWith('Bearer s3cret')),
+        10_000,
+        50,
+      )
+      // A reload in the same tab asks nothing: the token is kept for the session.
+      const asked = seen.length
+      await page.reload()
+      await page.getByRole('link', { name: 'behind-a-gate' }).waitFor()
+      expect(await dialog.isVisible()).toBe(false)
+      expect(seen.slice(asked).every((l) => l.endsWith('Bearer s3cret'))).toBe(true)
+    } finally {
+      gate.stop(true)
+    }
+  }, 60_000)
+
   test('every control is reachable by keyboard: Tab walks the list page to the first row link, Enter follows it', async () => {
     await open()
     await page.goto(`${served.url}/`)
