@@ -13,11 +13,18 @@
  *   sources; it costs binary size, not start-up (it is read only for a trace).
  *   Bun also writes one `.map` file per chunk beside the binary; the build runs
  *   in a scratch directory so only the binary lands at `outfile`.
+ *
+ * The web page's browser files are bundled first (`src/web/build-client.ts`) and embedded
+ * as extra entry points named `<file>.asset` (`--asset-naming`: no hash in the name), which
+ * `src/web/assets.ts` finds in `Bun.embeddedFiles`; a `.js` entry point would be bundled
+ * into the server instead of embedded.
  */
 
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { $ } from 'bun'
+import { EMBEDDED_SUFFIX } from '../src/web/assets.ts'
+import { buildClient } from '../src/web/build-client.ts'
 
 const outfile = resolve(process.argv[2] ?? 'dist/periscope')
 mkdirSync(dirname(outfile), { recursive: true })
@@ -25,6 +32,12 @@ const scratch = mkdtempSync(join(dirname(outfile), '.periscope-build-'))
 try {
   const built = join(scratch, 'periscope')
   const entry = join(import.meta.dir, '../src/main.ts')
+  const webFiles: string[] = []
+  for (const file of await buildClient()) {
+    const path = join(scratch, `${file.name}${EMBEDDED_SUFFIX}`)
+    writeFileSync(path, file.bytes)
+    webFiles.push(path)
+  }
   // cpu-features (ssh2's optional CPU probe, for dockerode's unused ssh transport) stays out:
   // package.json's allowScripts denies its native build, so there is no .node file to embed;
   // ssh2 requires it inside a try and does without.
@@ -36,8 +49,9 @@ try {
     '--minify',
     '--keep-names',
     '--sourcemap=linked',
+    '--asset-naming=[name].[ext]',
   ]
-  await $`${process.execPath} build ${flags} --external cpu-features ${entry} --outfile ${built}`
+  await $`${process.execPath} build ${flags} --external cpu-features ${entry} ${webFiles} --outfile ${built}`
   renameSync(built, outfile)
 } finally {
   rmSync(scratch, { recursive: true, force: true })

@@ -8,6 +8,7 @@ import { environmentRoutes } from './api/environments.ts'
 import { eventRoutes } from './api/events.ts'
 import { experimentRoutes } from './api/experiments.ts'
 import type { LogFollowDeps } from './api/log-follow.ts'
+import { submarineUiExperimentRoutes, submarineUiTrackingRoutes } from './api/submarine-ui.ts'
 import { templateRoutes } from './api/templates.ts'
 import type { TokenVerifier } from './auth/token-verifier.ts'
 import type { EnvironmentService } from './environments/environment-service.ts'
@@ -24,6 +25,7 @@ import { writeContentType } from './http/write-content-type.ts'
 import type { Runtime } from './runtime/runtime.ts'
 import type { EventStore } from './storage/event-store.ts'
 import type { TemplateService } from './templates/template-service.ts'
+import { webRoutes } from './web/routes.ts'
 
 export interface AppDeps {
   experiments: ExperimentService
@@ -34,7 +36,7 @@ export interface AppDeps {
   log: (message: string) => void
   /** What streams (log follows, events) share: wake-ups, heartbeat, stall cut-off. */
   streams: LogFollowDeps
-  events: Pick<EventStore, 'after'>
+  events: Pick<EventStore, 'after' | 'lastSeq'>
   security: SecurityOptions
 }
 
@@ -61,11 +63,14 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api', authRoutes(deps.security.verifier))
   // Before the experiment routes, whose `/:id` would take `events` for an id.
   app.route('/api/v1/experiment/events', eventRoutes({ ...deps.streams, events: deps.events }))
+  // Submarine's web UI calls these; before the experiment routes too.
+  app.route('/api/v1/experiment', submarineUiExperimentRoutes(deps.experiments))
+  app.route('/api', submarineUiTrackingRoutes())
   app.route('/api/v1/experiment', experimentRoutes(deps.experiments, deps.streams, deps.templates))
   app.route('/api/v1/template', templateRoutes(deps.templates))
   app.route('/api/v1/environment', environmentRoutes(deps.environments))
-  // Submarine's integration tests wait for `GET /` to answer 200; its web page comes later.
-  app.get('/', (c) => landing(deps.version, c.req.header('accept')))
+  // Submarine's integration tests wait for `GET /` to answer 200: JSON for them, the page for a browser.
+  app.get('/', (c, next) => landing(deps.version, c.req.header('accept')) ?? next())
   app.get('/healthz', () => ok({ version: deps.version }))
   app.get('/readyz', () => {
     const reason = deps.runtime.unavailable()
@@ -79,6 +84,7 @@ export function createApp(deps: AppDeps): Hono {
     })
   app.get('/openapi.json', openapi)
   app.get('/v1/openapi.json', openapi) // Submarine's address of its document
+  app.route('/', webRoutes({ version: deps.version, lastEventSeq: () => deps.events.lastSeq() }))
   app.notFound((c) => {
     const allowed = allowedMethods(app, c.req.path)
     if (allowed.length === 0)

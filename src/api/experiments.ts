@@ -84,7 +84,9 @@ export function experimentRoutes(
     const status = statusParam(c.req.query('status'))
     const limit = intParam('limit', c.req.query('limit'))
     const offset = intParam('offset', c.req.query('offset'))
-    const items = service.list({ status, limit, offset, afterId: c.req.query('after') || undefined })
+    const name = c.req.query('name') || undefined
+    const afterId = c.req.query('after') || undefined
+    const items = service.list({ status, limit, offset, afterId, name })
     return okStream(jsonArray(items, (e) => [JSON.stringify(maskExperiment(e))]))
   })
 

@@ -1,7 +1,7 @@
 /**
  * @module
- * The answer to `GET /`: what this server is and where its API and document are. A
- * browser gets a tiny HTML page, anything else Submarine's envelope around the same facts.
+ * The answer to `GET /` for clients other than browsers: what this server is and where its API
+ * and document are, in Submarine's envelope. A browser gets the web page (`src/web/`).
  */
 import { ok } from './envelope.ts'
 
@@ -16,21 +16,8 @@ export function landingFacts(version: string) {
   }
 }
 
-/** HTML for a browser (its Accept names text/html), else the envelope. */
-export function landing(version: string, accept: string | undefined): Response {
-  const facts = landingFacts(version)
-  if (!/\btext\/html\b/i.test(accept ?? '')) return ok(facts)
-  // The version is the package's own text, but it is escaped like any text put into HTML.
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>periscope</title></head>
-<body><h1>periscope ${escapeHtml(version)}</h1>
-<p>${facts.description}: <code>${facts.api}/experiment</code>, <code>${facts.api}/environment</code>, <code>${facts.api}/template</code>.</p>
-<p>The OpenAPI document: <a href="${facts.openapi}">${facts.openapi}</a>.</p>
-</body></html>
-`
-  return new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8' } })
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+/** The envelope for a client that asks for JSON; `null` for a browser, which gets the web page. */
+export function landing(version: string, accept: string | undefined): Response | null {
+  if (/\btext\/html\b/i.test(accept ?? '')) return null
+  return ok(landingFacts(version))
 }

@@ -207,6 +207,12 @@ export const Login = v.strictObject({
   token: v.pipe(text, v.description('Send as "Authorization: Bearer <token>" from now on')),
 })
 
+/** `result` of the TensorBoard and MLflow answers (Submarine's web UI reads `available`). */
+export const Unavailable = v.strictObject({ available: v.literal(false), url: v.null() })
+
+/** The body Submarine's web UI sends to `param/selective` and `metric/selective`. */
+export const SelectiveQuery = v.looseObject({ id: v.optional(v.pipe(v.string(), v.description('An experiment id'))) })
+
 export const Health = v.strictObject({ version: text })
 export const Ready = v.strictObject({ runtime: text, ready: v.literal(true) })
 

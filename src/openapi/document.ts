@@ -89,14 +89,21 @@ function operation(route: RouteDoc, convert: (s: v.GenericSchema) => JsonSchema)
   }
   if (route.rawResult === 'openapi')
     ok['application/json'] = { schema: { type: 'object', description: 'An OpenAPI 3.1 document (this one)' } }
+  if (route.rawResult === 'html') ok['text/html'] = { schema: { type: 'string', description: 'The page document' } }
+  if (route.rawResult === 'asset') {
+    ok['text/javascript'] = { schema: { type: 'string', description: "The page's script" } }
+    ok['text/css'] = { schema: { type: 'string', description: "The page's style" } }
+    ok['image/svg+xml'] = { schema: { type: 'string', description: "The page's icon" } }
+  }
   if (route.stream) {
     for (const type of STREAM_TYPES) ok[type] = { schema: convert(route.stream.record) }
   }
   const streamNote = route.stream
     ? ` ${route.stream.when === 'always' ? 'A' : `With ${route.stream.when}, a`} stream of records: \`text/event-stream\` (one record per \`data:\` line) or \`application/x-ndjson\` (one record per line), by the Accept header.`
     : ''
+  const rawNote = { openapi: 'The document.', html: 'The web page.', asset: 'The file.' }[route.rawResult ?? 'openapi']
   responses['200'] = {
-    description: `${route.result ? "Submarine's envelope with `result`." : ''}${streamNote}`.trim() || 'The document.',
+    description: `${route.result ? "Submarine's envelope with `result`." : ''}${streamNote}`.trim() || rawNote,
     content: ok,
   }
   for (const [code, reasons] of errorsOf(route)) {
@@ -169,6 +176,7 @@ export function buildOpenApiDocument(version: string): Json {
       { name: 'auth', description: "Submarine's login endpoints, over periscope's tokens" },
       { name: 'template', description: 'Experiment templates, and experiments made from them' },
       { name: 'server', description: 'Health and this document' },
+      { name: 'web', description: "periscope's web page (HTML for browsers, not an API)" },
     ],
     paths,
     security: [{ bearer: [] }, {}],

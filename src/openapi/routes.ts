@@ -33,7 +33,7 @@ export interface RouteDoc {
   /** OpenAPI form: `/api/v1/experiment/{id}`. */
   path: string
   operationId: string
-  tag: 'experiment' | 'environment' | 'template' | 'auth' | 'server'
+  tag: 'experiment' | 'environment' | 'template' | 'auth' | 'server' | 'web'
   summary: string
   description?: string
   params?: ParamDoc[]
@@ -41,8 +41,8 @@ export interface RouteDoc {
   body?: v.GenericSchema
   /** The envelope's `result` on success; absent when the route never succeeds. */
   result?: v.GenericSchema
-  /** A success answer that is not the envelope (the OpenAPI document itself). */
-  rawResult?: 'openapi'
+  /** A success answer that is not the envelope: the OpenAPI document itself, the web page, its files. */
+  rawResult?: 'openapi' | 'html' | 'asset'
   /** Streamed answers, besides (or instead of) the envelope. */
   stream?: StreamDoc
   /** Error answers by HTTP status. Body errors are added for routes with a body. */
@@ -79,6 +79,8 @@ const statusFilter = query(
 )
 
 const EXPERIMENT = '/api/v1/experiment'
+const WEB_PAGE =
+  "The same HTML document at every page address (the browser code draws the view), under `Content-Security-Policy: default-src 'self'; frame-ancestors 'none'`."
 const ENVIRONMENT = '/api/v1/environment'
 const TEMPLATE = '/api/v1/template'
 const templateName = path('name', 'The template name')
@@ -120,6 +122,7 @@ export const ROUTES: readonly RouteDoc[] = [
       query('limit', 'At most this many experiments', COUNT),
       query('offset', 'Skip this many experiments first', COUNT),
       query('after', 'Continue after the experiment with this id'),
+      query('name', 'Only experiments whose name contains this (ASCII letters in any case)'),
     ],
     result: v.array(answer.Experiment),
     errors: { 400: ['INVALID_QUERY'] },
@@ -312,6 +315,59 @@ export const ROUTES: readonly RouteDoc[] = [
     errors: { 404: ['TEMPLATE_NOT_FOUND'] },
   },
   {
+    method: 'get',
+    path: `${EXPERIMENT}/tensorboard`,
+    operationId: 'tensorboard',
+    tag: 'experiment',
+    summary: 'TensorBoard (not available)',
+    description: "Submarine's web UI polls this; periscope runs no TensorBoard, so `available` is false.",
+    result: answer.Unavailable,
+    errors: {},
+  },
+  {
+    method: 'get',
+    path: `${EXPERIMENT}/mlflow`,
+    operationId: 'mlflow',
+    tag: 'experiment',
+    summary: 'MLflow (not available)',
+    description: "Submarine's web UI polls this; periscope runs no MLflow, so `available` is false.",
+    result: answer.Unavailable,
+    errors: {},
+  },
+  {
+    method: 'get',
+    path: `${EXPERIMENT}/artifacts/{id}`,
+    operationId: 'listExperimentArtifacts',
+    tag: 'experiment',
+    summary: "An experiment's artifacts (always none)",
+    description: 'periscope keeps no artifacts: an empty list for an experiment that exists.',
+    params: [experimentId],
+    result: v.array(v.string()),
+    errors: { 404: ['EXPERIMENT_NOT_FOUND'] },
+  },
+  {
+    method: 'post',
+    path: '/api/param/selective',
+    operationId: 'selectParams',
+    tag: 'experiment',
+    summary: "An experiment's tracked params (always none)",
+    description: "Submarine's experiment tracking; periscope tracks nothing, so the list is empty.",
+    body: answer.SelectiveQuery,
+    result: v.array(v.unknown()),
+    errors: { 400: ['INVALID_SPEC'] },
+  },
+  {
+    method: 'post',
+    path: '/api/metric/selective',
+    operationId: 'selectMetrics',
+    tag: 'experiment',
+    summary: "An experiment's tracked metrics (always none)",
+    description: "Submarine's experiment tracking; periscope tracks nothing, so the list is empty.",
+    body: answer.SelectiveQuery,
+    result: v.array(v.unknown()),
+    errors: { 400: ['INVALID_SPEC'] },
+  },
+  {
     method: 'post',
     path: ENVIRONMENT,
     operationId: 'createEnvironment',
@@ -451,5 +507,67 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: "This document, at Submarine's address",
     rawResult: 'openapi',
     errors: {},
+  },
+  {
+    method: 'get',
+    path: '/',
+    operationId: 'webHome',
+    tag: 'web',
+    summary: 'The web page: the experiment list',
+    description: WEB_PAGE,
+    rawResult: 'html',
+    errors: {},
+  },
+  {
+    method: 'get',
+    path: '/experiments',
+    operationId: 'webExperiments',
+    tag: 'web',
+    summary: 'The web page: the experiment list',
+    description: WEB_PAGE,
+    rawResult: 'html',
+    errors: {},
+  },
+  {
+    method: 'get',
+    path: '/experiments/{id}',
+    operationId: 'webExperiment',
+    tag: 'web',
+    summary: "The web page: one experiment's detail",
+    description: WEB_PAGE,
+    params: [path('id', 'The experiment id')],
+    rawResult: 'html',
+    errors: {},
+  },
+  {
+    method: 'get',
+    path: '/create',
+    operationId: 'webCreate',
+    tag: 'web',
+    summary: 'The web page: create an experiment',
+    description: WEB_PAGE,
+    rawResult: 'html',
+    errors: {},
+  },
+  {
+    method: 'get',
+    path: '/environments',
+    operationId: 'webEnvironments',
+    tag: 'web',
+    summary: 'The web page: environments',
+    description: WEB_PAGE,
+    rawResult: 'html',
+    errors: {},
+  },
+  {
+    method: 'get',
+    path: '/ui/{file}',
+    operationId: 'webFile',
+    tag: 'web',
+    summary: "The web page's script, style or icon",
+    description: 'Embedded in the binary; gzipped when the browser accepts it; cached for good when `?v=` is its hash.',
+    params: [path('file', '`app.js`, `app.css` or `icon.svg`')],
+    rawResult: 'asset',
+    errors: { 404: ['ROUTE_NOT_FOUND'] },
   },
 ]

@@ -53,6 +53,7 @@ export function createEventStore(db: Database) {
   const afterOf = db.query<Row, Page & { id: string }>(
     'SELECT * FROM event WHERE experiment_id = $id AND seq > $after ORDER BY seq LIMIT $limit',
   )
+  const last = db.query<{ seq: number | null }, Record<string, never>>('SELECT MAX(seq) AS seq FROM event')
   const prune = db.query<Record<string, never>, { before: string }>('DELETE FROM event WHERE time < $before')
   const removeOf = db.query<Record<string, never>, { id: string }>('DELETE FROM event WHERE experiment_id = $id')
   const append = db.transaction((events: readonly NewEvent[], time: string) => {
@@ -70,6 +71,10 @@ export function createEventStore(db: Database) {
           ? after.all({ after: seq, limit })
           : afterOf.all({ id: experimentId, after: seq, limit })
       return rows.map(fromRow)
+    },
+    /** The newest event's sequence, 0 when there is none. */
+    lastSeq(): number {
+      return last.get({})?.seq ?? 0
     },
     /** Deletes events stored before `before` (RFC 3339); returns how many. */
     prune(before: string): number {

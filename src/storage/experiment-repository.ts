@@ -77,6 +77,8 @@ export interface ListOptions {
   after?: number
   limit?: number
   offset?: number
+  /** Only experiments whose `meta.name` contains this (ASCII letters in any case). */
+  name?: string
 }
 
 export type ExperimentRepository = ReturnType<typeof createExperimentRepository>
@@ -94,6 +96,14 @@ export function createExperimentRepository(db: Database) {
   )
   const byStatus = db.query<Row, Page & { status: string }>(
     'SELECT * FROM experiment WHERE status = $status AND seq > $after ORDER BY seq LIMIT $limit OFFSET $offset',
+  )
+  // The name test reads the stored spec of each row it passes: a scan, fine for a search box.
+  const NAME = "instr(lower(json_extract(spec, '$.meta.name')), $name) > 0"
+  const byName = db.query<Row, Page & { name: string }>(
+    `SELECT * FROM experiment WHERE ${NAME} AND seq > $after ORDER BY seq LIMIT $limit OFFSET $offset`,
+  )
+  const byStatusName = db.query<Row, Page & { status: string; name: string }>(
+    `SELECT * FROM experiment WHERE status = $status AND ${NAME} AND seq > $after ORDER BY seq LIMIT $limit OFFSET $offset`,
   )
   const seqOf = db.query<{ seq: number }, { id: string }>('SELECT seq FROM experiment WHERE id = $id')
   const unsubmitted = db.query<Row, Record<string, never>>(
@@ -159,7 +169,15 @@ export function createExperimentRepository(db: Database) {
     /** Rows in creation order, one at a time (never all in memory). */
     *iterate(opts: ListOptions = {}): Generator<ExperimentRecord> {
       const page = { after: opts.after ?? 0, limit: opts.limit ?? MAX, offset: opts.offset ?? 0 }
-      const rows = opts.status ? byStatus.iterate({ status: opts.status, ...page }) : all.iterate(page)
+      const name = opts.name?.toLowerCase()
+      const rows =
+        name !== undefined
+          ? opts.status
+            ? byStatusName.iterate({ status: opts.status, name, ...page })
+            : byName.iterate({ name, ...page })
+          : opts.status
+            ? byStatus.iterate({ status: opts.status, ...page })
+            : all.iterate(page)
       for (const row of rows) yield fromRow(row)
     },
     has(id: string): boolean {
