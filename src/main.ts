@@ -22,6 +22,7 @@ Usage:
   periscope logs ID [-f] [--pod P] [--tail N]   print (or follow) an experiment's logs
   periscope wait ID [--timeout D]               wait for it to end: exit 0 Succeeded, 1 Failed, 124 timed out
   periscope delete ID...                        delete experiments
+  periscope stop ID...                          stop experiments, keeping their logs
   periscope env create|list|get|delete          manage environments
   periscope template create|list|get|delete     manage experiment templates
   periscope openapi                             print the API's OpenAPI 3.1 document (JSON)
@@ -33,7 +34,7 @@ with PERISCOPE_TOKEN sent as a bearer token when set.
 `
 
 /** The commands that run the client (src/cli/run.ts) instead of the server. */
-const CLIENT_COMMANDS = new Set(['submit', 'list', 'get', 'logs', 'wait', 'delete', 'env', 'template'])
+const CLIENT_COMMANDS = new Set(['submit', 'list', 'get', 'logs', 'wait', 'delete', 'stop', 'env', 'template'])
 
 async function runClient(argv: string[]): Promise<number> {
   const [{ runClient }, { processIo }] = await Promise.all([import('./cli/run.ts'), import('./cli/io.ts')])

@@ -15,6 +15,7 @@ import { list } from './list.ts'
 import { logs } from './logs.ts'
 import { isStructured, outputFormat } from './output-format.ts'
 import { reportError } from './report-error.ts'
+import { stop } from './stop.ts'
 import { makeStyle } from './style.ts'
 import { submit } from './submit.ts'
 import { TEMPLATE_COMMANDS } from './template.ts'
@@ -22,7 +23,7 @@ import { wait } from './wait.ts'
 
 /** Every client command by the words that name it. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(
-  [submit, list, get, logs, wait, del, envCreate, envList, envGet, envDelete, ...TEMPLATE_COMMANDS].map((c) => [
+  [submit, list, get, logs, wait, del, stop, envCreate, envList, envGet, envDelete, ...TEMPLATE_COMMANDS].map((c) => [
     c.name,
     c,
   ]),

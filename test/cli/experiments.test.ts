@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { waitFor } from '../../runtimes/testing/wait-for.ts'
 import { type CliOptions, cliBinary, runCli } from '../helpers/cli-binary.ts'
 import { type ServerProcess, spawnServer } from '../helpers/server-process.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
@@ -248,5 +249,21 @@ describe('delete', () => {
     const both = await cli(['delete', await submit('del-c', 'true'), await submit('del-d', 'true')])
     expect(both.code).toBe(0)
     expect(both.stdout.trimEnd().split('\n')).toHaveLength(2)
+  }, 30_000)
+})
+
+describe('stop', () => {
+  test('stops a running experiment (Failed, its logs kept); a finished one is refused, exit 1', async () => {
+    const running = await submit('stop-me', 'echo before-stop; sleep 60')
+    await waitFor('its first line', async () => (await cli(['logs', running])).stdout.includes('before-stop'))
+    const run = await cli(['stop', running])
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: `${running} stopped\n` })
+    const got = JSON.parse((await cli(['get', running, '-o', 'json'])).stdout)
+    expect(got.status).toBe('Failed')
+    expect(got.statusMessage).toStartWith('Stopped by request at ')
+    expect((await cli(['logs', running])).stdout).toContain('before-stop')
+    const again = await cli(['stop', running])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toStartWith(`periscope: ${running}: Experiment ${running} has finished: it is Failed`)
   }, 30_000)
 })
