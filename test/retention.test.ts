@@ -57,7 +57,8 @@ async function expectRemoved(server: TestServer, id: string): Promise<void> {
   expect(await status(server, id)).toBe(404)
   expect((await server.json('GET', `${EXPERIMENTS}/logs/${id}`)).http).toBe(404)
   expect(await eventsOf(server, id)).toEqual([])
-  expect(existsSync(join(server.dataDir, 'runs', id))).toBe(false)
+  // The runtime's part of a removal (the run dir) follows the store's, a moment later.
+  await waitFor('the run dir removed', () => !existsSync(join(server.dataDir, 'runs', id)), 10_000)
 }
 async function expectKept(server: TestServer, id: string, line?: string): Promise<void> {
   expect(await status(server, id)).toBe(200)

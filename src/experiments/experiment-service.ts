@@ -159,6 +159,9 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
         },
         () => undefined,
       )
+      // The store may have closed meanwhile (the server is stopping): the stop stays pending
+      // and is carried out after the next start.
+      .catch(() => undefined)
       .finally(() => stopping.delete(id))
     stopping.set(id, run)
     return run

@@ -34,12 +34,18 @@ describe('code.git', () => {
       syncMode: 'git',
       git: { url: git.httpUrl, branch: 'feature', username: git.username, password: git.password },
     }
-    const created = expectOk(await server.json('POST', EXPERIMENTS, body(code)))
+    // It sleeps a little so that it still runs when patched.
+    const created = expectOk(await server.json('POST', EXPERIMENTS, body(code, 'cat hello.txt; sleep 2')))
     const id = created.experimentId
     expect(created.spec.code).toEqual({
       syncMode: 'git',
       git: { url: git.httpUrl, branch: 'feature', username: git.username, password: '******', trustCerts: null },
     })
+    // While it runs, a PATCH that sends the mask back keeps the stored password (a finished one is a 409).
+    await waitForStatus(server, id, ['Running'])
+    const running = expectOk(await server.json('GET', `${EXPERIMENTS}/${id}`))
+    const patched = expectOk(await server.json('PATCH', `${EXPERIMENTS}/${id}`, running.spec))
+    expect(patched.spec.code.git.password).toBe('******')
     expect((await waitForStatus(server, id, ['Succeeded', 'Failed'])).result.status).toBe('Succeeded')
     const pods = await waitForLogs(server, id)
     expect(pods[0].podLog).toEqual([git.content.feature])
@@ -49,9 +55,6 @@ describe('code.git', () => {
       await server.json('GET', `${EXPERIMENTS}/logs/${id}`),
     ])
       expect(JSON.stringify(res.body)).not.toContain(git.password)
-    const got = expectOk(await server.json('GET', `${EXPERIMENTS}/${id}`))
-    const patched = expectOk(await server.json('PATCH', `${EXPERIMENTS}/${id}`, got.spec))
-    expect(patched.spec.code.git.password).toBe('******')
     // What the runtime was given is still the real password.
     expect(JSON.stringify(jobFile(server, id).job)).toContain(`"password":"${git.password}"`)
     const deleted = expectOk(await server.json('DELETE', `${EXPERIMENTS}/${id}`))

@@ -13,8 +13,10 @@ beforeAll(async () => {
 })
 afterAll(() => server.stop())
 
+/** As a browser asks: `GET /` answers other clients with the landing envelope instead. */
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
 const get = (path: string, headers: Record<string, string> = {}) =>
-  fetch(`${server.url}${path}`, { headers, decompress: false } as RequestInit)
+  fetch(`${server.url}${path}`, { headers: { accept: BROWSER_ACCEPT, ...headers }, decompress: false } as RequestInit)
 
 describe('the page', () => {
   test('every page address answers the same document under the strict Content-Security-Policy', async () => {
