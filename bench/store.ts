@@ -24,6 +24,7 @@ const server = await startServer({
     runtime: 'process',
     namespace: 'default',
     restartBackoffMs: 10_000,
+    requestTimeoutS: 60,
   }),
   version: 'bench',
   log: () => {},

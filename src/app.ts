@@ -8,7 +8,10 @@ import { experimentRoutes } from './api/experiments.ts'
 import type { EnvironmentService } from './environments/environment-service.ts'
 import { MethodNotAllowedError, NotFoundError } from './errors.ts'
 import type { ExperimentService } from './experiments/experiment-service.ts'
+import { bodyDeadline } from './http/body.ts'
+import { durableAnswers } from './http/durable-answers.ts'
 import { failure, ok } from './http/envelope.ts'
+import { headerLimits } from './http/header-limits.ts'
 import { renderError } from './http/on-error.ts'
 import type { Runtime } from './runtime/runtime.ts'
 
@@ -18,11 +21,18 @@ export interface AppDeps {
   runtime: Pick<Runtime, 'name' | 'unavailable'>
   version: string
   log: (message: string) => void
+  /** Resolves once every commit so far is durable; a change is answered after it. */
+  durable: () => Promise<void>
+  /** How long a request body may take to arrive. */
+  requestTimeoutMs: number
 }
 
 /** Builds the Hono app. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono({ strict: false })
+  app.use(headerLimits())
+  app.use(bodyDeadline(deps.requestTimeoutMs))
+  app.use(durableAnswers(deps.durable))
   app.route('/api/v1/experiment', experimentRoutes(deps.experiments))
   app.route('/api/v1/environment', environmentRoutes(deps.environments))
   app.get('/healthz', () => ok({ version: deps.version }))

@@ -17,6 +17,14 @@ const port = v.pipe(
   v.maxValue(65535, 'expected a port from 0 to 65535'),
 )
 const millis = v.pipe(v.string(), v.regex(/^\d+$/, 'expected a whole number of milliseconds'), v.transform(Number))
+/** Bun's idle timeout takes whole seconds up to 255. */
+const seconds = v.pipe(
+  v.string(),
+  v.regex(/^\d+$/, 'expected a whole number of seconds from 1 to 255'),
+  v.transform(Number),
+  v.minValue(1, 'expected a whole number of seconds from 1 to 255'),
+  v.maxValue(255, 'expected a whole number of seconds from 1 to 255'),
+)
 const dnsLabel = v.pipe(
   v.string(),
   v.regex(
@@ -35,6 +43,8 @@ const ServeSchema = v.object({
   context: v.optional(v.string()),
   dockerHost: v.optional(v.string()),
   restartBackoffMs: millis,
+  /** Longest a request may take to arrive and a kept-alive connection may stay idle, in seconds. */
+  requestTimeoutS: seconds,
 })
 
 /** The server's settings. */
@@ -82,6 +92,14 @@ export const SERVE_FLAGS = {
     env: 'PERISCOPE_RESTART_BACKOFF_MS',
     default: '10000',
     help: 'first delay before a failed replica restarts in place; doubles per restart (process and docker runtimes)',
+  },
+  requestTimeoutS: {
+    flag: 'request-timeout',
+    env: 'PERISCOPE_REQUEST_TIMEOUT',
+    default: '60',
+    help:
+      'seconds a request body may take to arrive (else 408) and an idle connection may stay open ' +
+      '(1 to 255; request heads get 10 s from Bun)',
   },
 } as const
 

@@ -10,14 +10,17 @@ import { createApp } from './app.ts'
 import type { Config } from './config.ts'
 import { createEnvironmentService } from './environments/environment-service.ts'
 import { createExperimentService } from './experiments/experiment-service.ts'
+import { SecretRedactor } from './experiments/secret-redactor.ts'
 import { createStoreSink } from './experiments/store-sink.ts'
 import { createSupervisor } from './experiments/supervisor.ts'
 import type { Runtime } from './runtime/runtime.ts'
 import { openDatabase } from './storage/database.ts'
+import { createDurableCommits, walSync } from './storage/durable-commits.ts'
 import { createEnvironmentRepository } from './storage/environment-repository.ts'
 import { createExperimentRepository } from './storage/experiment-repository.ts'
 import { createIdAllocator, instanceId } from './storage/ids.ts'
 import { createLogStore } from './storage/log-store.ts'
+import { securePrivateDir } from './storage/private-files.ts'
 
 /** Everything a running server holds. */
 export interface Server {
@@ -40,12 +43,21 @@ export interface ServerDeps {
   retryMs?: number
   /** How long a create waits for the runtime before answering Accepted; default 5 s. */
   submitTimeoutMs?: number
+  /** Wraps the WAL fsync that acknowledged changes wait for (tests hold it to see answers wait). */
+  wrapWalSync?: (sync: () => Promise<void>) => () => Promise<void>
 }
 
 /** Opens the stores, starts the runtime and supervisor, then listens. */
 export async function startServer(deps: ServerDeps): Promise<Server> {
-  const { config, log } = deps
-  const db = openDatabase(join(config.dataDir, 'periscope.db'))
+  const { config } = deps
+  // Every line logged passes the redactor: runtime errors can quote a spec's secrets.
+  const redactor = new SecretRedactor()
+  const log = (message: string) => deps.log(redactor.redact(message))
+  securePrivateDir(config.dataDir, log)
+  const dbPath = join(config.dataDir, 'periscope.db')
+  const db = openDatabase(dbPath)
+  const wal = walSync(dbPath)
+  const commits = createDurableCommits(deps.wrapWalSync ? deps.wrapWalSync(wal.sync) : wal.sync)
   const instance = instanceId(db)
   const runtime = await deps.makeRuntime(instance)
   const experiments = createExperimentRepository(db)
@@ -60,7 +72,9 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     ids,
     namespace: config.namespace,
     submitTimeoutMs: deps.submitTimeoutMs ?? 5_000,
+    redactor,
   })
+  for (const rec of experiments.unfinished()) redactor.remember(rec.experiment.experimentId, rec.experiment.spec)
   const sink = createStoreSink(experiments, logs, log)
   const supervisor = createSupervisor({
     experiments,
@@ -77,8 +91,17 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     runtime,
     version: deps.version,
     log,
+    durable: commits.durable,
+    requestTimeoutMs: config.requestTimeoutS * 1000,
   })
-  const server = Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch, idleTimeout: 120 })
+  // Bun cuts a request head that takes over 10 s itself; the idle timeout cuts connections
+  // that stay silent (or trickle under 16 KiB) for it, and the app bounds a slow body.
+  const server = Bun.serve({
+    hostname: config.host,
+    port: config.port,
+    fetch: app.fetch,
+    idleTimeout: config.requestTimeoutS,
+  })
   log(
     `periscope ${deps.version} listening on http://${config.host}:${server.port} ` +
       `(runtime ${runtime.name}, data ${config.dataDir}, instance ${instance})`,
@@ -92,6 +115,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
       await server.stop(true)
       await supervisor.stop()
       await runtime.dispose()
+      wal.close()
       db.close()
     },
   }

@@ -12,6 +12,8 @@ import type { ExperimentRecord, ExperimentRepository, ListOptions } from '../sto
 import type { LogStore } from '../storage/log-store.ts'
 import type { Experiment, ExperimentSpec } from './experiment.ts'
 import { frameworkOf, normalizeSpec } from './normalize-spec.ts'
+import type { SecretRedactor } from './secret-redactor.ts'
+import { maskSecrets, maskText, restoreSecrets } from './secrets.ts'
 import { toJob } from './to-job.ts'
 
 export interface ExperimentServiceDeps {
@@ -23,6 +25,8 @@ export interface ExperimentServiceDeps {
   namespace: string
   /** How long a create waits for the runtime before answering Accepted and retrying later. */
   submitTimeoutMs: number
+  /** Told each spec's secrets, to keep them out of the server's log. */
+  redactor: SecretRedactor
   now?: () => string
 }
 
@@ -42,6 +46,12 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
   /** Deleted experiments whose jobs the runtime could not remove yet. */
   const undeleted = new Set<string>()
 
+  /** What the API shows: the experiment with its secrets masked (the store keeps them). */
+  const shown = (e: Experiment): Experiment => ({
+    ...e,
+    spec: maskSecrets(e.spec),
+    statusMessage: e.statusMessage === null ? null : maskText(e.statusMessage, e.spec),
+  })
   const required = (id: string): ExperimentRecord => {
     const rec = experiments.get(id)
     if (!rec) throw new NotFoundError('EXPERIMENT_NOT_FOUND', 'Not found experiment.')
@@ -83,23 +93,32 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
   return {
     submit,
 
-    /** Validates, stores (Accepted) and submits a new experiment; answers as stored. */
+    /**
+     * Validates, stores (Accepted) and submits a new experiment; answers as stored. A body
+     * whose `meta.experimentId` names a stored experiment (an answer posted back) gets that
+     * experiment's secrets where it carries the mask.
+     */
     async create(body: unknown): Promise<Experiment> {
       const spec = normalizeSpec(body, { namespace: deps.namespace, findEnvironment, lowerCaseName: true })
+      const sourceId = (body as { meta?: { experimentId?: unknown } }).meta?.experimentId
+      const source = typeof sourceId === 'string' ? (experiments.get(sourceId)?.experiment.spec ?? null) : null
+      restoreSecrets(spec, source, source ? (sourceId as string) : null)
       const id = deps.ids.experiment()
       spec.meta.experimentId = id
+      deps.redactor.remember(id, spec)
       experiments.insert({ id, uid: crypto.randomUUID(), spec, acceptedTime: now() })
       const inserted = required(id).experiment
       const refused = await submit(id)
       if (refused) {
         experiments.remove(id)
-        throw refused
+        deps.redactor.forget(id)
+        throw new RuntimeRejectedError(maskText(refused.message, spec), refused.status, { cause: refused })
       }
-      return { ...inserted, statusMessage: experiments.get(id)?.experiment.statusMessage ?? null }
+      return shown({ ...inserted, statusMessage: experiments.get(id)?.experiment.statusMessage ?? null })
     },
 
     get(id: string): Experiment {
-      return required(id).experiment
+      return shown(required(id).experiment)
     },
 
     /**
@@ -113,11 +132,14 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       if (after === null)
         throw new InvalidQueryError(`Invalid query parameter after="${afterId}": no experiment has that id`)
       return (function* () {
-        for (const rec of experiments.iterate({ ...rest, after })) yield rec.experiment
+        for (const rec of experiments.iterate({ ...rest, after })) yield shown(rec.experiment)
       })()
     },
 
-    /** Replaces the whole spec; id, uid, status and times stay; the runtime scales like the operator. */
+    /**
+     * Replaces the whole spec; id, uid, status and times stay; the runtime scales like the
+     * operator. A secret field carrying the mask keeps its stored value.
+     */
     async patch(id: string, body: unknown): Promise<Experiment> {
       const rec = required(id)
       const spec = normalizeSpec(body, { namespace: deps.namespace, findEnvironment, lowerCaseName: false })
@@ -129,7 +151,9 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
           `meta.framework cannot change from ${before} to ${after}; create a new experiment instead`,
         )
       }
+      restoreSecrets(spec, rec.experiment.spec, id)
       spec.meta.experimentId = id
+      deps.redactor.remember(id, spec)
       experiments.updateSpec(id, spec)
       if (rec.submitted) {
         try {
@@ -141,7 +165,7 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
           )
         }
       }
-      return required(id).experiment
+      return shown(required(id).experiment)
     },
 
     /**
@@ -159,8 +183,9 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       } catch {
         undeleted.add(id) // the runtime is unreachable: `retryDeletes` removes the job once it answers
       }
+      deps.redactor.forget(id)
       return {
-        ...rec.experiment,
+        ...shown(rec.experiment),
         status: 'Deleted',
         acceptedTime: null,
         createdTime: null,

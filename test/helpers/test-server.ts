@@ -34,6 +34,8 @@ export interface TestServerOptions {
   makeRuntime?: (instanceId: string, dataDir: string) => Promise<Runtime>
   /** How long a create waits for the runtime; default the server's (5 s). */
   submitTimeoutMs?: number
+  /** Wraps the WAL fsync acknowledged changes wait for. */
+  wrapWalSync?: (sync: () => Promise<void>) => () => Promise<void>
 }
 
 /** Lines kept of what a test server logs. */
@@ -49,6 +51,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     runtime: 'process',
     namespace: opts.namespace ?? 'default',
     restartBackoffMs: opts.restartBackoffMs ?? 60_000,
+    requestTimeoutS: 60,
   } as const)
   const logged: string[] = []
   const server = await startServer({
@@ -59,6 +62,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     },
     retryMs: 200,
     submitTimeoutMs: opts.submitTimeoutMs,
+    wrapWalSync: opts.wrapWalSync,
     makeRuntime: async (instanceId) =>
       opts.makeRuntime?.(instanceId, dataDir) ??
       createProcessRuntime({
