@@ -8,11 +8,11 @@
  * for `--seconds`; it prints the creates answered 200 per second and their latency. The
  * anchors, measured in the same run on the same disk: bare `bun:sqlite` inserts of the same
  * spec into a fresh database opened by `openDatabase` (the server's pragmas), one
- * autocommit each, (a) as they are and (b) each followed by an fsync of the WAL, the cost
+ * autocommit each, (a) as they are and (b) each followed by an fdatasync of the WAL (as the server's group commit), the cost
  * of making one commit durable on this machine.
  */
 import type { Database } from 'bun:sqlite'
-import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync } from 'node:fs'
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '../runtimes/process/ports.ts'
@@ -39,7 +39,7 @@ const temp = (prefix: string) => {
   return dir
 }
 
-/** Bare inserts for `seconds`, one autocommit each; `durable` adds an fsync of the WAL after each. */
+/** Bare inserts for `seconds`, one autocommit each; `durable` adds an fdatasync of the WAL after each. */
 function bareInserts(seconds: number, durable: boolean): number {
   const path = join(temp('periscope-bench-bare-'), 'periscope.db')
   const db: Database = openDatabase(path)
@@ -53,7 +53,7 @@ function bareInserts(seconds: number, durable: boolean): number {
   let n = 0
   while (performance.now() < end) {
     insert.run({ id: `experiment-${n}`, uid: crypto.randomUUID(), spec: text, at: new Date().toISOString() })
-    if (durable) fsyncSync(wal)
+    if (durable) fdatasyncSync(wal)
     n++
   }
   if (durable) closeSync(wal)
@@ -113,9 +113,11 @@ try {
     `server creates (${CLIENTS} clients, ${SECONDS} s): ${rate.toFixed(0)}/s, ` +
       `latency p50 ${q(0.5)} ms, p99 ${q(0.99)} ms${failed ? `, ${failed} not 200` : ''}`,
   )
-  console.log(`anchor (a) bare inserts:            ${bare.toFixed(0)}/s  (server = ${(rate / bare).toFixed(4)} of it)`)
   console.log(
-    `anchor (b) bare inserts + WAL fsync: ${bareDurable.toFixed(0)}/s  (server = ${(rate / bareDurable).toFixed(3)} of it)`,
+    `anchor (a) bare inserts:                ${bare.toFixed(0)}/s  (server = ${(rate / bare).toFixed(4)} of it)`,
+  )
+  console.log(
+    `anchor (b) bare inserts + WAL fdatasync: ${bareDurable.toFixed(0)}/s  (server = ${(rate / bareDurable).toFixed(3)} of it)`,
   )
 } finally {
   proc.kill('SIGKILL')

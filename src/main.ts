@@ -49,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
     await new Promise((resolve) => process.stdout.write(`${openApiJson(version)}\n`, resolve))
     return 0
   }
+  if (command === 'backup') return (await import('./cli/backup.ts')).runBackup(rest, process.env)
   if (command !== 'serve') {
     console.error(`periscope: unknown command "${command}"; try "periscope --help"`)
     return 2

@@ -44,7 +44,7 @@ export interface ServerDeps {
   /** How long a create waits for the runtime before answering Accepted; default 5 s. */
   submitTimeoutMs?: number
   /** Wraps the WAL fsync that acknowledged changes wait for (tests hold it to see answers wait). */
-  wrapWalSync?: (sync: () => Promise<void>) => () => Promise<void>
+  wrapWalSync?: (sync: () => void) => () => Promise<void>
 }
 
 /** Opens the stores, starts the runtime and supervisor, then listens. */

@@ -15,7 +15,7 @@ function heldSync() {
   const sync = async () => {
     started++
     await gate?.promise
-    await wal.sync()
+    wal.sync()
   }
   return {
     db,

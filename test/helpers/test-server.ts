@@ -35,7 +35,7 @@ export interface TestServerOptions {
   /** How long a create waits for the runtime; default the server's (5 s). */
   submitTimeoutMs?: number
   /** Wraps the WAL fsync acknowledged changes wait for. */
-  wrapWalSync?: (sync: () => Promise<void>) => () => Promise<void>
+  wrapWalSync?: (sync: () => void) => () => Promise<void>
 }
 
 /** Lines kept of what a test server logs. */
