@@ -30,6 +30,8 @@ const server = await startServer({
     corsOrigins: [],
     publicHosts: [],
     retentionIntervalMs: 600_000,
+    requestTimeoutS: 60,
+    maxStreams: 1000,
   }),
   version: 'bench',
   log: () => {},

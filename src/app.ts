@@ -15,7 +15,10 @@ import type { EnvironmentService } from './environments/environment-service.ts'
 import { MethodNotAllowedError, NotFoundError } from './errors.ts'
 import type { ExperimentService } from './experiments/experiment-service.ts'
 import { requireToken } from './http/auth.ts'
+import { bodyDeadline } from './http/body.ts'
+import { durableAnswers } from './http/durable-answers.ts'
 import { failure, ok } from './http/envelope.ts'
+import { headerLimits } from './http/header-limits.ts'
 import { hostCheck } from './http/host.ts'
 import { landing } from './http/landing.ts'
 import { renderError } from './http/on-error.ts'
@@ -38,6 +41,10 @@ export interface AppDeps {
   streams: LogFollowDeps
   events: Pick<EventStore, 'after' | 'lastSeq'>
   security: SecurityOptions
+  /** Resolves once every commit so far is durable; a change is answered after it. */
+  durable: () => Promise<void>
+  /** How long a request body may take to arrive. */
+  requestTimeoutMs: number
 }
 
 /** Who may call the API and from where (`server.ts` builds it from the config). */
@@ -53,13 +60,17 @@ export interface SecurityOptions {
 /** Builds the Hono app. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono({ strict: false })
-  // In this order: headers on every answer; the Host, then the Origin (preflights answered
-  // there, before auth, as browsers send them without credentials); the token; the body type.
+  // In this order: headers on every answer and their size; the Host, then the Origin (preflights
+  // answered there, before auth, as browsers send them without credentials); the token; the body
+  // type and its deadline; then a change is answered only once it is durable.
   app.use(securityHeaders())
+  app.use(headerLimits())
   app.use(hostCheck(deps.security.hostNames))
   app.use(originCheck(deps.security.corsOrigins))
   app.use(requireToken(deps.security.verifier))
   app.use('/api/*', writeContentType())
+  app.use(bodyDeadline(deps.requestTimeoutMs))
+  app.use(durableAnswers(deps.durable))
   app.route('/api', authRoutes(deps.security.verifier))
   // Before the experiment routes, whose `/:id` would take `events` for an id.
   app.route('/api/v1/experiment/events', eventRoutes({ ...deps.streams, events: deps.events }))

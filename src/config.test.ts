@@ -23,6 +23,8 @@ test('has the documented defaults', () => {
     retentionMaxExperiments: undefined,
     retentionIntervalMs: 600_000,
     maxLogBytesPerReplica: undefined,
+    requestTimeoutS: 60,
+    maxStreams: 1000,
   })
 })
 
@@ -106,6 +108,9 @@ test('a bad flag or value is one clear line', () => {
   expect(message(['--namespace', 'Bad_NS'])).toContain('expected a Kubernetes namespace name')
   expect(message(['--nope'])).toContain("Unknown option '--nope'")
   expect(message(['--port', '70000'])).toContain('expected a port from 0 to 65535')
+  expect(message(['--request-timeout', '0'])).toBe(
+    'invalid --request-timeout "0" (or PERISCOPE_REQUEST_TIMEOUT): expected a whole number of seconds from 1 to 255',
+  )
 })
 
 test('knows loopback addresses', () => {

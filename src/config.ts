@@ -57,6 +57,14 @@ const count = v.pipe(
   v.minValue(1, 'expected a number above zero'),
 )
 
+/** Bun's idle timeout takes whole seconds up to 255. */
+const seconds = v.pipe(
+  v.string(),
+  v.regex(/^\d+$/, 'expected a whole number of seconds from 1 to 255'),
+  v.transform(Number),
+  v.minValue(1, 'expected a whole number of seconds from 1 to 255'),
+  v.maxValue(255, 'expected a whole number of seconds from 1 to 255'),
+)
 const dnsLabel = v.pipe(
   v.string(),
   v.regex(
@@ -110,6 +118,10 @@ const ServeSchema = v.object({
   retentionIntervalMs: positiveDuration,
   /** Bytes kept of each replica's log (its end); unlimited when absent. */
   maxLogBytesPerReplica: v.optional(size),
+  /** Longest a request may take to arrive and a kept-alive connection may stay idle, in seconds. */
+  requestTimeoutS: seconds,
+  /** Most log follows and event streams open at once. */
+  maxStreams: count,
 })
 
 /** The server's settings. */
@@ -234,6 +246,20 @@ export const SERVE_FLAGS = {
     help:
       'keep the end of each replica log within this size (10M, 512K; powers of 1024), ' +
       'with one line where it was cut; unlimited by default',
+  },
+  requestTimeoutS: {
+    flag: 'request-timeout',
+    env: 'PERISCOPE_REQUEST_TIMEOUT',
+    default: '60',
+    help:
+      'seconds a request body may take to arrive (else 408) and an idle connection may stay open ' +
+      '(1 to 255; request heads get 10 s from Bun)',
+  },
+  maxStreams: {
+    flag: 'max-streams',
+    env: 'PERISCOPE_MAX_STREAMS',
+    default: '1000',
+    help: 'most log follows and event streams open at once; one more is answered 429',
   },
 } as const
 

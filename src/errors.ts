@@ -10,6 +10,9 @@ export const REASONS = {
   MALFORMED_BODY: 'The request body could not be parsed',
   INVALID_QUERY: 'A query parameter has a value that is not allowed',
   BODY_TOO_LARGE: 'The request body is larger than allowed',
+  HEADERS_TOO_LARGE: 'The request line and headers are larger than allowed',
+  REQUEST_TIMEOUT: 'The request did not arrive in time',
+  TOO_MANY_STREAMS: 'The server serves as many streams as it takes',
   UNSUPPORTED_MEDIA_TYPE: 'The request body has an unsupported content type',
   EXPERIMENT_NOT_FOUND: 'No experiment has that id',
   ENVIRONMENT_NOT_FOUND: 'No environment has that name',
@@ -30,6 +33,7 @@ export const REASONS = {
   FORBIDDEN: 'The token may not do this (it is read-only)',
   CROSS_ORIGIN: 'A web page on another origin may not send this request',
   MISDIRECTED_REQUEST: 'The Host header does not name this server',
+  STORAGE_FAILED: 'The change could not be made durable on disk',
   INTERNAL: 'Unexpected server error',
 } as const
 
@@ -73,6 +77,24 @@ export class MalformedBodyError extends AppError {
 export class BodyTooLargeError extends AppError {
   readonly status = 413
   readonly reason = 'BODY_TOO_LARGE' as const
+}
+
+/** 431: the request line and headers are over the limit; the message says which limit. */
+export class HeadersTooLargeError extends AppError {
+  readonly status = 431
+  readonly reason = 'HEADERS_TOO_LARGE' as const
+}
+
+/** 408: the body did not arrive within the request timeout. */
+export class RequestTimeoutError extends AppError {
+  readonly status = 408
+  readonly reason = 'REQUEST_TIMEOUT' as const
+}
+
+/** 429: every stream slot of the server is taken. */
+export class TooManyStreamsError extends AppError {
+  readonly status = 429
+  readonly reason = 'TOO_MANY_STREAMS' as const
 }
 
 /** 415 */
@@ -200,6 +222,15 @@ export class CrossOriginError extends AppError {
 export class MisdirectedRequestError extends AppError {
   readonly status = 421
   readonly reason = 'MISDIRECTED_REQUEST' as const
+}
+
+/**
+ * 503: the change was committed but the fsync that makes it durable failed (a disk
+ * error): it may not survive a power cut. Retrying a create may create it twice.
+ */
+export class StorageFailedError extends AppError {
+  readonly status = 503
+  readonly reason = 'STORAGE_FAILED' as const
 }
 
 /** Text for anything thrown: an error's message, a string as it is, else its JSON or `String` form. */

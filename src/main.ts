@@ -26,6 +26,8 @@ Usage:
   periscope env create|list|get|delete          manage environments
   periscope template create|list|get|delete     manage experiment templates
   periscope openapi                             print the API's OpenAPI 3.1 document (JSON)
+  periscope token create|list|revoke            manage API tokens (with serve's --data-dir)
+  periscope backup FILE                         copy the database while the server runs
   periscope --help                              this text ("periscope <command> --help" tells more)
   periscope --version                           print the version
 
@@ -75,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (CLIENT_COMMANDS.has(command)) return runClient(argv)
   if (command === 'token') return (await import('./cli/token.ts')).tokenCommand(rest, process.env)
+  if (command === 'backup') return (await import('./cli/backup.ts')).runBackup(rest, process.env)
   if (command !== 'serve') {
     console.error(`periscope: unknown command "${command}"\nSee "periscope --help".`)
     return 2

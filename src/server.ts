@@ -13,17 +13,21 @@ import { createEnvironmentService } from './environments/environment-service.ts'
 import { createEventLog } from './experiments/event-log.ts'
 import { createExperimentService } from './experiments/experiment-service.ts'
 import { startRetention } from './experiments/retention.ts'
+import { SecretRedactor } from './experiments/secret-redactor.ts'
 import { createStoreSink } from './experiments/store-sink.ts'
 import { createSupervisor } from './experiments/supervisor.ts'
 import { hostNames } from './http/host.ts'
+import { createStreamSlots } from './http/stream-slots.ts'
 import type { Runtime } from './runtime/runtime.ts'
 import { openDatabase } from './storage/database.ts'
+import { createDurableCommits, walSync } from './storage/durable-commits.ts'
 import { createEnvironmentRepository } from './storage/environment-repository.ts'
 import { createEventStore } from './storage/event-store.ts'
 import { createExperimentRepository } from './storage/experiment-repository.ts'
 import { createIdempotencyStore, IDEMPOTENCY_RETENTION_MS, type IdempotencyStore } from './storage/idempotency-store.ts'
 import { createIdAllocator, instanceId } from './storage/ids.ts'
 import { createLogStore } from './storage/log-store.ts'
+import { securePrivateDir } from './storage/private-files.ts'
 import { createTemplateRepository } from './storage/template-repository.ts'
 import { createTokenRepository } from './storage/token-repository.ts'
 import { Signals, signalKey } from './streams/signals.ts'
@@ -52,12 +56,21 @@ export interface ServerDeps {
   submitTimeoutMs?: number
   /** How long a streaming client may read nothing before its connection is cut; default 30 s. */
   streamStallMs?: number
+  /** Wraps the WAL fsync that acknowledged changes wait for (tests hold it to see answers wait). */
+  wrapWalSync?: (sync: () => void) => () => Promise<void>
 }
 
 /** Opens the stores, starts the runtime and supervisor, then listens. */
 export async function startServer(deps: ServerDeps): Promise<Server> {
-  const { config, log } = deps
-  const db = openDatabase(join(config.dataDir, 'periscope.db'))
+  const { config } = deps
+  // Every line logged passes the redactor: runtime errors can quote a spec's secrets.
+  const redactor = new SecretRedactor()
+  const log = (message: string) => deps.log(redactor.redact(message))
+  securePrivateDir(config.dataDir, log)
+  const dbPath = join(config.dataDir, 'periscope.db')
+  const db = openDatabase(dbPath)
+  const wal = walSync(dbPath)
+  const commits = createDurableCommits(deps.wrapWalSync ? deps.wrapWalSync(wal.sync) : wal.sync)
   const instance = instanceId(db)
   let verifier: ReturnType<typeof prepareAuth>
   try {
@@ -88,7 +101,9 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     signals,
     idempotency,
     atomically,
+    redactor,
   })
+  for (const rec of experiments.unfinished()) redactor.remember(rec.experiment.experimentId, rec.experiment.spec)
   const sink = createStoreSink({
     experiments,
     logs,
@@ -122,7 +137,12 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     log,
   })
   const keyPruner = startKeyPruner(idempotency, log)
-  const streams = { signals, heartbeatMs: config.heartbeatMs, stallMs: deps.streamStallMs ?? 30_000 }
+  const streams = {
+    signals,
+    heartbeatMs: config.heartbeatMs,
+    stallMs: deps.streamStallMs ?? 30_000,
+    slots: createStreamSlots(config.maxStreams),
+  }
   const app = createApp({
     streams,
     events: eventStore,
@@ -137,8 +157,17 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
       hostNames: hostNames(config.host, config.publicHosts),
       corsOrigins: config.corsOrigins,
     },
+    durable: commits.durable,
+    requestTimeoutMs: config.requestTimeoutS * 1000,
   })
-  const server = Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch, idleTimeout: 120 })
+  // Bun cuts a request head that takes over 10 s itself; the idle timeout cuts connections
+  // that stay silent (or trickle under 16 KiB) for it, and the app bounds a slow body.
+  const server = Bun.serve({
+    hostname: config.host,
+    port: config.port,
+    fetch: app.fetch,
+    idleTimeout: config.requestTimeoutS,
+  })
   log(
     `periscope ${deps.version} listening on http://${config.host}:${server.port} ` +
       `(runtime ${runtime.name}, data ${config.dataDir}, instance ${instance})`,
@@ -155,6 +184,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
       await retention.stop()
       await supervisor.stop()
       await runtime.dispose()
+      wal.close()
       db.close()
     },
   }

@@ -37,7 +37,7 @@ export function eventRoutes(deps: EventRouteDeps): Hono {
       },
       { after, experimentId, format },
     )
-    return streamResponse(c, format, producer, deps)
+    return streamResponse(c, format, producer, deps, 'event stream')
   })
   return app
 }

@@ -40,5 +40,5 @@ export function followLogs(
     },
     { experimentId: id, pod: params.pod, cursor, sinceMs: params.sinceMs, timestamps: params.timestamps, format },
   )
-  return streamResponse(c, format, producer, deps)
+  return streamResponse(c, format, producer, deps, 'log follow')
 }

@@ -17,6 +17,8 @@ import type { Experiment, ExperimentSpec } from './experiment.ts'
 import { lineMillis } from './line-time.ts'
 import { keepStoredPassword } from './mask-credentials.ts'
 import { frameworkOf, normalizeSpec } from './normalize-spec.ts'
+import type { SecretRedactor } from './secret-redactor.ts'
+import { maskSecrets, maskText, restoreSecrets } from './secrets.ts'
 import { toJob } from './to-job.ts'
 
 export interface ExperimentServiceDeps {
@@ -36,6 +38,8 @@ export interface ExperimentServiceDeps {
   idempotency: IdempotencyStore
   /** Runs `fn` in one database transaction and returns what it returns. */
   atomically<T>(fn: () => T): T
+  /** Told each spec's secrets, to keep them out of the server's log. */
+  redactor: SecretRedactor
   now?: () => string
 }
 
@@ -79,6 +83,12 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
   /** Stops being carried out by the runtime, by experiment. */
   const stopping = new Map<string, Promise<void>>()
 
+  /** What the API shows: the experiment with its secrets masked (the store keeps them). */
+  const shown = (e: Experiment): Experiment => ({
+    ...e,
+    spec: maskSecrets(e.spec),
+    statusMessage: e.statusMessage === null ? null : maskText(e.statusMessage, e.spec),
+  })
   const required = (id: string): ExperimentRecord => {
     const rec = experiments.get(id)
     if (!rec) throw new NotFoundError('EXPERIMENT_NOT_FOUND', 'Not found experiment.')
@@ -173,11 +183,15 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
     /**
      * Validates, stores (Accepted) and submits a new experiment; answers as stored. With an
      * idempotency key that made an experiment within 24 hours (same body), answers that
-     * experiment as it is now and makes nothing.
+     * experiment as it is now and makes nothing. A body whose `meta.experimentId` names a stored
+     * experiment (an answer posted back) gets that experiment's secrets where it carries the mask.
      * @throws IdempotencyKeyReusedError (422) when the key came with a different body
      */
     async create(body: unknown, idempotency: IdempotencyRequest | null = null): Promise<Created> {
       const spec = normalizeSpec(body, { namespace: deps.namespace, findEnvironment, lowerCaseName: true })
+      const sourceId = (body as { meta?: { experimentId?: unknown } }).meta?.experimentId
+      const source = typeof sourceId === 'string' ? (experiments.get(sourceId)?.experiment.spec ?? null) : null
+      restoreSecrets(spec, source, source ? (sourceId as string) : null)
       const claim = deps.idempotency.claim('experiment', idempotency, now(), () => {
         const id = deps.ids.experiment()
         spec.meta.experimentId = id
@@ -186,22 +200,25 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
         return id
       })
       const id = claim.experimentId
-      if (claim.replayed) return { experiment: required(id).experiment, replayed: true }
+      if (claim.replayed) return { experiment: shown(required(id).experiment), replayed: true }
+      deps.redactor.remember(id, spec)
       const inserted = required(id).experiment
       const refused = await submit(id)
       if (refused) {
         experiments.remove(id)
-        deleted(id, 'RuntimeRejected', refused.message)
-        throw refused
+        const message = maskText(refused.message, spec)
+        deleted(id, 'RuntimeRejected', message)
+        deps.redactor.forget(id)
+        throw new RuntimeRejectedError(message, refused.status, { cause: refused })
       }
       return {
-        experiment: { ...inserted, statusMessage: experiments.get(id)?.experiment.statusMessage ?? null },
+        experiment: shown({ ...inserted, statusMessage: experiments.get(id)?.experiment.statusMessage ?? null }),
         replayed: false,
       }
     },
 
     get(id: string): Experiment {
-      return required(id).experiment
+      return shown(required(id).experiment)
     },
 
     /**
@@ -215,11 +232,14 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       if (after === null)
         throw new InvalidQueryError(`Invalid query parameter after="${afterId}": no experiment has that id`)
       return (function* () {
-        for (const rec of experiments.iterate({ ...rest, after })) yield rec.experiment
+        for (const rec of experiments.iterate({ ...rest, after })) yield shown(rec.experiment)
       })()
     },
 
-    /** Replaces the whole spec; id, uid, status and times stay; the runtime scales like the operator. */
+    /**
+     * Replaces the whole spec; id, uid, status and times stay; the runtime scales like the
+     * operator. A secret field carrying the mask keeps its stored value.
+     */
     async patch(id: string, body: unknown): Promise<Experiment> {
       const rec = required(id)
       // Its logs and events tell what ran: the stored spec must stay the one that ran.
@@ -236,7 +256,9 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
           `meta.framework cannot change from ${before} to ${after}; create a new experiment instead`,
         )
       }
+      restoreSecrets(spec, rec.experiment.spec, id)
       spec.meta.experimentId = id
+      deps.redactor.remember(id, spec)
       experiments.updateSpec(id, spec)
       if (rec.submitted) {
         try {
@@ -248,7 +270,7 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
           )
         }
       }
-      return required(id).experiment
+      return shown(required(id).experiment)
     },
 
     /**
@@ -263,8 +285,9 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       logs.remove(id)
       deleted(id, null, null)
       await removeJob(id)
+      deps.redactor.forget(id)
       return {
-        ...rec.experiment,
+        ...shown(rec.experiment),
         status: 'Deleted',
         acceptedTime: null,
         createdTime: null,

@@ -2,9 +2,37 @@
  * @module
  * Reads a request body as JSON or YAML, within a size limit.
  */
-import type { Context } from 'hono'
-import { BodyTooLargeError, errorText, MalformedBodyError, UnsupportedMediaTypeError } from '../errors.ts'
+import type { Context, MiddlewareHandler } from 'hono'
+import {
+  BodyTooLargeError,
+  errorText,
+  MalformedBodyError,
+  RequestTimeoutError,
+  UnsupportedMediaTypeError,
+} from '../errors.ts'
 import { findJsonSyntaxError } from './json-syntax.ts'
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** When the body must have arrived by (ms since the epoch); set by {@link bodyDeadline}. */
+    bodyDeadline: number
+    /** The request timeout the deadline came from, for the message. */
+    bodyTimeoutMs: number
+  }
+}
+
+/**
+ * Gives every request `timeoutMs` from its arrival for its body to arrive. Bun's idle
+ * timeout restarts whenever 16 KiB arrive, so a body trickled in at that pace could hold
+ * a connection for an hour; the deadline bounds it.
+ */
+export function bodyDeadline(timeoutMs: number): MiddlewareHandler {
+  return async (c, next) => {
+    c.set('bodyDeadline', Date.now() + timeoutMs)
+    c.set('bodyTimeoutMs', timeoutMs)
+    await next()
+  }
+}
 
 /** Largest body accepted, in bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -33,7 +61,8 @@ export function unsupportedType(header: string | undefined): UnsupportedMediaTyp
 
 /**
  * The parsed body, or `null` when it is empty.
- * @throws UnsupportedMediaTypeError (415), BodyTooLargeError (413), MalformedBodyError (400)
+ * @throws UnsupportedMediaTypeError (415), BodyTooLargeError (413), MalformedBodyError (400),
+ *   RequestTimeoutError (408) when the body has not arrived by the request's deadline
  */
 export async function readBody(c: Context): Promise<unknown> {
   const refused = unsupportedType(c.req.header('content-type'))
@@ -41,7 +70,7 @@ export async function readBody(c: Context): Promise<unknown> {
   const yaml = YAML_TYPES.has(mediaType(c.req.header('content-type')))
   const declared = Number(c.req.header('content-length') ?? 0)
   if (declared > MAX_BODY_BYTES) throw tooLarge()
-  const text = await readLimited(c.req.raw)
+  const text = await readLimited(c.req.raw, c.get('bodyDeadline'), c.get('bodyTimeoutMs'))
   if (text.trim() === '') return null
   try {
     return yaml ? Bun.YAML.parse(text) : JSON.parse(text)
@@ -64,21 +93,48 @@ function tooLarge(): BodyTooLargeError {
   return new BodyTooLargeError(`Request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`)
 }
 
-async function readLimited(req: Request): Promise<string> {
+async function readLimited(req: Request, deadline?: number, timeoutMs?: number): Promise<string> {
   if (!req.body) return ''
   const reader = req.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late =
+    deadline === undefined
+      ? null
+      : new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new RequestTimeoutError(
+                  `Request body did not arrive within ${(timeoutMs ?? 0) / 1000} s ` +
+                    `(${size} bytes came); send it at once`,
+                ),
+              ),
+            Math.max(0, deadline - Date.now()),
+          )
+        })
+  late?.catch(() => undefined) // rejected only while a read races it
   for (;;) {
-    const { done, value } = await reader.read()
+    let step: Awaited<ReturnType<typeof reader.read>>
+    try {
+      step = await (late ? Promise.race([reader.read(), late]) : reader.read())
+    } catch (err) {
+      clearTimeout(timer)
+      if (err instanceof RequestTimeoutError) await reader.cancel().catch(() => undefined)
+      throw err
+    }
+    const { done, value } = step
     if (done) break
     size += value.byteLength
     if (size > MAX_BODY_BYTES) {
+      clearTimeout(timer)
       await reader.cancel()
       throw tooLarge()
     }
     chunks.push(value)
   }
+  clearTimeout(timer)
   const bytes = Buffer.concat(chunks)
   try {
     return UTF8.decode(bytes)

@@ -138,3 +138,29 @@ describe('heartbeats and retention', () => {
     }
   }, 30_000)
 })
+
+describe('a server whose streams are all open', () => {
+  test('answers one more with a 429 naming the limit, and takes it again once one closes', async () => {
+    const small = await startTestServer({ maxStreams: 1 })
+    try {
+      const first = await openStream(`${small.url}${EXPERIMENTS}/events`, { accept: 'application/x-ndjson' })
+      expect(first.status).toBe(200)
+      const refused = await fetch(`${small.url}${EXPERIMENTS}/events`, { headers: { accept: 'application/x-ndjson' } })
+      expect(refused.status).toBe(429)
+      const body = (await refused.json()) as any
+      expect(body.attributes).toMatchObject({ reason: 'TOO_MANY_STREAMS', limit: 1 })
+      expect(body.message).toContain('at most 1 log follows and event streams')
+      first.close()
+      await waitFor('the slot to be free again', async () => {
+        const again = await fetch(`${small.url}${EXPERIMENTS}/events?after=0`, {
+          headers: { accept: 'application/x-ndjson' },
+        })
+        const ok = again.status === 200
+        await again.body?.cancel()
+        return ok
+      })
+    } finally {
+      await small.stop()
+    }
+  })
+})

@@ -48,6 +48,10 @@ export interface TestServerOptions {
   maxLogBytesPerReplica?: number
   /** How often retention runs; default 10 min. */
   retentionIntervalMs?: number
+  /** `--max-streams`; default the server's (1000). */
+  maxStreams?: number
+  /** Wraps the WAL fsync acknowledged changes wait for. */
+  wrapWalSync?: (sync: () => void) => () => Promise<void>
 }
 
 /** Lines kept of what a test server logs. */
@@ -73,6 +77,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     retentionMaxExperiments: opts.retentionMaxExperiments,
     retentionIntervalMs: opts.retentionIntervalMs ?? 600_000,
     maxLogBytesPerReplica: opts.maxLogBytesPerReplica,
+    requestTimeoutS: 60,
+    maxStreams: opts.maxStreams ?? 1000,
   } as const)
   const logged: string[] = []
   const server = await startServer({
@@ -84,6 +90,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     retryMs: 200,
     submitTimeoutMs: opts.submitTimeoutMs,
     streamStallMs: opts.streamStallMs,
+    wrapWalSync: opts.wrapWalSync,
     makeRuntime: async (instanceId) =>
       opts.makeRuntime?.(instanceId, dataDir) ??
       createProcessRuntime({
