@@ -70,7 +70,7 @@ describe('on the process runtime', () => {
     expect(listed.createdTime).toBe(got.createdTime)
   })
 
-  test('GET / answers 200: the envelope naming the API and the document, or a small page for a browser', async () => {
+  test('GET / answers 200: the envelope naming the API and the document, or the web page for a browser', async () => {
     const json = expectOk(await server.json('GET', '/'))
     expect(json).toEqual({
       name: 'periscope',
@@ -82,7 +82,8 @@ describe('on the process runtime', () => {
     const page = await server.request('/', { headers: { accept: 'text/html,application/xhtml+xml' } })
     expect(page.status).toBe(200)
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8')
-    expect(await page.text()).toContain('<a href="/openapi.json">/openapi.json</a>')
+    // A browser gets periscope's web page.
+    expect(await page.text()).toContain('<title>periscope</title>')
   })
 })
 
