@@ -37,7 +37,13 @@ export class ApiClient {
   async call<T>(
     method: string,
     path: string,
-    opts: { query?: Query; body?: unknown; subject?: string; signal?: AbortSignal } = {},
+    opts: {
+      query?: Query
+      body?: unknown
+      subject?: string
+      signal?: AbortSignal
+      headers?: Record<string, string>
+    } = {},
   ): Promise<T> {
     const signal = opts.signal
       ? AbortSignal.any([opts.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)])
@@ -48,6 +54,7 @@ export class ApiClient {
       subject: opts.subject,
       signal,
       accept: 'application/json',
+      headers: opts.headers,
     })
     return (await this.envelope(res, signal)).result as T
   }
@@ -59,11 +66,18 @@ export class ApiClient {
   async open(
     method: string,
     path: string,
-    opts: { query?: Query; body?: unknown; subject?: string; signal?: AbortSignal; accept: string },
+    opts: {
+      query?: Query
+      body?: unknown
+      subject?: string
+      signal?: AbortSignal
+      accept: string
+      headers?: Record<string, string>
+    },
   ): Promise<Response> {
     const url = new URL(this.config.server + path)
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v))
-    const headers = new Headers({ accept: opts.accept })
+    const headers = new Headers({ ...opts.headers, accept: opts.accept })
     if (this.config.token) headers.set('authorization', `Bearer ${this.config.token}`)
     if (opts.body !== undefined) headers.set('content-type', 'application/json')
     let res: Response

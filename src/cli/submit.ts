@@ -5,7 +5,7 @@
  * it Succeeded and 1 when it Failed.
  */
 import type { Experiment } from '../experiments/experiment.ts'
-import { UsageError } from './cli-errors.ts'
+import { ApiError, CliError, UsageError } from './cli-errors.ts'
 import { type Command, durationFlag, stringFlag, type Values } from './command.ts'
 import { isFinal } from './experiment-view.ts'
 import { printLogs } from './logs.ts'
@@ -39,7 +39,9 @@ Flags:
   --param K=V       with --template: a parameter's value (repeat for more), e.g. --param spec.Worker.replicas=3
   --wait            wait for the experiment to end: exit 0 when it Succeeded, 1 when it Failed
   --timeout D       with --wait: give up after D (e.g. 30m) and exit 124
-  --follow          print its logs until it ends; exit as --wait does`,
+  --follow          print its logs until it ends; exit as --wait does
+  --idempotency-key K  send K as the Idempotency-Key (default: a new one; sending the same spec
+                    with the same key again answers the first experiment instead of making another)`,
   options: {
     file: { type: 'string', short: 'f' },
     template: { type: 'string' },
@@ -47,6 +49,7 @@ Flags:
     wait: { type: 'boolean' },
     follow: { type: 'boolean' },
     timeout: { type: 'string' },
+    'idempotency-key': { type: 'string' },
   },
   positionals: [0, 0],
   async run(ctx, values) {
@@ -60,16 +63,20 @@ Flags:
       throw new UsageError('--param needs --template', this.name)
     const timeoutMs = durationFlag(values, 'timeout', this.name)
     if (timeoutMs !== undefined && values.wait !== true) throw new UsageError('--timeout needs --wait', this.name)
-    const created =
+    // A key of its own on every submission, so that sending it again after a connection
+    // dropped cannot make a second experiment: the server answers the first.
+    const headers = { 'idempotency-key': stringFlag(values, 'idempotency-key') ?? crypto.randomUUID() }
+    const request =
       template !== undefined
-        ? await ctx.api.call<Experiment>('POST', `/api/v1/experiment/${encodeURIComponent(template)}`, {
+        ? {
+            path: `/api/v1/experiment/${encodeURIComponent(template)}`,
             body: { params: templateParams(values.param, this.name) },
             subject: `template ${template}`,
-          })
-        : await ctx.api.call<Experiment>('POST', '/api/v1/experiment', {
-            body: await readSpecFile(file!, ctx.io),
-            subject: fileLabel(file!),
-          })
+          }
+        : { path: '/api/v1/experiment', body: await readSpecFile(file!, ctx.io), subject: fileLabel(file!) }
+    const created = await withRetries(() =>
+      ctx.api.call<Experiment>('POST', request.path, { body: request.body, subject: request.subject, headers }),
+    )
     const id = created.experimentId
     await ctx.io.out(`${id}\n`)
     if (values.follow === true) {
@@ -84,4 +91,16 @@ Flags:
     if (values.wait === true) return waitWithProgress(ctx, id, timeoutMs, 'err')
     return 0
   },
+}
+
+/** Tries a request up to three times while the server cannot be reached (an API error is final). */
+async function withRetries<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send()
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof CliError) || err instanceof ApiError) throw err
+      await Bun.sleep(250 * attempt)
+    }
+  }
 }

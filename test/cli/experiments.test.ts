@@ -267,3 +267,16 @@ describe('stop', () => {
     expect(again.stderr).toStartWith(`periscope: ${running}: Experiment ${running} has finished: it is Failed`)
   }, 30_000)
 })
+
+describe('submit and idempotency', () => {
+  test('the same spec sent with the same --idempotency-key makes one experiment; without one, each submit makes its own', async () => {
+    const path = file('once.json', JSON.stringify(experimentSpec('once', 'true')))
+    const first = await cli(['submit', '-f', path, '--idempotency-key', 'ci-retry-1'])
+    const again = await cli(['submit', '-f', path, '--idempotency-key', 'ci-retry-1'])
+    expect(first.code).toBe(0)
+    expect(again.stdout).toBe(first.stdout)
+    const fresh = await cli(['submit', '-f', path])
+    expect(fresh.code).toBe(0)
+    expect(fresh.stdout).not.toBe(first.stdout)
+  }, 30_000)
+})
