@@ -106,7 +106,8 @@ try {
   for (const [what, ms] of rows) {
     const median = ms[Math.floor(RUNS / 2)]!
     console.log(
-      `${what.padEnd(32)} ${median.toFixed(1).padStart(7)} (${ms[0]!.toFixed(1)}–${ms.at(-1)!.toFixed(1)})  ×${(median / anchor).toFixed(2)}`,
+      `${what.padEnd(32)} ${median.toFixed(1).padStart(7)} ` +
+        `(${ms[0]!.toFixed(1)}–${ms.at(-1)!.toFixed(1)})  ×${(median / anchor).toFixed(2)}`,
     )
   }
 } finally {

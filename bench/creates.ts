@@ -8,8 +8,8 @@
  * for `--seconds`; it prints the creates answered 200 per second and their latency. The
  * anchors, measured in the same run on the same disk: bare `bun:sqlite` inserts of the same
  * spec into a fresh database opened by `openDatabase` (the server's pragmas), one
- * autocommit each, (a) as they are and (b) each followed by an fdatasync of the WAL (as the server's group commit), the cost
- * of making one commit durable on this machine.
+ * autocommit each, (a) as they are and (b) each followed by an fdatasync of the WAL (as the
+ * server's group commit), the cost of making one commit durable on this machine.
  */
 import type { Database } from 'bun:sqlite'
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync } from 'node:fs'
@@ -117,7 +117,8 @@ try {
     `anchor (a) bare inserts:                ${bare.toFixed(0)}/s  (server = ${(rate / bare).toFixed(4)} of it)`,
   )
   console.log(
-    `anchor (b) bare inserts + WAL fdatasync: ${bareDurable.toFixed(0)}/s  (server = ${(rate / bareDurable).toFixed(3)} of it)`,
+    `anchor (b) bare inserts + WAL fdatasync: ${bareDurable.toFixed(0)}/s  ` +
+      `(server = ${(rate / bareDurable).toFixed(3)} of it)`,
   )
 } finally {
   proc.kill('SIGKILL')

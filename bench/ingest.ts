@@ -135,7 +135,8 @@ try {
     const skip = delays.slice(10) // the first lines race the replica's start-up
     const fig = (f: number) => `${q(skip, f).toFixed(2)} ms  (anchor ${q(anchor, f).toFixed(2)} ms)`
     console.log(
-      `latency print → store over ${skip.length} lines, one every ~10 ms (${sink.batches.length} batches); anchor: the same loop read from a pipe, concurrently:`,
+      `latency print → store over ${skip.length} lines, one every ~10 ms ` +
+        `(${sink.batches.length} batches); anchor: the same loop read from a pipe, concurrently:`,
     )
     console.log(`  p50 ${fig(0.5)}   goal ≤ 10 ms`)
     console.log(`  p99 ${fig(0.99)}   goal ≤ 50 ms`)
@@ -164,7 +165,8 @@ try {
 
     const row = (what: string, s: number, batches: number) =>
       console.log(
-        `  ${what}  ${fmt(LINES / s)} lines/s  (${s.toFixed(2)} s, ${batches} batches; ${(storeS / s).toFixed(2)} × the store anchor)`,
+        `  ${what}  ${fmt(LINES / s)} lines/s  (${s.toFixed(2)} s, ` +
+          `${batches} batches; ${(storeS / s).toFixed(2)} × the store anchor)`,
       )
     console.log(`${fmt(LINES)} lines from one replica into the store (goal ≥ 100,000 lines/s):`)
     row(`\`seq 1 ${LINES}\`, read by the exit flush      `, exits.seconds, exits.batches.length)

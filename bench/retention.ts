@@ -121,13 +121,15 @@ const counts = (db: Database) =>
     .reduce<Record<string, number>>((m, r) => Object.assign(m, { [r.status]: r.n }), {})
 
 const row = (label: string, s: number[]) =>
-  `${label.padEnd(34)} n=${String(s.length).padStart(6)}  p50 ${ms(pct(s, 50)).padStart(9)}  p99 ${ms(pct(s, 99)).padStart(9)}  max ${ms(Math.max(...s)).padStart(9)}`
+  `${label.padEnd(34)} n=${String(s.length).padStart(6)}  p50 ${ms(pct(s, 50)).padStart(9)} ` +
+  ` p99 ${ms(pct(s, 99)).padStart(9)}  max ${ms(Math.max(...s)).padStart(9)}`
 
 try {
   let t = performance.now()
   build()
   console.log(
-    `built ${FINISHED} finished experiments, ${LINES} log lines and 4 events each: ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    `built ${FINISHED} finished experiments, ${LINES} log lines and ` +
+      `4 events each: ${((performance.now() - t) / 1000).toFixed(1)} s`,
   )
 
   // The anchor: the same store, the same sampling, retention off.
@@ -155,7 +157,8 @@ try {
   reader.close()
 
   console.log(
-    `retention pass: ${FINISHED - KEEP} removed in ${(passMs / 1000).toFixed(1)} s (${Math.round(((FINISHED - KEEP) / passMs) * 1000)} experiments/s, from the start of the server); ` +
+    `retention pass: ${FINISHED - KEEP} removed in ${(passMs / 1000).toFixed(1)} s ` +
+      `(${Math.round(((FINISHED - KEEP) / passMs) * 1000)} experiments/s, from the start of the server); ` +
       `left: ${JSON.stringify(left)}, ${lines} log lines, ${events} events`,
   )
   if (left.Succeeded !== KEEP) throw new Error('the pass did not keep what it should')

@@ -116,11 +116,13 @@ async function latency(s: Served, runtime: 'process' | 'docker'): Promise<void> 
     if (runtime === 'process') stored.push(at - preciseMillis(rec.time))
   })
   console.log(
-    `${runtime}: print → delivered to a follower (${lat.length} lines): p50 ${ms(pct(lat, 50))}, p99 ${ms(pct(lat, 99))} (goal p50 ≤ 10 ms, p99 ≤ 50 ms)`,
+    `${runtime}: print → delivered to a follower (${lat.length} lines): p50 ` +
+      `${ms(pct(lat, 50))}, p99 ${ms(pct(lat, 99))} (goal p50 ≤ 10 ms, p99 ≤ 50 ms)`,
   )
   if (stored.length)
     console.log(
-      `${runtime}:   of which stored → delivered: p50 ${ms(pct(stored, 50))}, p99 ${ms(pct(stored, 99))} (the rest is the runtime's ingestion)`,
+      `${runtime}:   of which stored → delivered: p50 ${ms(pct(stored, 50))}, ` +
+        `p99 ${ms(pct(stored, 99))} (the rest is the runtime's ingestion)`,
     )
 }
 
@@ -164,10 +166,12 @@ async function ingestAndFanOut(s: Served, dataDir: string): Promise<void> {
   const directS = (now() - d0) / 1000
   const rate = (n: number, sec: number) => `${Math.round(n / sec).toLocaleString('en')} lines/s`
   console.log(
-    `process: ingest of ${INGEST.toLocaleString('en')} lines from one replica: ${rate(INGEST, ingestS)} (goal ≥ 100,000 lines/s)`,
+    `process: ingest of ${INGEST.toLocaleString('en')} lines from ` +
+      `one replica: ${rate(INGEST, ingestS)} (goal ≥ 100,000 lines/s)`,
   )
   console.log(
-    `anchor: seq ${INGEST} > file: ${rate(INGEST, fileS)}; appended straight to a LogStore in 1,000-line batches: ${rate(INGEST, directS)}`,
+    `anchor: seq ${INGEST} > file: ${rate(INGEST, fileS)}; appended ` +
+      `straight to a LogStore in 1,000-line batches: ${rate(INGEST, directS)}`,
   )
 
   // (c) Three followers at once, the server's RSS sampled meanwhile.
@@ -189,7 +193,9 @@ async function ingestAndFanOut(s: Served, dataDir: string): Promise<void> {
   const sqlS = (now() - q0) / 1000
   db.close()
   console.log(
-    `process: 3 followers of the ${INGEST.toLocaleString('en')}-line log: ${counts.join(', ')} lines, ${rate(INGEST, followS)} each; server RSS ${mb(before)} before, ${quarters.join(' / ')} at 1/4, 1/2, 3/4 of the run, ${mb(peak)} peak, ${mb(after)} after (goal: flat)`,
+    `process: 3 followers of the ${INGEST.toLocaleString('en')}-line log: ${counts.join(', ')} ` +
+      `lines, ${rate(INGEST, followS)} each; server RSS ${mb(before)} before, ${quarters.join(' / ')} ` +
+      `at 1/4, 1/2, 3/4 of the run, ${mb(peak)} peak, ${mb(after)} after (goal: flat)`,
   )
   console.log(`anchor: the same ${read.toLocaleString('en')} lines read straight from SQLite: ${rate(read, sqlS)}`)
   await fetch(`${s.url}/api/v1/experiment/${id}`, { method: 'DELETE' })
@@ -212,7 +218,9 @@ async function idleFollowers(s: Served): Promise<void> {
   Bun.gc(true)
   const held = rss(s.pid)
   for (const a of aborts) a.abort()
-  console.log(`process: ${IDLE} idle followers of one experiment cost ${mb(held - base)} of server RSS (goal ≤ 50 MB)`)
+  console.log(
+    `process: ${IDLE} idle followers of one experiment ` + `cost ${mb(held - base)} of server RSS (goal ≤ 50 MB)`,
+  )
   console.log(`anchor: the idle server's RSS: ${mb(base)}`)
   await fetch(`${s.url}/api/v1/experiment/${id}`, { method: 'DELETE' })
 }
@@ -257,7 +265,8 @@ async function eventLatency(s: Served): Promise<void> {
     pings.push(now() - t)
   }
   console.log(
-    `process: transition stored → event delivered (${lat.length} events): p50 ${ms(pct(lat, 50))}, p99 ${ms(pct(lat, 99))} (ms clock; goal ≤ 50 ms)`,
+    `process: transition stored → event delivered (${lat.length} events): p50 ` +
+      `${ms(pct(lat, 50))}, p99 ${ms(pct(lat, 99))} (ms clock; goal ≤ 50 ms)`,
   )
   console.log(`anchor: GET /api/v1/experiment/ping round trip: p50 ${ms(pct(pings, 50))}, p99 ${ms(pct(pings, 99))}`)
 }

@@ -44,9 +44,12 @@ server.db.run(`UPDATE experiment SET status = 'Succeeded', submitted = 1, finish
 const rows = Array.from(
   { length: 50 },
   (_, i) =>
-    `<tr><td><a href="#">stored-${i + 1}</a></td><td>experiment-1700000000000-${i + 1}</td><td>TensorFlow</td><td>Succeeded</td><td>Worker 2</td><td>1m</td><td>1s</td></tr>`,
+    `<tr><td><a href="#">stored-${i + 1}</a></td><td>experiment-1700000000000-${i + 1}</td>` +
+    '<td>TensorFlow</td><td>Succeeded</td><td>Worker 2</td><td>1m</td><td>1s</td></tr>',
 ).join('')
-const anchorHtml = `<!doctype html><html><head><title>anchor</title></head><body><table><tbody>${rows}</tbody></table></body></html>`
+const anchorHtml =
+  '<!doctype html><html><head><title>anchor</title></head><body>' +
+  `<table><tbody>${rows}</tbody></table></body></html>`
 const anchor = Bun.serve({
   hostname: '127.0.0.1',
   port: 0,
@@ -80,7 +83,8 @@ for (let i = 0; i < LOADS; i++) {
 const l = median(list)
 const a = median(still)
 console.log(
-  `list first screen, 10,000 stored: median ${l.toFixed(0)} ms (min ${Math.min(...list).toFixed(0)}) over ${LOADS} loads`,
+  `list first screen, 10,000 stored: median ${l.toFixed(0)} ms ` +
+    `(min ${Math.min(...list).toFixed(0)}) over ${LOADS} loads`,
 )
 console.log(`anchor, static 50-row table:     median ${a.toFixed(0)} ms (min ${Math.min(...still).toFixed(0)})`)
 console.log(`ratio list / anchor: ${(l / a).toFixed(1)}`)

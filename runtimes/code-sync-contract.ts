@@ -60,10 +60,11 @@ export function describeCodeSyncContract(name: string, makeTarget: () => Promise
       )
     const everything = (id: string) => JSON.stringify([sink.observations.get(id), [...sink.logs.entries()]])
 
-    test('the checkout of the branch is the working directory and $CODE_PATH/current, files and modes intact', async () => {
+    test('the branch checkout is the working directory and $CODE_PATH/current, files and modes intact', async () => {
       const j = job(
         anonymous(),
-        'cat hello.txt; cat "$CODE_PATH/current/hello.txt"; ./run.sh; test "$(pwd)" = "$CODE_PATH/current" && echo same',
+        'cat hello.txt; cat "$CODE_PATH/current/hello.txt"; ' +
+          './run.sh; test "$(pwd)" = "$CODE_PATH/current" && echo same',
       )
       await runtime.submit(j)
       expect(await finished(j.id)).toBe('Succeeded')

@@ -45,11 +45,13 @@ test('retention flags: days or a duration, a count, sizes with binary units', ()
     [65536, 512 * 1024, 512 * 1024, 2 * 1024 ** 2, 1024 ** 3, 3 * 1024 ** 2, 7],
   )
   expect(() => parseServeConfig(['--max-log-bytes-per-replica', '10 MB'], {})).toThrow(
-    'invalid --max-log-bytes-per-replica "10 MB" (or PERISCOPE_MAX_LOG_BYTES_PER_REPLICA): expected a size such as 65536, 512K, 10M or 1G (K, M, G: powers of 1024)',
+    'invalid --max-log-bytes-per-replica "10 MB" (or PERISCOPE_MAX_LOG_BYTES_PER_REPLICA): ' +
+      'expected a size such as 65536, 512K, 10M or 1G (K, M, G: powers of 1024)',
   )
   expect(() => parseServeConfig(['--max-log-bytes-per-replica', '0K'], {})).toThrow('expected a size above zero')
   expect(() => parseServeConfig(['--retention-days', 'forever'], {})).toThrow(
-    'invalid --retention-days "forever" (or PERISCOPE_RETENTION_DAYS): expected a number of days (30) or a duration such as 12h or 7d',
+    'invalid --retention-days "forever" (or PERISCOPE_RETENTION_DAYS): ' +
+      'expected a number of days (30) or a duration such as 12h or 7d',
   )
   expect(() => parseServeConfig(['--retention-days', '0'], {})).toThrow('expected an age above zero')
   expect(() => parseServeConfig([], { PERISCOPE_RETENTION_MAX_EXPERIMENTS: '-3' })).toThrow(

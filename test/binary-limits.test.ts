@@ -83,7 +83,7 @@ const head = (headers: string[]) =>
   `GET /api/v1/experiment/ping HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers.map((h) => `${h}\r\n`).join('')}` +
   'Connection: close\r\n\r\n'
 
-test('a head over 8 KiB or 100 fields is a 431 in the envelope; over Bun’s 16 KiB, Bun’s own bare 431', async () => {
+test('a head over 8 KiB or 100 fields is a 431 in the envelope; over Bun’s 16 KiB, Bun’s bare 431', async () => {
   const big = await rawRequest(head([`X-Big: ${'a'.repeat(9000)}`]))
   expect(big.statusLine).toBe('HTTP/1.1 431 Request Header Fields Too Large')
   expect(big.body).toMatchObject({
@@ -108,7 +108,7 @@ test('a head over 8 KiB or 100 fields is a 431 in the envelope; over Bun’s 16 
   expect(normal.statusLine).toBe('HTTP/1.1 200 OK')
 })
 
-test('a body sent slowly gets a 408 in the envelope once the request timeout has passed, and the connection closes', async () => {
+test('a body sent slowly gets a 408 in the envelope after the request timeout; the connection closes', async () => {
   const c = await open()
   const t = performance.now()
   c.socket.write(

@@ -67,7 +67,7 @@ async function expectKept(server: TestServer, id: string, line?: string): Promis
 }
 
 describe('--retention-max-experiments', () => {
-  test('keeps the last N to finish, removes the others with their logs, events and run dirs; never an unfinished one', async () => {
+  test('keeps the last N to finish, removes the rest with logs, events, run dirs; never unfinished ones', async () => {
     const server = await start({ retentionMaxExperiments: 2, retentionIntervalMs: 100 })
     // The oldest of all, still running: not counted and never removed.
     const running = (await create(server, singleBody('still-running', 'echo up; sleep 60'))).experimentId
@@ -117,7 +117,7 @@ describe('--retention-days', () => {
 })
 
 describe('when a pass runs', () => {
-  test('at start: a server started with a policy on an existing data dir removes what is beyond it at once', async () => {
+  test('at start: a server with a policy on an existing data dir removes what is beyond it at once', async () => {
     const dataDir = tempDir()
     const before = await start({ dataDir })
     const ids: string[] = []
@@ -172,7 +172,7 @@ describe('--max-log-bytes-per-replica', () => {
     return { dropped, kept }
   }
 
-  test('an oversized log keeps its end behind one cut line; a follow from a cursor in the dropped part goes on from the first kept line', async () => {
+  test('an oversized log keeps its end behind a cut line; following a dropped cursor resumes at the cut', async () => {
     const server = await start({ maxLogBytesPerReplica: LIMIT })
     const id = await finished(server, 'noisy', 'seq 1 2000')
     const { kept } = expectCut(await logLines(server, id))

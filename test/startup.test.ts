@@ -52,10 +52,10 @@ test('--version and --help load neither the server nor a runtime client', async 
 
 /** Modules a client command must not need: the server's side of the tree, Hono, the runtimes. */
 const serverSide = (modules: string[]) =>
-  modules.filter((m) =>
-    /^(src\/(server|app|select-runtime|config)\.ts|src\/(api|http|storage|environments)\/|runtimes\/|.*node_modules\/hono\/)/.test(
-      m,
-    ),
+  modules.filter(
+    (m) =>
+      /^src\/((server|app|select-runtime|config)\.ts|(api|http|storage|environments)\/)/.test(m) ||
+      /^(runtimes\/|.*node_modules\/hono\/)/.test(m),
   )
 
 test('client commands load src/cli/ and neither the server, Hono nor a runtime client', async () => {

@@ -182,7 +182,7 @@ describe('every built resource validates against the operator CRDs', () => {
     })
   }
 
-  test("code sync: Submarine's code-localizer init container and code-dir emptyDir, the command in the checkout", () => {
+  test("code sync: Submarine's code-localizer initContainer and code-dir emptyDir, the command in the checkout", () => {
     const r = jobResource(makeJob({ code }), { ...options, gitImage: 'registry.local/git-sync:3.1.6' })
     const pod = r.spec.tfReplicaSpecs!.Worker!.template.spec
     expect(pod.initContainers).toEqual([

@@ -20,7 +20,8 @@ const GIT_SYNC = [
   'sh',
   '-c',
   'export GIT_TERMINAL_PROMPT=0 LC_ALL=C; ' +
-    'helper=\'!f() { test "$1" = get || exit 0; echo "username=$GIT_SYNC_USERNAME"; echo "password=$GIT_SYNC_PASSWORD"; }; f\'; ' +
+    'helper=\'!f() { test "$1" = get || exit 0; echo ' +
+    '"username=$GIT_SYNC_USERNAME"; echo "password=$GIT_SYNC_PASSWORD"; }; f\'; ' +
     'exec git -c credential.helper= -c "credential.helper=$helper" clone --quiet ' +
     '--depth "$GIT_SYNC_DEPTH" --branch "$GIT_SYNC_BRANCH" -- "$GIT_SYNC_REPO" "$GIT_SYNC_ROOT/$GIT_SYNC_DEST"',
 ]

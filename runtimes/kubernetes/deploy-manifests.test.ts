@@ -46,7 +46,8 @@ describe('deploy/kubernetes', () => {
       '--token-file',
       '/var/run/periscope/token',
       '--public-host',
-      'periscope,periscope.$(POD_NAMESPACE),periscope.$(POD_NAMESPACE).svc,periscope.$(POD_NAMESPACE).svc.cluster.local',
+      'periscope,periscope.$(POD_NAMESPACE),periscope.$(POD_NAMESPACE).svc,' +
+        'periscope.$(POD_NAMESPACE).svc.cluster.local',
     ])
     expect(container.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' })
     const claim = (await docs('pvc.yaml'))[0]!
@@ -77,7 +78,7 @@ describe('deploy/kubernetes', () => {
     ])
   })
 
-  test('the token is a Secret made from the git-ignored file `token`, mounted read-only where --token-file reads', async () => {
+  test('the token is a Secret from the git-ignored file `token`, mounted read-only for --token-file', async () => {
     const [kustomization] = await docs('kustomization.yaml')
     const generated = kustomization!.secretGenerator.find((g: any) => g.name === 'periscope-token')
     expect(generated.files).toEqual(['token'])

@@ -61,7 +61,7 @@ describe('process runtime: replicas wake their log followers', () => {
     }
   }, 30_000)
 
-  test('a restarted runtime reads what a running replica printed meanwhile, then follows it, each line once', async () => {
+  test('a restarted runtime reads what a live replica printed meanwhile, then follows it, each line once', async () => {
     const dataDir = tempDir()
     const sink = new MemorySink()
     const first = unpolled(dataDir)

@@ -67,7 +67,8 @@ class ProcessRuntime implements Runtime {
     const watching = canWatch(this.#runs)
     if (!watching)
       this.options.log?.(
-        `process runtime: fs.watch is unavailable under ${this.#runs}; replica logs are polled every ${POLL_UNWATCHED_MS} ms instead`,
+        `process runtime: fs.watch is unavailable under ${this.#runs}; ` +
+          `replica logs are polled every ${POLL_UNWATCHED_MS} ms instead`,
       )
     this.#timer = setInterval(() => this.#pollLogs(), this.#pollMs(watching))
   }

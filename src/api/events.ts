@@ -47,7 +47,8 @@ function lastEventId(value: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined
   if (!/^\d{1,16}$/.test(v) || !(Number(v) <= Number.MAX_SAFE_INTEGER))
     throw new InvalidQueryError(
-      `Invalid header Last-Event-ID="${v.length > 40 ? `${v.slice(0, 40)}…` : v}"; expected the id of an event this server sent`,
+      `Invalid header Last-Event-ID="${v.length > 40 ? `${v.slice(0, 40)}…` : v}"; ` +
+        'expected the id of an event this server sent',
     )
   return Number(v)
 }

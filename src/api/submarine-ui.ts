@@ -33,7 +33,8 @@ export function submarineUiTrackingRoutes(): Hono {
       const body = await readBody(c)
       if (body !== null && (typeof body !== 'object' || Array.isArray(body)))
         throw new ValidationError(
-          `Invalid ${kind} query: the body must be an object such as {"id": "<experimentId>"}, not ${Array.isArray(body) ? 'an array' : typeof body}`,
+          `Invalid ${kind} query: the body must be an object such as {"id": ` +
+            `"<experimentId>"}, not ${Array.isArray(body) ? 'an array' : typeof body}`,
         )
       const id = (body as Record<string, unknown> | null)?.id
       if (id !== undefined && typeof id !== 'string')

@@ -119,7 +119,8 @@ export class ApiClient {
       if (body && typeof body === 'object' && 'result' in body) return body
     } catch {}
     throw new CliError(
-      `${this.config.server} answered HTTP ${res.status} with something that is not the periscope API (${JSON.stringify(text.slice(0, 60))})`,
+      `${this.config.server} answered HTTP ${res.status} with something ` +
+        `that is not the periscope API (${JSON.stringify(text.slice(0, 60))})`,
     )
   }
 }

@@ -48,7 +48,12 @@ export const GLOBAL_OPTIONS = {
 
 /** The text of `periscope <command> --help`. */
 export function commandHelp(cmd: Command): string {
-  return `Usage: periscope ${cmd.usage}\n\n${cmd.summary}\n\n${cmd.help.trimEnd()}\n\nGlobal flags:\n  --server URL   the periscope server (env PERISCOPE_SERVER; default http://127.0.0.1:32080)\n                 PERISCOPE_TOKEN, when set, is sent as a bearer token\n  -h, --help     this text\n`
+  return (
+    `Usage: periscope ${cmd.usage}\n\n${cmd.summary}\n\n${cmd.help.trimEnd()}\n\nGlobal flags:\n` +
+    '  --server URL   the periscope server (env PERISCOPE_SERVER; default http://127.0.0.1:32080)\n' +
+    '                 PERISCOPE_TOKEN, when set, is sent as a bearer token\n' +
+    '  -h, --help     this text\n'
+  )
 }
 
 /** Parses a command's arguments; bad ones are a {@link UsageError}. */

@@ -72,7 +72,8 @@ export async function readLogs(
   await res.body?.cancel()
   if (req.sinceSeconds !== undefined || req.sinceTime !== undefined || req.timestamps)
     throw new CliError(
-      `${api.server} does not stream logs (${NDJSON}), so its lines carry no times: --since, --since-time and --timestamps need a server that does`,
+      `${api.server} does not stream logs (${NDJSON}), so its lines carry no ` +
+        'times: --since, --since-time and --timestamps need a server that does',
     )
   if (!req.follow) {
     for (const pod of await envelope(api, path, id, { pod: req.pod, tailLines: req.tailLines }))

@@ -41,7 +41,8 @@ export async function waitWithProgress(
   const e = outcome.experiment
   if (outcome.timedOut) {
     await ctx.io.err(
-      `${ctx.err.paint('red', 'periscope:')} timed out after ${humanDuration(timeoutMs ?? 0)} waiting for ${id} to end (it is ${e.status})\n`,
+      `${ctx.err.paint('red', 'periscope:')} timed out after ` +
+        `${humanDuration(timeoutMs ?? 0)} waiting for ${id} to end (it is ${e.status})\n`,
     )
     return EXIT_TIMEOUT
   }

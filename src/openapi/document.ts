@@ -99,7 +99,9 @@ function operation(route: RouteDoc, convert: (s: v.GenericSchema) => JsonSchema)
     for (const type of STREAM_TYPES) ok[type] = { schema: convert(route.stream.record) }
   }
   const streamNote = route.stream
-    ? ` ${route.stream.when === 'always' ? 'A' : `With ${route.stream.when}, a`} stream of records: \`text/event-stream\` (one record per \`data:\` line) or \`application/x-ndjson\` (one record per line), by the Accept header.`
+    ? ` ${route.stream.when === 'always' ? 'A' : `With ${route.stream.when}, a`} ` +
+      `stream of records: \`text/event-stream\` (one record per \`data:\` line) ` +
+      `or \`application/x-ndjson\` (one record per line), by the Accept header.`
     : ''
   const rawNote = { openapi: 'The document.', html: 'The web page.', asset: 'The file.' }[route.rawResult ?? 'openapi']
   responses['200'] = {
@@ -163,11 +165,14 @@ export function buildOpenApiDocument(version: string): Json {
       title: 'periscope',
       version,
       description:
-        "Apache Submarine's Experiment REST API. Every answer is Submarine's envelope (`status`, `code`, `success`, `message`, `result`, `attributes`); errors carry the HTTP status in `code` and a reason in `attributes.reason`. " +
-        'When auth is on, every request but health, ping, this document and login needs `Authorization: Bearer <token>` ' +
-        '(401 UNAUTHENTICATED without a valid one; 403 FORBIDDEN for a write with a read-only token). Any request may be ' +
-        'answered 421 MISDIRECTED_REQUEST when its Host header names another server, and a write 403 CROSS_ORIGIN when ' +
-        'a web page on another origin sent it.',
+        "Apache Submarine's Experiment REST API. Every answer is Submarine's envelope " +
+        '(`status`, `code`, `success`, `message`, `result`, `attributes`); ' +
+        'errors carry the HTTP status in `code` and a reason in `attributes.reason`. ' +
+        'When auth is on, every request but health, ping, this document and login needs ' +
+        '`Authorization: Bearer <token>` (401 UNAUTHENTICATED without a valid one; ' +
+        '403 FORBIDDEN for a write with a read-only token). Any request may be answered ' +
+        '421 MISDIRECTED_REQUEST when its Host header names another server, ' +
+        'and a write 403 CROSS_ORIGIN when a web page on another origin sent it.',
     },
     servers: [{ url: 'http://127.0.0.1:32080' }],
     tags: [

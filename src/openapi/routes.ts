@@ -80,7 +80,8 @@ const statusFilter = query(
 
 const EXPERIMENT = '/api/v1/experiment'
 const WEB_PAGE =
-  "The same HTML document at every page address (the browser code draws the view), under `Content-Security-Policy: default-src 'self'; frame-ancestors 'none'`."
+  'The same HTML document at every page address (the browser code draws the view), ' +
+  "under `Content-Security-Policy: default-src 'self'; frame-ancestors 'none'`."
 const ENVIRONMENT = '/api/v1/environment'
 const TEMPLATE = '/api/v1/template'
 const templateName = path('name', 'The template name')
@@ -94,7 +95,8 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'experiment',
     summary: 'Create an experiment',
     description:
-      'Stores the experiment (Accepted) and hands it to the runtime. `environment` is an image, or `{"name": …}` of a stored environment.',
+      'Stores the experiment (Accepted) and hands it to the runtime. ' +
+      '`environment` is an image, or `{"name": …}` of a stored environment.',
     params: [idempotencyKey],
     body: ExperimentInput,
     result: answer.Experiment,
@@ -156,7 +158,8 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'experiment',
     summary: "Read an experiment's logs",
     description:
-      "Every replica's lines as the envelope; with `follow=true`, a stream of lines as they are printed (`text/event-stream` or `application/x-ndjson`, by the `Accept` header).",
+      "Every replica's lines as the envelope; with `follow=true`, a stream of lines as they " +
+      'are printed (`text/event-stream` or `application/x-ndjson`, by the `Accept` header).',
     params: [
       experimentId,
       query('pod', 'Only this replica (<experimentId>-<type>-<index>)'),
@@ -249,7 +252,8 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'template',
     summary: 'Create an experiment from a template',
     description:
-      "Substitutes `params` into the template named in the path (Submarine's rules) and creates the experiment that makes, answering exactly as `POST /api/v1/experiment` does.",
+      "Substitutes `params` into the template named in the path (Submarine's rules) and " +
+      'creates the experiment that makes, answering exactly as `POST /api/v1/experiment` does.',
     params: [path('id', 'The template name')],
     body: TemplateSubmitInput,
     result: answer.Experiment,
@@ -267,7 +271,9 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'template',
     summary: 'Store an experiment template',
     description:
-      'Appends `spec.<Task>.replicas`, `.resourceMap.cpu` and `.resourceMap.memory` per task to the parameters, and refuses a template whose parameters and placeholders do not fit (a dry run with every default).',
+      'Appends `spec.<Task>.replicas`, `.resourceMap.cpu` and ' +
+      '`.resourceMap.memory` per task to the parameters, and refuses a template ' +
+      'whose parameters and placeholders do not fit (a dry run with every default).',
     body: TemplateInput,
     result: answer.ExperimentTemplate,
     errors: { 400: ['INVALID_SPEC', 'TEMPLATE_PARAMETERS', 'TEMPLATE_EXISTS'] },
@@ -468,7 +474,8 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'server',
     summary: 'What this server is',
     description:
-      'The API and the document’s addresses and the version; a small HTML page when the Accept header names text/html.',
+      'The API and the document’s addresses and the version; a ' +
+      'small HTML page when the Accept header names text/html.',
     result: answer.Landing,
     errors: {},
   },

@@ -103,7 +103,8 @@ export function createExperimentRepository(db: Database) {
     `SELECT * FROM experiment WHERE ${NAME} AND seq > $after ORDER BY seq LIMIT $limit OFFSET $offset`,
   )
   const byStatusName = db.query<Row, Page & { status: string; name: string }>(
-    `SELECT * FROM experiment WHERE status = $status AND ${NAME} AND seq > $after ORDER BY seq LIMIT $limit OFFSET $offset`,
+    `SELECT * FROM experiment WHERE status = $status AND ${NAME} ` +
+      'AND seq > $after ORDER BY seq LIMIT $limit OFFSET $offset',
   )
   const seqOf = db.query<{ seq: number }, { id: string }>('SELECT seq FROM experiment WHERE id = $id')
   const unsubmitted = db.query<Row, Record<string, never>>(
@@ -132,7 +133,8 @@ export function createExperimentRepository(db: Database) {
   )
   // Submarine 0.8 reads createdTime back as soon as the job exists; the runtime's own Created time never replaces it.
   const setSubmitted = db.query(
-    'UPDATE experiment SET submitted = 1, status_message = NULL, created_time = COALESCE(created_time, $now) WHERE id = $id',
+    'UPDATE experiment SET submitted = 1, status_message = NULL, ' +
+      'created_time = COALESCE(created_time, $now) WHERE id = $id',
   )
   const setMessage = db.query('UPDATE experiment SET status_message = $message WHERE id = $id')
   const remove = db.query('DELETE FROM experiment WHERE id = $id')
@@ -147,10 +149,12 @@ export function createExperimentRepository(db: Database) {
     `SELECT count(*) AS n FROM experiment WHERE ${FINISHED}`,
   )
   const oldestFinished = db.query<{ id: string }, { limit: number }>(
-    `SELECT id FROM experiment INDEXED BY experiment_finished WHERE ${FINISHED} ORDER BY finished_time, seq LIMIT $limit`,
+    'SELECT id FROM experiment INDEXED BY experiment_finished ' +
+      `WHERE ${FINISHED} ORDER BY finished_time, seq LIMIT $limit`,
   )
   const finishedBefore = db.query<{ id: string }, { before: string; limit: number }>(
-    `SELECT id FROM experiment INDEXED BY experiment_finished WHERE ${FINISHED} AND finished_time < $before ORDER BY finished_time, seq LIMIT $limit`,
+    `SELECT id FROM experiment INDEXED BY experiment_finished WHERE ${FINISHED} ` +
+      'AND finished_time < $before ORDER BY finished_time, seq LIMIT $limit',
   )
   const MAX = Number.MAX_SAFE_INTEGER
 

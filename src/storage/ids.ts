@@ -1,9 +1,10 @@
 /**
  * @module
  * Submarine's ids: `experiment-<13-digit server start ms>-<counter ≥ 4 digits>` and
- * `environment_<ms>_<nnnn>` (templates: `experimentTemplate_<ms>_<nnnn>`). The counter lives in SQLite and is taken in an
- * immediate transaction, so ids are never reused: not across restarts, not by
- * concurrent creates, not by two servers started in the same millisecond on one data dir.
+ * `environment_<ms>_<nnnn>` (templates: `experimentTemplate_<ms>_<nnnn>`). The counter lives
+ * in SQLite and is taken in an immediate transaction, so ids are never reused: not across
+ * restarts, not by concurrent creates, not by two servers started in the same millisecond on
+ * one data dir.
  */
 import type { Database } from 'bun:sqlite'
 

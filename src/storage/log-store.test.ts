@@ -12,14 +12,15 @@ const batch = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => ({ ts: '2026-01-01T00:00:00.000Z', text: `line-${from + i}` }))
 const texts = (logs: ReturnType<typeof createLogStore>, pod: string) => [...logs.lines('e', pod)].map((l) => l.text)
 
-test('appends past the limit keep moving one cut line forward; the runtime cursor still counts every line received', () => {
+test('appends past the limit keep moving one cut line forward; the runtime cursor counts every line received', () => {
   // "line-N\n" is 7 bytes for N < 10, 8 below 100: 100 bytes keep 12 lines.
   const { logs } = open(100)
   for (let i = 0; i < 10; i++) logs.append('e', 'a', batch(i * 10 + 1, i * 10 + 10))
   const lines = [...logs.lines('e', 'a')]
   expect(lines.filter((l) => l.text.startsWith('[periscope]'))).toHaveLength(1)
   expect(lines[0]!.text).toBe(
-    "[periscope] 88 earlier lines (695 bytes) of this replica's log were dropped to keep it within --max-log-bytes-per-replica (100 bytes)",
+    "[periscope] 88 earlier lines (695 bytes) of this replica's log were " +
+      'dropped to keep it within --max-log-bytes-per-replica (100 bytes)',
   )
   expect(lines.slice(1).map((l) => l.text)).toEqual(batch(89, 100).map((l) => l.text))
   // The cut line has the last dropped line's cursor; kept lines keep theirs.

@@ -96,14 +96,16 @@ export function createLogStore(db: Database, options: LogStoreOptions = {}) {
     'SELECT pod, seq, ts, text FROM log_line WHERE experiment_id = $id AND pod = $pod ORDER BY seq',
   )
   const tail = db.query<StoredLine, { id: string; pod: string; count: number }>(
-    `SELECT pod, seq, ts, text FROM (SELECT * FROM log_line WHERE experiment_id = $id AND pod = $pod ORDER BY seq DESC LIMIT $count) ORDER BY seq`,
+    'SELECT pod, seq, ts, text FROM (SELECT * FROM log_line WHERE ' +
+      'experiment_id = $id AND pod = $pod ORDER BY seq DESC LIMIT $count) ORDER BY seq',
   )
   type Page = { id: string; after: number; limit: number }
   const afterAll = db.query<StoredLine, Page>(
     'SELECT pod, seq, ts, text FROM log_line WHERE experiment_id = $id AND seq > $after ORDER BY seq LIMIT $limit',
   )
   const afterPod = db.query<StoredLine, Page & { pod: string }>(
-    'SELECT pod, seq, ts, text FROM log_line WHERE experiment_id = $id AND pod = $pod AND seq > $after ORDER BY seq LIMIT $limit',
+    'SELECT pod, seq, ts, text FROM log_line WHERE experiment_id = ' +
+      '$id AND pod = $pod AND seq > $after ORDER BY seq LIMIT $limit',
   )
   const nthLastAll = db.query<{ seq: number }, { id: string; skip: number }>(
     'SELECT seq FROM log_line WHERE experiment_id = $id ORDER BY seq DESC LIMIT 1 OFFSET $skip',

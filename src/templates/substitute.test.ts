@@ -246,7 +246,8 @@ describe('submission', () => {
       { learning_rate: '1', experiment_name: 'e' },
       (out) =>
         expect(out.message).toBe(
-          'Template contains unmapped value: [batch_size, meta.cmd:batch_size]; the required parameters batch_size must be given',
+          'Template contains unmapped value: [batch_size, meta.cmd:batch_size]; ' +
+            'the required parameters batch_size must be given',
         ),
     ],
     [

@@ -25,7 +25,7 @@ const send = async (path: string, init: RequestInit) => {
 const spec = JSON.stringify(singleBody('from-a-page', 'true'))
 
 describe('writes from web pages', () => {
-  test('the Blob attack (POST, no Content-Type, another origin, cross-site) is a 403 and nothing is stored', async () => {
+  test('the Blob attack (POST, no Content-Type, another origin, cross-site) is a 403; nothing is stored', async () => {
     const before = await storedState(server)
     const res = await send(EXPERIMENTS, {
       method: 'POST',
@@ -188,7 +188,7 @@ describe('the Host header (DNS rebinding)', () => {
 })
 
 describe('security headers', () => {
-  test('every answer (success, error, 401-style refusals) has nosniff, no-referrer and a CSP with no framing', async () => {
+  test('every answer (success, error, 401-style refusal) has nosniff, no-referrer, a CSP with no framing', async () => {
     const answers = [
       await server.request(EXPERIMENTS),
       await server.request('/nothing'),

@@ -29,7 +29,7 @@ const body = (code: unknown, cmd = 'cat hello.txt') =>
   withValue(tfBody('code-sync', { Worker: { replicas: 1, resources: 'cpu=1,memory=64M' } }, cmd), 'code', code)
 
 describe('code.git', () => {
-  test('a branch with credentials runs; every answer shows the password masked, a PATCH with the mask keeps it', async () => {
+  test('a branch with credentials runs; answers show the password masked, a PATCH with the mask keeps it', async () => {
     const code = {
       syncMode: 'git',
       git: { url: git.httpUrl, branch: 'feature', username: git.username, password: git.password },

@@ -27,7 +27,7 @@ const ended = (id: string) => (events: any[]) =>
   )
 
 describe('one experiment', () => {
-  test('a subscriber sees Accepted → Created → Running → Succeeded, with its replica’s transitions in order', async () => {
+  test('a subscriber sees Accepted → Created → Running → Succeeded, its replica’s steps in order', async () => {
     const all = await openStream(url(), {})
     const id = (await create(server, singleBody('events-one', 'echo hi'))).experimentId
     const mine = await openStream(url(`?experimentId=${id}`), NDJSON)

@@ -100,7 +100,7 @@ describe('SSE', () => {
 })
 
 describe('resuming from a cursor', () => {
-  test('Last-Event-ID (SSE) and ?cursor= (NDJSON) continue with no gap and no repeat, also after a server restart', async () => {
+  test('Last-Event-ID (SSE) and ?cursor= (NDJSON) go on with no gap or repeat, also after a restart', async () => {
     const id = await counting('follow-resume', 30, 0.1)
     const first = await openStream(followUrl(id), SSE)
     await first.until('five lines', () => first.records().length >= 5)

@@ -51,7 +51,7 @@ const expectMasked = (result: any) => {
   expect(result.spec.code.git.username).toBe('me')
 }
 
-test('secrets are masked in the create, get, list, patch and delete answers; the job gets the real values', async () => {
+test('secrets are masked in the create, get, list, patch and delete answers; the job gets the real ones', async () => {
   const made = await create(server, withSecrets('masked'))
   expectMasked(made)
   const id = made.experimentId

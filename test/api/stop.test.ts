@@ -129,7 +129,8 @@ test('an Accepted experiment is stopped without ever being launched', async () =
     expect(e.status).toBe('Failed')
     expect(e.statusMessage).toBe(`Stopped by request at ${e.finishedTime}; it had not been launched, and never will be`)
     gate.open = true
-    await Bun.sleep(1000) // a window in which nothing may happen: supervisor rounds (every 200 ms) with the runtime open
+    // A window in which nothing may happen: supervisor rounds (every 200 ms) with the runtime open.
+    await Bun.sleep(1000)
     expect(await server.runtime.owned()).not.toContain(created.experimentId)
     expect(await logText(created.experimentId)).toEqual([])
     expect((await getExperiment(server, created.experimentId)).status).toBe('Failed')

@@ -35,12 +35,13 @@ describe('on the process runtime', () => {
         await server.json('GET', `${path}?status=Sleeping`),
         400,
         'INVALID_QUERY',
-        'Invalid query parameter status="Sleeping"; expected one of Accepted, Created, Running, Succeeded, Failed, Deleted',
+        'Invalid query parameter status="Sleeping"; expected one ' +
+          'of Accepted, Created, Running, Succeeded, Failed, Deleted',
       )
     }
   })
 
-  test('experimentHandlerSpec is taken in a body and written null between spec and code, as 0.8 writes it', async () => {
+  test('experimentHandlerSpec is taken in a body, written null between spec and code, as 0.8 writes it', async () => {
     const body = {
       ...singleBody('handler-spec', 'echo hi'),
       experimentHandlerSpec: { FILE_SYSTEM_TYPE: 'HDFS', HDFS_PORT: 9000, ENABLE_KERBEROS: false },
@@ -105,7 +106,7 @@ function silentRuntime(): Runtime {
   }
 }
 
-test('createdTime comes from the runtime accepting the job, not from a later report; the create answer keeps null', async () => {
+test('createdTime is when the runtime accepted the job, not a later report; the create answer keeps null', async () => {
   const server = await startTestServer({ makeRuntime: async () => silentRuntime() })
   try {
     const created = expectOk(await server.json('POST', EXPERIMENTS, singleBody('accepted-only', 'echo hi')))

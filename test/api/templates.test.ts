@@ -67,7 +67,7 @@ describe('/api/v1/template', () => {
     expect(spec.experimentSpec.experimentHandlerSpec).toBeNull()
   })
 
-  test('get, list (also with a trailing slash and a ?status= it ignores) answer experimentTemplateId null', async () => {
+  test('get, list (also with a trailing slash and an ignored ?status=) answer experimentTemplateId null', async () => {
     const got = expectOk(await server.json('GET', `${TEMPLATES}/my-tf-mnist-template`))
     expect(got.experimentTemplateId).toBeNull()
     expect(got.experimentTemplateSpec.name).toBe('my-tf-mnist-template')
@@ -103,7 +103,7 @@ describe('/api/v1/template', () => {
     expect(expectOk(await server.json('GET', `${TEMPLATES}/yaml-template`)).experimentTemplateSpec.author).toBe('tests')
   })
 
-  test('patch replaces the whole template with a new id; read back and sent again, parameters do not pile up', async () => {
+  test('patch replaces the whole template with a new id; read back and sent again, no parameter piles up', async () => {
     const before = expectOk(await server.json('GET', `${TEMPLATES}/yaml-template`)).experimentTemplateSpec
     const changed = structuredClone(before)
     changed.description = 'changed'
@@ -149,7 +149,8 @@ describe('/api/v1/template', () => {
     expect(unused.body.message).toStartWith('Parameters contains unused key: [extra]; ')
     const unmapped = await server.json('POST', TEMPLATES, { ...HELLO, name: 'unmapped', parameters: [] })
     expect(unmapped.body.message).toStartWith(
-      'Template contains unmapped value: [meta.name:job_name, meta.cmd:greeting, meta.cmd:rate, meta.envVars.GREETER:greeting]; ',
+      'Template contains unmapped value: [meta.name:job_name, ' +
+        'meta.cmd:greeting, meta.cmd:rate, meta.envVars.GREETER:greeting]; ',
     )
     expect(expectOk(await server.json('GET', TEMPLATES)).map((t: any) => t.experimentTemplateSpec.name)).toEqual([
       'my-tf-mnist-template',
@@ -203,7 +204,7 @@ describe('POST /api/v1/experiment/{templateName}', () => {
     )
   })
 
-  test('bad submissions are 400s (where Submarine answers a bare 500), unknown templates 404, and create nothing', async () => {
+  test('bad submissions are 400s (Submarine: a bare 500), unknown templates 404, and create nothing', async () => {
     const before = expectOk(await server.json('GET', EXPERIMENTS)).length
     const url = `${EXPERIMENTS}/hello-template`
     expectError(await server.json('POST', url, ''), 400, 'INVALID_SPEC', 'Invalid ExperimentTemplateSubmit spec.')
@@ -212,7 +213,8 @@ describe('POST /api/v1/experiment/{templateName}', () => {
     const illegal = await server.json('POST', url, { params: { rate: '1', learning_rate: '0.1' } })
     expect([illegal.http, illegal.body.attributes.reason]).toEqual([400, 'TEMPLATE_PARAMETERS'])
     expect(illegal.body.message).toStartWith(
-      'Parameters contains illegal key: [learning_rate]; the template declares greeting, rate, job_name, spec.Worker.replicas',
+      'Parameters contains illegal key: [learning_rate]; the template ' +
+        'declares greeting, rate, job_name, spec.Worker.replicas',
     )
     const mapping = await server.json('POST', url, { params: { rate: '1', 'spec.Worker.replicas': 'two' } })
     expect(mapping.body.message).toBe(

@@ -93,7 +93,8 @@ describe('failures', () => {
     expect(run.code).toBe(1)
     expect(run.stdout).toBe('')
     expect(run.stderr).toBe(
-      `periscope: ${bad}: Invalid experiment spec: meta.name is required (expected an object with name, framework, cmd, envVars, tags, activeDeadlineSeconds)\n`,
+      `periscope: ${bad}: Invalid experiment spec: meta.name is required (expected ` +
+        'an object with name, framework, cmd, envVars, tags, activeDeadlineSeconds)\n',
     )
     const missing = await cli(['get', 'experiment-1000000000000-0001'])
     expect(missing.stderr).toBe('periscope: experiment-1000000000000-0001: Not found experiment.\n')

@@ -93,7 +93,8 @@ test('--since and --timestamps against a server that only answers the JSON envel
   const run = await runCli(['logs', ID, '--timestamps', '--server', server.url])
   expect(run.code).toBe(1)
   expect(run.stderr).toBe(
-    `periscope: ${server.url} does not stream logs (application/x-ndjson), so its lines carry no times: --since, --since-time and --timestamps need a server that does\n`,
+    `periscope: ${server.url} does not stream logs (application/x-ndjson), so its lines ` +
+      'carry no times: --since, --since-time and --timestamps need a server that does\n',
   )
 }, 30_000)
 

@@ -65,7 +65,9 @@ describe('template', () => {
     expect(again).toEqual({
       code: 1,
       stdout: '',
-      stderr: `periscope: ${EXAMPLE}: ExperimentTemplate "hello-template" already exists; PATCH /api/v1/template/hello-template to change it\n`,
+      stderr:
+        `periscope: ${EXAMPLE}: ExperimentTemplate "hello-template" already ` +
+        'exists; PATCH /api/v1/template/hello-template to change it\n',
     })
     expect(await cli(['template', 'delete', 'from-stdin'])).toEqual({
       code: 0,
@@ -111,7 +113,9 @@ describe('template', () => {
       code: 1,
       stdout: '',
       stderr:
-        'periscope: template hello-template: Template contains unmapped value: [greeting, meta.cmd:greeting, meta.envVars.GREETING:greeting]; the required parameters greeting must be given\n',
+        'periscope: template hello-template: Template contains unmapped value: ' +
+        '[greeting, meta.cmd:greeting, meta.envVars.GREETING:greeting]; the ' +
+        'required parameters greeting must be given\n',
     })
     const illegal = await cli(['submit', '--template', 'hello-template', '--param', 'greeting=x', '--param', 'lr=1'])
     expect(illegal.stderr).toStartWith('periscope: template hello-template: Parameters contains illegal key: [lr]; ')

@@ -74,7 +74,7 @@ test('wait: a status line rewritten in place on a terminal, then the final statu
   expect(run.output).toMatch(new RegExp(`\\r\\x1b\\[2K${id} \\x1b\\[32mSucceeded\\x1b\\[0m \\d+s\\r\\n$`))
 }, 30_000)
 
-test('submit --wait: no line rewritten and no colour when piped or with NO_COLOR, one line per status instead', async () => {
+test('submit --wait: no line rewritten, no colour when piped or with NO_COLOR; one line per status', async () => {
   const run = await piped(['submit', '-f', specFile('slow-piped', 1.5), '--wait'])
   expect(run.code).toBe(0)
   const id = run.stdout.trim()

@@ -292,7 +292,7 @@ describe.skipIf(skip !== null)('in chromium', () => {
     expect((await call('GET', '/api/v1/environment/tf-cpu')).attributes.reason).toBe('ENVIRONMENT_NOT_FOUND')
   }, 60_000)
 
-  test('a 401 asks for a token, a refused one asks again, and the token is kept for the tab and sent on every call', async () => {
+  test('a 401 asks for a token, a refused one asks again; the tab keeps it and sends it on every call', async () => {
     // A gate in front of the binary that wants a bearer token on /api (as a server with auth on answers).
     const seen: string[] = []
     const gate = Bun.serve({
@@ -358,7 +358,7 @@ describe.skipIf(skip !== null)('in chromium', () => {
     }
   }, 60_000)
 
-  test('every control is reachable by keyboard: Tab walks the list page to the first row link, Enter follows it', async () => {
+  test('every control is keyboard-reachable: Tab walks the list to the first row link, Enter follows it', async () => {
     await open()
     await page.goto(`${served.url}/`)
     await page.locator('tbody a').first().waitFor()
@@ -410,7 +410,8 @@ describe.skipIf(skip !== null)('in chromium, with 10,000 experiments stored', ()
     })()
     // Finished long ago: the server has nothing to submit or watch.
     db.query(
-      `UPDATE experiment SET status = 'Succeeded', submitted = 1, created_time = $t, running_time = $t, finished_time = $t`,
+      "UPDATE experiment SET status = 'Succeeded', submitted = 1, " +
+        'created_time = $t, running_time = $t, finished_time = $t',
     ).run({ $t: now })
     db.close()
     big = await serveBinary(dataDir)

@@ -13,7 +13,9 @@ import { toYaml } from '../../src/web/client/yaml.ts'
 
 test('SSE: events split anywhere, CRLF, comments, multi-line data, ids kept, named end event', () => {
   const text =
-    ': ping\n\nid: 1\ndata: {"a":1}\n\nid: 2\r\ndata: line one\r\ndata: line two\r\n\r\n: ping\n\nevent: end\ndata: {"end":true}\n\n'
+    ': ping\n\nid: 1\ndata: {"a":1}\n\n' +
+    'id: 2\r\ndata: line one\r\ndata: line two\r\n\r\n' +
+    ': ping\n\nevent: end\ndata: {"end":true}\n\n'
   for (const size of [1, 2, 3, 7, text.length]) {
     const parser = new SseParser()
     const events = []

@@ -105,7 +105,7 @@ describe("Submarine's web UI", () => {
   })
 })
 
-test('?name= lists the experiments whose name contains it, in any case, with the status filter and the cursor', async () => {
+test('?name= lists the experiments whose name contains it, in any case, with status filter and cursor', async () => {
   const ids: string[] = []
   for (const name of ['alpha-one', 'beta-one', 'alpha-two', 'gamma']) {
     const res = await server.json('POST', '/api/v1/experiment', {

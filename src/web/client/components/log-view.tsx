@@ -43,7 +43,8 @@ export function LogView(props: { experimentId: string; pod: string }) {
     setLines([])
     setError(null)
     setState('connecting')
-    const path = `/api/v1/experiment/logs/${encodeURIComponent(experimentId)}?follow=true&pod=${encodeURIComponent(pod)}`
+    const path =
+      `/api/v1/experiment/logs/${encodeURIComponent(experimentId)}` + `?follow=true&pod=${encodeURIComponent(pod)}`
     followStream<LogRecord>(
       path,
       {
@@ -121,7 +122,7 @@ export function LogView(props: { experimentId: string; pod: string }) {
         ref={box}
         class="log"
         role="log"
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus so the keyboard can scroll it
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region takes focus so the keyboard can scroll it
         tabIndex={0}
         aria-label={`Log of ${pod}`}
         data-pod={pod}

@@ -228,21 +228,24 @@ export function ExperimentDetail(props: { id: string }) {
 
       <h2>Timeline</h2>
       <ol class="timeline">
-        {events.map((e) => (
-          <li key={e.seq}>
-            <time dateTime={e.time}>{localTime(e.time)}</time> <span class="mono">{e.replica ?? 'experiment'}</span>{' '}
-            <StatusBadge status={e.status} showMessage={false} />
-            {e.reason ? <span class="reason"> {e.reason}</span> : null}
-            {e.message ? <span class="status-message"> {e.message}</span> : null}
-          </li>
-        ))}
+        {events.map((e) => {
+          const who = e.replica ?? 'experiment'
+          return (
+            <li key={e.seq}>
+              <time dateTime={e.time}>{localTime(e.time)}</time> <span class="mono">{who}</span>{' '}
+              <StatusBadge status={e.status} showMessage={false} />
+              {e.reason ? <span class="reason"> {e.reason}</span> : null}
+              {e.message ? <span class="status-message"> {e.message}</span> : null}
+            </li>
+          )
+        })}
       </ol>
 
       <h2>Spec</h2>
       <section
         class="spec"
         aria-label="The spec as YAML"
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus so the keyboard can scroll it
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region takes focus so the keyboard can scroll it
         tabIndex={0}
       >
         <pre>{toYaml(experiment.spec)}</pre>
