@@ -6,33 +6,10 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { createProcessRuntime } from '../runtimes/process/index.ts'
 import { waitFor } from '../runtimes/testing/wait-for.ts'
-import { RuntimeRejectedError, RuntimeUnavailableError } from '../src/errors.ts'
-import type { JobSpec } from '../src/runtime/job.ts'
-import type { Runtime } from '../src/runtime/runtime.ts'
+import { GatedRuntime } from './helpers/gated-runtime.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
 
 /** The real process runtime behind a switch: closed, it answers like an unreachable engine. */
-class GatedRuntime implements Runtime {
-  readonly name = 'process' as const
-  open = false
-  refuse: string | null = null
-  constructor(private readonly inner: Runtime) {}
-  start = (sink: Parameters<Runtime['start']>[0]) => this.inner.start(sink)
-  async submit(job: JobSpec) {
-    if (this.refuse) throw new RuntimeRejectedError(this.refuse, 403)
-    if (!this.open) throw new RuntimeUnavailableError('connect ECONNREFUSED /var/run/docker.sock')
-    return this.inner.submit(job)
-  }
-  update = (job: JobSpec) => this.inner.update(job)
-  async delete(id: string) {
-    if (!this.open) throw new RuntimeUnavailableError('connect ECONNREFUSED /var/run/docker.sock')
-    return this.inner.delete(id)
-  }
-  owned = () => this.inner.owned()
-  unavailable = () => (this.open ? null : 'the engine does not answer')
-  dispose = () => this.inner.dispose()
-}
-
 let server: TestServer
 let gate: GatedRuntime
 beforeAll(async () => {
@@ -48,6 +25,7 @@ beforeAll(async () => {
           restartBackoffMs: 50,
           pollMs: 20,
         }),
+        false,
       )
       return gate
     },

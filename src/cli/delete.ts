@@ -4,7 +4,7 @@
  * that cannot be deleted is reported and the others are still deleted.
  */
 import type { Command } from './command.ts'
-import { reportError } from './report-error.ts'
+import { forEachId } from './each-id.ts'
 
 export const del: Command = {
   name: 'delete',
@@ -14,16 +14,6 @@ export const del: Command = {
   options: {},
   positionals: [1, Number.POSITIVE_INFINITY],
   async run(ctx, _values, ids) {
-    let failed = false
-    for (const id of ids) {
-      try {
-        await ctx.api.call('DELETE', `/api/v1/experiment/${encodeURIComponent(id)}`, { subject: id })
-        await ctx.io.out(`${id} deleted\n`)
-      } catch (err) {
-        failed = true
-        await reportError(ctx.io, ctx.err, err)
-      }
-    }
-    return failed ? 1 : 0
+    return forEachId(ctx, ids, 'deleted', (path, id) => ctx.api.call('DELETE', path, { subject: id }))
   },
 }

@@ -5,7 +5,7 @@
  * the others are still stopped.
  */
 import type { Command } from './command.ts'
-import { reportError } from './report-error.ts'
+import { forEachId } from './each-id.ts'
 
 export const stop: Command = {
   name: 'stop',
@@ -15,17 +15,6 @@ export const stop: Command = {
   options: {},
   positionals: [1, Number.POSITIVE_INFINITY],
   async run(ctx, _values, ids) {
-    let failed = false
-    for (const id of ids) {
-      try {
-        // An empty JSON body: the server refuses writes that carry no content type.
-        await ctx.api.call('POST', `/api/v1/experiment/${encodeURIComponent(id)}/stop`, { subject: id, body: {} })
-        await ctx.io.out(`${id} stopped\n`)
-      } catch (err) {
-        failed = true
-        await reportError(ctx.io, ctx.err, err)
-      }
-    }
-    return failed ? 1 : 0
+    return forEachId(ctx, ids, 'stopped', (path, id) => ctx.api.call('POST', `${path}/stop`, { subject: id }))
   },
 }

@@ -1,19 +1,25 @@
 /**
  * @module
  * The real process runtime behind a switch: closed, submit and delete answer like an
- * unreachable engine, and readiness says so. Everything else is the real runtime.
+ * unreachable engine, and readiness says so; with `refuse` set, submit is refused for good.
+ * Everything else is the real runtime.
  */
-import { RuntimeUnavailableError } from '../../src/errors.ts'
+import { RuntimeRejectedError, RuntimeUnavailableError } from '../../src/errors.ts'
 import type { JobSpec } from '../../src/runtime/job.ts'
 import type { Runtime } from '../../src/runtime/runtime.ts'
 
 /** A runtime that can be made unreachable. */
 export class GatedRuntime implements Runtime {
   readonly name = 'process' as const
-  open = true
-  constructor(readonly inner: Runtime) {}
+  /** When set, submit is refused for good (403) with this message. */
+  refuse: string | null = null
+  constructor(
+    readonly inner: Runtime,
+    public open = true,
+  ) {}
   start = (sink: Parameters<Runtime['start']>[0]) => this.inner.start(sink)
   async submit(job: JobSpec) {
+    if (this.refuse) throw new RuntimeRejectedError(this.refuse, 403)
     if (!this.open) throw new RuntimeUnavailableError('connect ECONNREFUSED /var/run/docker.sock')
     return this.inner.submit(job)
   }

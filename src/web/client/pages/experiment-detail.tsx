@@ -6,7 +6,7 @@
  * replica's state, the spec as YAML, each replica's log, and stop / delete.
  */
 import { useEffect, useState } from 'preact/hooks'
-import { ApiError, api, json } from '../api.ts'
+import { ApiError, api } from '../api.ts'
 import { Confirm } from '../components/dialog.tsx'
 import { Link } from '../components/link.tsx'
 import { LogView } from '../components/log-view.tsx'
@@ -116,8 +116,7 @@ export function ExperimentDetail(props: { id: string }) {
         navigate('/experiments')
         return
       }
-      // A write carries a JSON body, even an empty one: the server refuses writes without a content type.
-      await api('POST', `${base}/stop`, json({}))
+      await api('POST', `${base}/stop`)
       setNotice('Stop requested: the replicas are being stopped.')
       setReload((n) => n + 1)
     } catch (err) {
