@@ -269,7 +269,7 @@ describe('stop', () => {
 })
 
 describe('submit and idempotency', () => {
-  test('one --idempotency-key makes one experiment for the same spec; without it, each submit makes its own', async () => {
+  test('one --idempotency-key makes one experiment of the same spec; without it each submit makes one', async () => {
     const path = file('once.json', JSON.stringify(experimentSpec('once', 'true')))
     const first = await cli(['submit', '-f', path, '--idempotency-key', 'ci-retry-1'])
     const again = await cli(['submit', '-f', path, '--idempotency-key', 'ci-retry-1'])
