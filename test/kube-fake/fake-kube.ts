@@ -16,7 +16,7 @@ import { kubeconfigYaml } from './kubeconfig.ts'
 import { Kubelet } from './kubelet.ts'
 import { ObjectStore } from './object-store.ts'
 import { createFetchHandler } from './request-router.ts'
-import type { ServerContext } from './server-context.ts'
+import type { RecordedRequest, ServerContext } from './server-context.ts'
 import { TrainingOperator } from './training-operator.ts'
 import type { KubeObject } from './types.ts'
 import type { OpenWatch } from './watch-stream.ts'
@@ -55,6 +55,13 @@ export interface FakeKube {
   getObject(plural: string, namespace: string, name: string): any | undefined
   /** Copies of stored objects of a resource, optionally in one namespace. */
   listObjects(plural: string, namespace?: string): any[]
+  /**
+   * Every request received so far, in arrival order (a copy). With `clearRequests`, a request
+   * counter: `method path`, arrival time, and whether it is a watch or a log follow.
+   */
+  requests(): RecordedRequest[]
+  /** Forgets the requests received so far. */
+  clearRequests(): void
   /** The current global resourceVersion. */
   resourceVersion(): string
   /**
@@ -100,6 +107,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   const logs = new LogRegistry()
   const faults = new FaultInjector()
   const watches = new Set<OpenWatch>()
+  const requests: RecordedRequest[] = []
   const events = new EventRecorder(store)
   const token = `kube-fake-${crypto.randomUUID()}`
   let installed = opts.installCrds ?? true
@@ -140,6 +148,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     store,
     logs,
     faults,
+    requests,
     watches,
     user: `system:serviceaccount:${namespace}:periscope`,
     token,
@@ -170,6 +179,10 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     },
     getObject: (plural, ns, name) => store.get(plural, ns, name),
     listObjects: (plural, ns) => store.list(plural, ns),
+    requests: () => requests.map((r) => ({ ...r })),
+    clearRequests() {
+      requests.length = 0
+    },
     resourceVersion: () => String(store.resourceVersion),
     failNext: (match, status, times) => faults.failNext(match, status, times),
     hangNext: (match, times) => faults.hangNext(match, times),

@@ -6,3 +6,4 @@
  */
 export { type FakeKube, type FakeKubeOptions, startFakeKube } from './fake-kube.ts'
 export type { RequestMatch } from './fault-injector.ts'
+export type { RecordedRequest } from './server-context.ts'

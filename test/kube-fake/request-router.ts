@@ -74,8 +74,17 @@ function resolve(path: ResourcePath): ResourceInfo | undefined {
   return undefined
 }
 
+const isTrue = (v: string | null) => v === 'true' || v === '1'
+
 async function route(ctx: ServerContext, req: Request): Promise<Response> {
   const url = new URL(req.url)
+  ctx.requests.push({
+    at: Date.now(),
+    method: req.method,
+    path: url.pathname + url.search,
+    watch: isTrue(url.searchParams.get('watch')),
+    follow: url.pathname.endsWith('/log') && isTrue(url.searchParams.get('follow')),
+  })
   // Accepted and never answered: the connection stays open and silent until the client gives up.
   if (ctx.faults.takeHang(req.method, url.pathname + url.search)) return new Promise<Response>(() => {})
   const injected = ctx.faults.take(req.method, url.pathname + url.search)

@@ -8,11 +8,26 @@ import type { ObjectStore } from './object-store.ts'
 import type { KubeObject } from './types.ts'
 import type { OpenWatch } from './watch-stream.ts'
 
+/** One request the fake received, in arrival order (see `FakeKube.requests`). */
+export interface RecordedRequest {
+  /** `Date.now()` on arrival. */
+  at: number
+  method: string
+  /** Path and query, e.g. `/api/v1/namespaces/default/pods?watch=true`. */
+  path: string
+  /** A watch (`watch=true` or `watch=1`). */
+  watch: boolean
+  /** A log follow (`follow=true` on `pods/log`). */
+  follow: boolean
+}
+
 /** Shared state and actions of one fake server. */
 export interface ServerContext {
   store: ObjectStore
   logs: LogRegistry
   faults: FaultInjector
+  /** Every request received, in order (appended before routing, faults included). */
+  requests: RecordedRequest[]
   /** Open watch streams, for `dropWatches`. */
   watches: Set<OpenWatch>
   /** The user RBAC messages name. */
