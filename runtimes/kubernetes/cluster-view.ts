@@ -46,6 +46,8 @@ interface TrackedPod {
   object: PodObject
   jobId: string
   deleted: boolean
+  /** This pod instance finished and its log was read to the end: it is not followed again. */
+  logsRead: boolean
 }
 
 /** True when `object` carries this server instance's label. */
@@ -193,7 +195,7 @@ export class ClusterView {
       const jobId = jobIdOfPod(pod)
       if (!name || !jobId) continue
       seen.add(name)
-      this.#pods.set(name, { object: pod, jobId, deleted: false })
+      this.#setPod(name, pod, jobId, false)
     }
     // Deleted while the watch was away: the last object seen is the final one we get.
     for (const [name, pod] of this.#pods) {
@@ -219,7 +221,7 @@ export class ClusterView {
       this.#pods.delete(name)
       return
     }
-    this.#pods.set(name, { object: pod, jobId, deleted: type === 'DELETED' })
+    this.#setPod(name, pod, jobId, type === 'DELETED')
     if (type !== 'DELETED') this.#followPods(jobId)
     this.#followers.get(name)?.poke()
     this.#emit(jobId)
@@ -302,12 +304,20 @@ export class ClusterView {
     return mergeReplicas(expectedReplicas(job.cr, jobId, framework), known)
   }
 
+  /** Stores what the watch says of a pod; whether its log was read carries over for the same instance. */
+  #setPod(name: string, object: PodObject, jobId: string, deleted: boolean): void {
+    const previous = this.#pods.get(name)
+    const same = previous !== undefined && previous.object.metadata?.uid === object.metadata?.uid
+    this.#pods.set(name, { object, jobId, deleted, logsRead: same && previous.logsRead })
+  }
+
   /** Starts a log follower for every live pod of a tracked job that has none. */
   #followPods(jobId: string): void {
     const job = this.#jobs.get(jobId)
     if (!job || this.#disposed) return
     for (const [name, pod] of this.#pods) {
-      if (pod.jobId !== jobId || pod.deleted || this.#followers.has(name)) continue
+      if (pod.jobId !== jobId || pod.deleted || pod.logsRead || this.#followers.has(name)) continue
+      const uid = pod.object.metadata?.uid
       const follower = new LogFollower(this.port, this.sink, {
         namespace: this.config.namespace,
         jobId,
@@ -324,9 +334,13 @@ export class ClusterView {
       void follower.done.then(() => {
         if (this.#followers.get(name) !== follower) return
         this.#followers.delete(name)
-        // The pod came back under the same name (recreated) while this one was ending.
         const again = this.#pods.get(name)
-        if (again && !again.deleted && !this.#disposed) this.#followPods(again.jobId)
+        if (!again || again.deleted || this.#disposed) return
+        // The same pod: it finished and its log is read; following it again would only re-read
+        // the end, request after request, for as long as the pod is kept.
+        if (again.object.metadata?.uid === uid) again.logsRead = true
+        // The pod came back under the same name (recreated) while this one was ending.
+        else this.#followPods(again.jobId)
       })
     }
   }
