@@ -36,7 +36,7 @@ test('src/runtime/ is the contract alone: it imports nothing outside itself', ()
   expect(offending).toEqual([])
 })
 
-test('a runtime uses another runtime folder only through runtimes/{shared,emulated,testing}', () => {
+test('a runtime uses another runtime folder only through runtimes/{common,emulated,testing}', () => {
   const offending = sources('runtimes/{process,docker,kubernetes}/**/*.ts').flatMap((file) =>
     imports(file)
       .filter(
@@ -49,7 +49,7 @@ test('a runtime uses another runtime folder only through runtimes/{shared,emulat
 })
 
 test('shared runtime pieces and the emulated operator depend on no runtime', () => {
-  const offending = sources('runtimes/{shared,emulated}/**/*.ts').flatMap((file) =>
+  const offending = sources('runtimes/{common,emulated}/**/*.ts').flatMap((file) =>
     imports(file)
       .filter((spec) => /(process|docker|kubernetes)\//.test(spec))
       .map((spec) => `${file} → ${spec}`),

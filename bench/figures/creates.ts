@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/storage/database.ts'
-import { startChildServer } from '../lib/child-server.ts'
+import { spawnServer } from '../../test/helpers/server-process.ts'
 import { type Figure, type FigureOptions, num } from '../lib/figure.ts'
 
 const NAME = 'creates/s, 8 clients, process runtime, job `true`'
@@ -39,7 +39,7 @@ function bareInserts(dir: string, seconds: number): number {
 
 /** Creates answered 200 per second by a `periscope serve` child, `clients` back-to-back loops. */
 async function serverCreates(dir: string, seconds: number, clients: number): Promise<number> {
-  const server = await startChildServer(join(dir, 'data'), ['--runtime', 'process'])
+  const server = await spawnServer(join(dir, 'data'), ['--runtime', 'process'])
   let n = 0
   try {
     const end = performance.now() + seconds * 1000

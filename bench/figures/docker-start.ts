@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { waitFor } from '../../runtimes/testing/wait-for.ts'
-import { startChildServer } from '../lib/child-server.ts'
+import { spawnServer } from '../../test/helpers/server-process.ts'
 import { type Figure, type FigureOptions, median } from '../lib/figure.ts'
 
 const IMAGE = 'periscope-test/busybox:latest'
@@ -98,7 +98,7 @@ export async function measureDockerStart(opts: FigureOptions): Promise<Figure[]>
 
   const rounds = opts.short ? 3 : 7
   const dir = mkdtempSync(join(tmpdir(), 'periscope-bench-dstart-'))
-  const server = await startChildServer(join(dir, 'data'), ['--runtime', 'docker'], { DOCKER_HOST: dockerHost })
+  const server = await spawnServer(join(dir, 'data'), ['--runtime', 'docker'], { DOCKER_HOST: dockerHost })
   const experiments: string[] = []
   const anchorContainers: string[] = []
   const anchorNetworks: string[] = []

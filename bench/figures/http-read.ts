@@ -13,7 +13,7 @@ import { waitFor } from '../../runtimes/testing/wait-for.ts'
 import { normalizeSpec } from '../../src/experiments/normalize-spec.ts'
 import { openDatabase } from '../../src/storage/database.ts'
 import { createExperimentRepository } from '../../src/storage/experiment-repository.ts'
-import { startChildServer } from '../lib/child-server.ts'
+import { spawnServer } from '../../test/helpers/server-process.ts'
 import { type Figure, type FigureOptions, median, num } from '../lib/figure.ts'
 import { wrk } from '../lib/wrk.ts'
 
@@ -105,7 +105,7 @@ async function startAnchor(file: string): Promise<{ url: string; stop(): Promise
 export async function measureHttpRead(opts: FigureOptions): Promise<Figure[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'periscope-bench-read-'))
   const ids = seed(dataDir)
-  const server = await startChildServer(dataDir, ['--runtime', 'process'])
+  const server = await spawnServer(dataDir, ['--runtime', 'process'])
   const rounds = opts.short ? 1 : 3
   const seconds = opts.short ? 2 : 5
   const figures: Figure[] = []

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { waitFor } from '../../runtimes/testing/wait-for.ts'
+import { spawnServer } from '../../test/helpers/server-process.ts'
 import { type RecordedRequest, startFakeKube } from '../../test/kube-fake/index.ts'
-import { startChildServer } from '../lib/child-server.ts'
 import type { Figure, FigureOptions } from '../lib/figure.ts'
 
 const KINDS = ['create', 'get', 'list', 'watch', 'log follow', 'other'] as const
@@ -74,7 +74,7 @@ export async function measureKubeRequests(opts: FigureOptions): Promise<Figure[]
   const fake = await startFakeKube()
   const kubeconfig = join(dir, 'kubeconfig')
   writeFileSync(kubeconfig, fake.kubeconfig())
-  const server = await startChildServer(join(dir, 'data'), ['--runtime', 'kubernetes', '--kubeconfig', kubeconfig])
+  const server = await spawnServer(join(dir, 'data'), ['--runtime', 'kubernetes', '--kubeconfig', kubeconfig])
   try {
     await Bun.sleep(1000) // let startup settle (initial lists and watches)
     const startup = fake.requests()

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startChildServer } from '../lib/child-server.ts'
+import { spawnServer } from '../../test/helpers/server-process.ts'
 import { type Figure, type FigureOptions, median } from '../lib/figure.ts'
 
 let fifos = 0
@@ -34,7 +34,7 @@ async function timeToFifo(dir: string, start: (cmd: string) => Promise<unknown> 
 /** Measures the figure. */
 export async function measureProcessStart(opts: FigureOptions): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'periscope-bench-pstart-'))
-  const server = await startChildServer(join(dir, 'data'), ['--runtime', 'process'])
+  const server = await spawnServer(join(dir, 'data'), ['--runtime', 'process'])
   const samples = opts.short ? 8 : 30
   const subject: number[] = []
   const anchor: number[] = []

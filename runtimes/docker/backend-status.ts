@@ -5,7 +5,7 @@
  */
 import type { ReplicaState } from '../../src/runtime/job-status.ts'
 import { LABEL } from '../../src/runtime/labels.ts'
-import { epochNanos } from '../shared/timestamps.ts'
+import { epochNanos } from '../common/timestamps.ts'
 
 /** What `inspect` says about one container, trimmed to what the runtime uses. */
 export interface ContainerFacts {

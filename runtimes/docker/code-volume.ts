@@ -1,7 +1,7 @@
 /**
  * @module
  * Fills a job's code volume before its first replica container is made. The clone runs
- * with the server host's git (`shared/git-clone.ts`), then goes into the volume as a tar
+ * with the server host's git (`common/git-clone.ts`), then goes into the volume as a tar
  * through a helper container that is created on the replica's image and never started:
  * no image with git is needed and nothing is pulled, so it works air-gapped and with a
  * remote engine (`tcp://`), where a bind mount of a host directory would not. The tar
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CHECKOUT_NAME, CODE_MOUNT_PATH } from '../../src/runtime/code-sync.ts'
 import type { JobSpec } from '../../src/runtime/job.ts'
-import { type GitCloneOptions, gitClone } from '../shared/git-clone.ts'
+import { type GitCloneOptions, gitClone } from '../common/git-clone.ts'
 import type { DockerClient } from './backend-port.ts'
 import { codeHelperSpec, volumeSpec } from './backend-spec.ts'
 

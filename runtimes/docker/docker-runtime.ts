@@ -12,8 +12,8 @@ import { errorText, RuntimeRejectedError, RuntimeUnavailableError } from '../../
 import { type JobSpec, replicaRefs } from '../../src/runtime/job.ts'
 import { instanceSelector, LABEL } from '../../src/runtime/labels.ts'
 import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
-import { Wakeup } from '../shared/backoff.ts'
-import { LineSplitter } from '../shared/line-splitter.ts'
+import { Wakeup } from '../common/backoff.ts'
+import { LineSplitter } from '../common/line-splitter.ts'
 import type { ByteStream, ContainerSummary, DockerClient, NetworkFacts } from './backend-port.ts'
 import {
   codeHelperName,

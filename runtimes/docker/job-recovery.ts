@@ -9,7 +9,7 @@
  */
 import type { JobSpec } from '../../src/runtime/job.ts'
 import type { JobObservation } from '../../src/runtime/job-status.ts'
-import { compareTimestamps } from '../shared/timestamps.ts'
+import { compareTimestamps } from '../common/timestamps.ts'
 import { DOCKER_LABEL, decodeJobSpec } from './backend-spec.ts'
 
 /** Anything labelled: a network or a container, with its creation time. */

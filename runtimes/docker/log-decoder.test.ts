@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import type { LogLine } from '../../src/runtime/runtime.ts'
-import { MAX_LINE_BYTES } from '../shared/line-splitter.ts'
-import { compareTimestamps } from '../shared/timestamps.ts'
+import { MAX_LINE_BYTES } from '../common/line-splitter.ts'
+import { compareTimestamps } from '../common/timestamps.ts'
 import { LogDecoder } from './log-decoder.ts'
 import { engineSince, eventTime, isoMillis } from './timestamps.ts'
 

@@ -8,8 +8,8 @@
  * same stream with a new timestamp, which is dropped so the line is whole again.
  */
 import type { LogCursor, LogLine } from '../../src/runtime/runtime.ts'
-import { LineSplitter } from '../shared/line-splitter.ts'
-import { LogResume } from '../shared/log-resume.ts'
+import { LineSplitter } from '../common/line-splitter.ts'
+import { LogResume } from '../common/log-resume.ts'
 
 const TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) /
 

@@ -12,7 +12,7 @@
 import { errorText } from '../../src/errors.ts'
 import { type JobSpec, podName, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
 import type { ReplicaDriver } from '../emulated/emulated-job.ts'
-import { Wakeup } from '../shared/backoff.ts'
+import { Wakeup } from '../common/backoff.ts'
 import type { DockerClient } from './backend-port.ts'
 import { containerSpec } from './backend-spec.ts'
 import { fillCodeVolume } from './code-volume.ts'

@@ -3,7 +3,7 @@
  * Docker's RFC 3339 timestamps converted to what the Engine API and the job status use.
  */
 
-import { epochNanos } from '../shared/timestamps.ts'
+import { epochNanos } from '../common/timestamps.ts'
 
 /** The Engine API's `since` (`<seconds>.<nanoseconds>`) for a timestamp, or undefined. */
 export function engineSince(ts: string | null): string | undefined {

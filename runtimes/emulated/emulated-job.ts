@@ -13,8 +13,8 @@
 import { errorText } from '../../src/errors.ts'
 import { type JobSpec, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
 import { emptyJobStatus, isFinished, type JobObservation, type ReplicaState } from '../../src/runtime/job-status.ts'
-import { JobFailure } from '../shared/job-failure.ts'
-import { jobMessage } from '../shared/job-message.ts'
+import { JobFailure } from '../common/job-failure.ts'
+import { jobMessage } from '../common/job-message.ts'
 import { countReplicas, deadlineAt, reconcileJob, setCondition } from './job-rules.ts'
 
 /** The runtime-specific half: how one replica is started and stopped. */

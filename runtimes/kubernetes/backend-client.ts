@@ -27,7 +27,7 @@ import {
   wrapHttpLibrary,
 } from '@kubernetes/client-node'
 import { errorText } from '../../src/errors.ts'
-import { readLines } from '../shared/line-splitter.ts'
+import { readLines } from '../common/line-splitter.ts'
 import type { KubePort, PodLogOptions, ResourceRef, WatchOptions } from './backend-port.ts'
 import { KubeApiError, KubeTimeoutError, kubeFailure, parseStatus } from './errors.ts'
 import type { KubeflowJobObject, KubeList, KubeObject, WatchEvent } from './kube-types.ts'

@@ -16,7 +16,7 @@ import type {
   ReplicaState,
 } from '../../src/runtime/job-status.ts'
 import { LABEL } from '../../src/runtime/labels.ts'
-import { jobMessage } from '../shared/job-message.ts'
+import { jobMessage } from '../common/job-message.ts'
 import { CODE_LOCALIZER } from './backend-spec.ts'
 import { kindOf } from './job-kinds.ts'
 import type { ContainerStatus, KubeflowJobObject, PodObject } from './kube-types.ts'

@@ -14,10 +14,10 @@
  * what was read stays in the sink.
  */
 import type { LogLine, RuntimeSink } from '../../src/runtime/runtime.ts'
-import { Backoff, type BackoffOptions, sleep, Wakeup } from '../shared/backoff.ts'
-import { readLines } from '../shared/line-splitter.ts'
-import { LogResume } from '../shared/log-resume.ts'
-import { splitTimestamp } from '../shared/timestamps.ts'
+import { Backoff, type BackoffOptions, sleep, Wakeup } from '../common/backoff.ts'
+import { readLines } from '../common/line-splitter.ts'
+import { LogResume } from '../common/log-resume.ts'
+import { splitTimestamp } from '../common/timestamps.ts'
 import type { KubePort } from './backend-port.ts'
 import { httpCode, KubeTimeoutError } from './errors.ts'
 import type { ContainerStatus, PodObject } from './kube-types.ts'

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs'
 import type { RuntimeBaseOptions } from '../../src/runtime/labels.ts'
-import type { BackoffOptions } from '../shared/backoff.ts'
+import type { BackoffOptions } from '../common/backoff.ts'
 
 /** The service account token every pod gets mounted (unless automount is off). */
 export const SERVICE_ACCOUNT_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token'

@@ -8,7 +8,7 @@
  * snapshot after every (re)list, so it can notice deletions it missed, and every
  * event in between.
  */
-import { Backoff, type BackoffOptions, sleep } from '../shared/backoff.ts'
+import { Backoff, type BackoffOptions, sleep } from '../common/backoff.ts'
 import type { KubePort, ResourceRef } from './backend-port.ts'
 import { httpCode, KubeApiError } from './errors.ts'
 import type { KubeObject, KubeStatus, WatchEvent } from './kube-types.ts'

@@ -8,7 +8,7 @@
  */
 import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
-import { LineSplitter } from '../shared/line-splitter.ts'
+import { LineSplitter } from '../common/line-splitter.ts'
 
 const CHUNK = 1 << 20
 

@@ -1,20 +1,20 @@
 /**
  * @module
- * The experiment operations behind the API: create, get, list, patch, delete,
- * logs. Every change is committed to SQLite before the runtime is called; what
+ * The experiment operations behind the API: create, get, list, patch, delete, stop,
+ * and the log reads of `experiment-logs.ts`. Every change is committed to SQLite before the runtime is called; what
  * the runtime cannot take now is retried by `supervisor.ts`.
  */
 import { ConflictError, errorText, InvalidQueryError, NotFoundError, RuntimeRejectedError } from '../errors.ts'
-import { type JobSpec, type ReplicaType, replicaRefs } from '../runtime/job.ts'
+import type { JobSpec } from '../runtime/job.ts'
 import type { Runtime } from '../runtime/runtime.ts'
 import type { EnvironmentRepository } from '../storage/environment-repository.ts'
 import type { ExperimentRecord, ExperimentRepository, ListOptions } from '../storage/experiment-repository.ts'
 import type { IdempotencyRequest, IdempotencyStore } from '../storage/idempotency-store.ts'
-import type { LogStore, StoredLine } from '../storage/log-store.ts'
+import type { LogStore } from '../storage/log-store.ts'
 import { type Signals, signalKey } from '../streams/signals.ts'
 import type { EventLog } from './event-log.ts'
 import type { Experiment, ExperimentSpec } from './experiment.ts'
-import { lineMillis } from './line-time.ts'
+import { createExperimentLogs } from './experiment-logs.ts'
 import { keepStoredPassword } from './mask-credentials.ts'
 import { frameworkOf, normalizeSpec } from './normalize-spec.ts'
 import type { SecretRedactor } from './secret-redactor.ts'
@@ -63,11 +63,7 @@ function refuseFinished(rec: ExperimentRecord, what: string): void {
   )
 }
 
-/** A replica's log for the API: its pod name and a way to read its lines. */
-export interface PodLog {
-  podName: string
-  lines: () => Iterable<StoredLine>
-}
+export type { PodLog } from './experiment-logs.ts'
 
 export type ExperimentService = ReturnType<typeof createExperimentService>
 
@@ -89,6 +85,7 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
     spec: maskSecrets(e.spec),
     statusMessage: e.statusMessage === null ? null : maskText(e.statusMessage, e.spec),
   })
+  const readLogs = createExperimentLogs({ experiments, logs })
   const required = (id: string): ExperimentRecord => {
     const rec = experiments.get(id)
     if (!rec) throw new NotFoundError('EXPERIMENT_NOT_FOUND', 'Not found experiment.')
@@ -375,59 +372,6 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       }
     },
 
-    /**
-     * Every replica of an experiment (from its spec, plus any with stored lines), in spec order;
-     * `pod` picks one, `tailLines` keeps the last lines.
-     */
-    podLogs(id: string, opts: { pod?: string; tailLines?: number; sinceMs?: number } = {}): PodLog[] {
-      const rec = required(id)
-      const pods = podsOf(rec.experiment)
-      if (opts.pod !== undefined && !pods.includes(opts.pod)) {
-        throw new NotFoundError(
-          'POD_NOT_FOUND',
-          `Experiment ${id} has no replica ${opts.pod}; it has ${pods.join(', ')}`,
-        )
-      }
-      return pods
-        .filter((podName) => opts.pod === undefined || podName === opts.pod)
-        .map((podName) => ({ podName, lines: () => since(logs.lines(id, podName, opts.tailLines), opts.sinceMs) }))
-    },
-
-    /** Pod names of an experiment: its replicas by spec, then any other pod with stored lines. */
-    podsOf,
-
-    /** Up to `limit` lines stored after `cursor` (every pod's, or `pod`'s), in stored order. */
-    linesAfter(id: string, cursor: number, limit: number, pod?: string): StoredLine[] {
-      return logs.after(id, cursor, limit, pod)
-    },
-
-    /** Where a follow starts: before the last `tailLines` lines (of `pod`, if given), else at the first line. */
-    followStart(id: string, tailLines?: number, pod?: string): number {
-      return tailLines === undefined ? 0 : logs.beforeLast(id, tailLines, pod)
-    },
-
-    /** The stored status, `Deleted` when there is no such experiment (any more). */
-    statusOf(id: string): Experiment['status'] {
-      return experiments.status(id) ?? 'Deleted'
-    },
+    ...readLogs,
   }
-
-  function podsOf(experiment: Experiment): string[] {
-    const id = experiment.experimentId
-    const replicaSpecs = Object.entries(experiment.spec.spec).map(([type, t]) => ({
-      type: type as ReplicaType,
-      replicas: t.replicas,
-    }))
-    const fromSpec = replicaRefs({ id, replicaSpecs }).map((r) => r.pod)
-    const stored = logs
-      .pods(id)
-      .filter((p) => !fromSpec.includes(p))
-      .sort()
-    return [...fromSpec, ...stored]
-  }
-}
-
-/** The lines written at or after `sinceMs` (all of them when it is undefined). */
-function* since(lines: Iterable<StoredLine>, sinceMs: number | undefined): Generator<StoredLine> {
-  for (const line of lines) if (sinceMs === undefined || !(lineMillis(line.ts) < sinceMs)) yield line
 }

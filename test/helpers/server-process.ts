@@ -1,9 +1,10 @@
 /**
  * @module
- * `periscope serve` as a real child process, for tests that kill it.
+ * `periscope serve` as a real child process, for tests that kill it and for the benches.
  */
 import { join } from 'node:path'
 import { freePort } from '../../runtimes/process/ports.ts'
+import { waitFor } from '../../runtimes/testing/wait-for.ts'
 
 export interface ServerProcess {
   url: string
@@ -38,30 +39,27 @@ export async function spawnServer(
       stderr: 'ignore',
     },
   )
-  for (let i = 0; i < 200; i++) {
-    if (
-      await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    ) {
-      return {
-        url,
-        proc,
-        async crash() {
-          proc.kill('SIGKILL')
-          await proc.exited
-        },
-        async stop() {
-          proc.kill('SIGTERM')
-          await proc.exited
-        },
-      }
-    }
-    await Bun.sleep(50)
+  const up = () =>
+    fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    )
+  await waitFor('periscope serve to answer /healthz', up, 20_000, 20).catch((err) => {
+    proc.kill('SIGKILL')
+    throw err
+  })
+  return {
+    url,
+    proc,
+    async crash() {
+      proc.kill('SIGKILL')
+      await proc.exited
+    },
+    async stop() {
+      proc.kill('SIGTERM')
+      await proc.exited
+    },
   }
-  proc.kill('SIGKILL')
-  throw new Error('periscope serve did not answer within 10 s')
 }
 
 /** POSTs an experiment spec as JSON; resolves with the parsed envelope. */
