@@ -11,8 +11,8 @@
 
 import { errorText } from '../../src/errors.ts'
 import { type JobSpec, podName, type ReplicaRef, replicaRefs } from '../../src/runtime/job.ts'
-import type { ReplicaDriver } from '../emulated/emulated-job.ts'
 import { Wakeup } from '../common/backoff.ts'
+import type { ReplicaDriver } from '../emulated/emulated-job.ts'
 import type { DockerClient } from './backend-port.ts'
 import { containerSpec } from './backend-spec.ts'
 import { fillCodeVolume } from './code-volume.ts'
