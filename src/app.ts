@@ -22,8 +22,9 @@ import { headerLimits } from './http/header-limits.ts'
 import { hostCheck } from './http/host.ts'
 import { landing } from './http/landing.ts'
 import { renderError } from './http/on-error.ts'
-import { originCheck } from './http/origin.ts'
-import { securityHeaders } from './http/security-headers.ts'
+import { corsHeaders, originCheck } from './http/origin.ts'
+import { answerFinishing, requestChecks } from './http/request-checks.ts'
+import { addSecurityHeaders } from './http/security-headers.ts'
 import { writeContentType } from './http/write-content-type.ts'
 import type { Runtime } from './runtime/runtime.ts'
 import type { EventStore } from './storage/event-store.ts'
@@ -60,16 +61,23 @@ export interface SecurityOptions {
 /** Builds the Hono app. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono({ strict: false })
-  // In this order: headers on every answer and their size; the Host, then the Origin (preflights
-  // answered there, before auth, as browsers send them without credentials); the token; the body
-  // type and its deadline; then a change is answered only once it is durable.
-  app.use(securityHeaders())
-  app.use(headerLimits())
-  app.use(hostCheck(deps.security.hostNames))
-  app.use(originCheck(deps.security.corsOrigins))
-  app.use(requireToken(deps.security.verifier))
-  app.use('/api/*', writeContentType())
-  app.use(bodyDeadline(deps.requestTimeoutMs))
+  // Every answer, refusals included, gets the CORS headers (for --cors-origin pages) and the
+  // security headers. Every request is checked in this order: the size of its head; the Host;
+  // the Origin (preflights answered there, before auth, as browsers send them without
+  // credentials); the token; the body type, and the deadline of the body. A change is answered
+  // only once it is durable.
+  const cors = corsHeaders(deps.security.corsOrigins)
+  app.use(answerFinishing(cors ? [cors, addSecurityHeaders] : [addSecurityHeaders]))
+  app.use(
+    requestChecks([
+      headerLimits(),
+      hostCheck(deps.security.hostNames),
+      originCheck(deps.security.corsOrigins),
+      requireToken(deps.security.verifier),
+      writeContentType(),
+      bodyDeadline(deps.requestTimeoutMs),
+    ]),
+  )
   app.use(durableAnswers(deps.durable))
   app.route('/api', authRoutes(deps.security.verifier))
   // Before the experiment routes, whose `/:id` would take `events` for an id.

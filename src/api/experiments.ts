@@ -7,8 +7,9 @@ import { InvalidQueryError } from '../errors.ts'
 import { type ExperimentStatus, FILTER_STATUSES } from '../experiments/experiment.ts'
 import type { ExperimentService } from '../experiments/experiment-service.ts'
 import { maskExperiment } from '../experiments/mask-credentials.ts'
+import { createAnswerCache, MAX_ANSWER_BYTES } from '../http/answer-cache.ts'
 import { readBody } from '../http/body.ts'
-import { jsonArray, ok, okStream } from '../http/envelope.ts'
+import { envelopeBytes, jsonArray, ok, okBytes, okKept, okStream } from '../http/envelope.ts'
 import { idempotencyOf, REPLAYED_HEADER } from '../http/idempotency-key.ts'
 import type { StoredLine } from '../storage/log-store.ts'
 import type { TemplateService } from '../templates/template-service.ts'
@@ -37,6 +38,8 @@ export function experimentRoutes(
   templates: Pick<TemplateService, 'instantiate'>,
 ): Hono {
   const app = new Hono({ strict: false })
+  // Reads of one experiment and pages of the list, kept until the store changes.
+  const answers = createAnswerCache(service.version)
   /** Every experiment is created here: from a spec, or from a template's substitution. */
   const create = async (c: Context, body: unknown) => {
     const { experiment, replayed } = await service.create(body, idempotencyOf(c, body))
@@ -86,12 +89,25 @@ export function experimentRoutes(
     const offset = intParam('offset', c.req.query('offset'))
     const name = c.req.query('name') || undefined
     const afterId = c.req.query('after') || undefined
-    const items = service.list({ status, limit, offset, afterId, name })
-    return okStream(jsonArray(items, (e) => [JSON.stringify(maskExperiment(e))]))
+    const key = `list ${JSON.stringify([status, limit, offset, name, afterId])}`
+    const kept = answers.get(key)
+    if (kept) return okBytes(kept)
+    const items = jsonArray(service.list({ status, limit, offset, afterId, name }), (e) => [
+      JSON.stringify(maskExperiment(e)),
+    ])
+    return okKept(items, MAX_ANSWER_BYTES, (bytes) => answers.set(key, bytes))
   })
 
   // Every answer that holds a spec shows the git password masked.
-  app.get('/:id', (c) => ok(maskExperiment(service.get(c.req.param('id')))))
+  app.get('/:id', (c) => {
+    const id = c.req.param('id')
+    const key = `experiment ${id}`
+    const kept = answers.get(key)
+    if (kept) return okBytes(kept)
+    const bytes = envelopeBytes(JSON.stringify(maskExperiment(service.get(id))))
+    answers.set(key, bytes)
+    return okBytes(bytes)
+  })
   app.patch('/:id', async (c) => ok(maskExperiment(await service.patch(c.req.param('id'), await readBody(c)))))
   app.delete('/:id', async (c) => ok(maskExperiment(await service.delete(c.req.param('id')))))
   app.post('/:id/stop', (c) => ok(maskExperiment(service.stop(c.req.param('id')))))

@@ -214,6 +214,9 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       }
     },
 
+    /** Changes whenever a stored experiment does: what is rendered from `get` and `list` lasts while it stays. */
+    version: experiments.version,
+
     get(id: string): Experiment {
       return shown(required(id).experiment)
     },

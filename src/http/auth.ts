@@ -4,10 +4,11 @@
  * the few in {@link OPEN_PATHS}; a missing or wrong token is a 401, a read-only token
  * writing a 403. With auth off every request acts as {@link ANONYMOUS}.
  */
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 import { ANONYMOUS, type Identity, type TokenVerifier } from '../auth/token-verifier.ts'
 import { ForbiddenError, UnauthenticatedError } from '../errors.ts'
 import { WRITE_METHODS } from './origin.ts'
+import type { RequestCheck } from './request-checks.ts'
 
 /**
  * What needs no token: health, the API's ping and document, and the login endpoints (which
@@ -33,11 +34,12 @@ export function identityOf(c: Context): Identity {
   return identities.get(c.req.raw) ?? ANONYMOUS
 }
 
-/** The auth middleware; `verifier` null means auth is off. */
-export function requireToken(verifier: TokenVerifier | null): MiddlewareHandler {
-  return async (c, next) => {
+/** The token check; `verifier` null means auth is off. */
+export function requireToken(verifier: TokenVerifier | null): RequestCheck {
+  return (c) => {
+    if (verifier === null) return undefined
     const path = c.req.path.length > 1 ? c.req.path.replace(/\/+$/, '') : c.req.path
-    if (verifier === null || OPEN_PATHS.has(path)) return next()
+    if (OPEN_PATHS.has(path)) return undefined
     const header = c.req.header('authorization')
     if (header === undefined || header.trim() === '') {
       throw new UnauthenticatedError(
@@ -57,6 +59,6 @@ export function requireToken(verifier: TokenVerifier | null): MiddlewareHandler 
       )
     }
     identities.set(c.req.raw, identity)
-    return next()
+    return undefined
   }
 }

@@ -2,7 +2,7 @@
  * @module
  * Reads a request body as JSON or YAML, within a size limit.
  */
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 import {
   BodyTooLargeError,
   errorText,
@@ -11,6 +11,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../errors.ts'
 import { findJsonSyntaxError } from './json-syntax.ts'
+import type { RequestCheck } from './request-checks.ts'
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -26,11 +27,11 @@ declare module 'hono' {
  * timeout restarts whenever 16 KiB arrive, so a body trickled in at that pace could hold
  * a connection for an hour; the deadline bounds it.
  */
-export function bodyDeadline(timeoutMs: number): MiddlewareHandler {
-  return async (c, next) => {
+export function bodyDeadline(timeoutMs: number): RequestCheck {
+  return (c) => {
     c.set('bodyDeadline', Date.now() + timeoutMs)
     c.set('bodyTimeoutMs', timeoutMs)
-    await next()
+    return undefined
   }
 }
 

@@ -11,9 +11,9 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** Waits for `durable()` before a 2xx answer to a change. */
 export function durableAnswers(durable: () => Promise<void>): MiddlewareHandler {
-  return async (c, next) => {
+  const afterChange: MiddlewareHandler = async (c, next) => {
     await next()
-    if (READS.has(c.req.method) || !c.res.ok) return
+    if (!c.res.ok) return
     try {
       await durable()
     } catch (err) {
@@ -24,4 +24,5 @@ export function durableAnswers(durable: () => Promise<void>): MiddlewareHandler 
       )
     }
   }
+  return (c, next) => (READS.has(c.req.method) ? next() : afterChange(c, next))
 }

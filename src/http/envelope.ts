@@ -4,6 +4,8 @@
  * attributes`, in that order, nulls written out.
  */
 
+import { API_SECURITY_HEADERS, secured } from './security-headers.ts'
+
 /** Status names (JAX-RS style) for the codes this server answers with. */
 export const STATUS_NAMES: Readonly<Record<number, string>> = {
   200: 'OK',
@@ -24,13 +26,48 @@ export const STATUS_NAMES: Readonly<Record<number, string>> = {
   503: 'SERVICE_UNAVAILABLE',
 }
 
-const HEADERS = { 'content-type': 'application/json; charset=utf-8' }
+const HEADERS = { 'content-type': 'application/json; charset=utf-8', ...API_SECURITY_HEADERS }
 const HEAD = '{"status":"OK","code":200,"success":true,"message":null,"result":'
 const TAIL = ',"attributes":{}}'
 
 /** A success response around `result`. */
 export function ok(result: unknown): Response {
-  return new Response(`${HEAD}${JSON.stringify(result)}${TAIL}`, { headers: HEADERS })
+  return secured(new Response(`${HEAD}${JSON.stringify(result)}${TAIL}`, { headers: HEADERS }))
+}
+
+const encoder = new TextEncoder()
+
+/** The success envelope around `resultJson` (JSON text), as the bytes of an answer. */
+export function envelopeBytes(resultJson: string): Uint8Array {
+  return encoder.encode(`${HEAD}${resultJson}${TAIL}`)
+}
+
+/** A success response of bytes from {@link envelopeBytes} or {@link okKept}. */
+export function okBytes(bytes: Uint8Array): Response {
+  return secured(new Response(bytes, { headers: HEADERS }))
+}
+
+/**
+ * {@link okStream}, except that an answer of at most `maxChars` characters is collected
+ * whole and handed to `keep` as bytes first (see `answer-cache.ts`); a longer one is
+ * streamed, its start included, and not kept.
+ */
+export function okKept(result: Iterable<string>, maxChars: number, keep: (bytes: Uint8Array) => void): Response {
+  const parts = enveloped(result)
+  let text = ''
+  // Not for…of: leaving that loop would close the generator the stream goes on with.
+  for (let next = parts.next(); !next.done; next = parts.next()) {
+    text += next.value
+    if (text.length > maxChars) return secured(new Response(streamBody(continued(text, parts)), { headers: HEADERS }))
+  }
+  const bytes = encoder.encode(text)
+  keep(bytes)
+  return okBytes(bytes)
+}
+
+function* continued(start: string, rest: Iterator<string>): Generator<string> {
+  yield start
+  for (let next = rest.next(); !next.done; next = rest.next()) yield next.value
 }
 
 /**
@@ -38,13 +75,13 @@ export function ok(result: unknown): Response {
  * so a large list or log is never held in memory whole.
  */
 export function okStream(result: Iterable<string>): Response {
-  return new Response(streamBody(enveloped(result)), { headers: HEADERS })
+  return secured(new Response(streamBody(enveloped(result)), { headers: HEADERS }))
 }
 
 /** An error response; `attributes.reason` is from the `REASONS` catalogue. */
 export function failure(code: number, message: string, attributes: Record<string, unknown>): Response {
   const body = { status: STATUS_NAMES[code] ?? 'BAD_REQUEST', code, success: false, message, result: null, attributes }
-  return new Response(JSON.stringify(body), { status: code, headers: HEADERS })
+  return secured(new Response(JSON.stringify(body), { status: code, headers: HEADERS }))
 }
 
 function* enveloped(result: Iterable<string>): Generator<string> {
@@ -55,7 +92,6 @@ function* enveloped(result: Iterable<string>): Generator<string> {
 
 /** Pieces of text as a byte stream, batched into chunks of about 64 KiB. */
 function streamBody(parts: Iterable<string>): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder()
   const it = parts[Symbol.iterator]()
   return new ReadableStream<Uint8Array>({
     pull(controller) {

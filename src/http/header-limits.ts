@@ -6,8 +6,9 @@
  * no body; these limits sit below Bun's, so a client gets the envelope and a message
  * saying what to shorten for anything between normal heads and Bun's refusal.
  */
-import type { MiddlewareHandler } from 'hono'
+
 import { HeadersTooLargeError } from '../errors.ts'
+import type { RequestCheck } from './request-checks.ts'
 
 /** Most bytes of the request line and headers together (as nginx's default buffers take). */
 export const MAX_HEAD_BYTES = 8 * 1024
@@ -36,11 +37,12 @@ export function checkHead(method: string, target: string, headers: Headers): Hea
 }
 
 /** Refuses requests over the head limits before any route runs. */
-export function headerLimits(): MiddlewareHandler {
-  return async (c, next) => {
-    const url = new URL(c.req.url)
-    const refused = checkHead(c.req.method, url.pathname + url.search, c.req.raw.headers)
+export function headerLimits(): RequestCheck {
+  return (c) => {
+    const url = c.req.url
+    const target = url.slice(url.indexOf('/', url.indexOf('//') + 2)) // the path and query as sent
+    const refused = checkHead(c.req.method, target, c.req.raw.headers)
     if (refused) throw refused
-    await next()
+    return undefined
   }
 }

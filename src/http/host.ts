@@ -9,8 +9,8 @@
  * the page's own origin is that address, which is this server.
  */
 import { isIP } from 'node:net'
-import type { MiddlewareHandler } from 'hono'
 import { MisdirectedRequestError } from '../errors.ts'
+import type { RequestCheck } from './request-checks.ts'
 
 /** The names (not addresses) this server answers to, lower-cased. */
 export function hostNames(bindHost: string, publicHosts: readonly string[]): ReadonlySet<string> {
@@ -33,10 +33,13 @@ export function requestAuthority(req: { header(name: string): string | undefined
 }
 
 /** Refuses requests whose Host names another server. */
-export function hostCheck(names: ReadonlySet<string>): MiddlewareHandler {
+export function hostCheck(names: ReadonlySet<string>): RequestCheck {
   const known = [...names].join(', ')
-  return async (c, next) => {
+  // The check is a function of the header alone: the few values clients send are remembered.
+  const accepted = new Set<string>()
+  return (c) => {
     const authority = requestAuthority(c.req)
+    if (accepted.has(authority)) return undefined
     const host = hostPart(authority)
     if (isIP(host) === 0 && !names.has(host)) {
       const shown = JSON.stringify(authority.length > 100 ? `${authority.slice(0, 100)}…` : authority)
@@ -45,6 +48,7 @@ export function hostCheck(names: ReadonlySet<string>): MiddlewareHandler {
           'if clients reach it by that name, start it with --public-host <name>',
       )
     }
-    await next()
+    if (accepted.size < 64) accepted.add(authority)
+    return undefined
   }
 }

@@ -8,9 +8,10 @@
  * Preflights (`OPTIONS` with `Access-Control-Request-Method`) are answered here, before auth,
  * since a browser sends them without credentials.
  */
-import type { MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 import { CrossOriginError } from '../errors.ts'
 import { requestAuthority } from './host.ts'
+import type { AnswerFinish, RequestCheck } from './request-checks.ts'
 
 /** Methods that change something. */
 export const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -27,22 +28,25 @@ function isOwnOrigin(origin: string, authority: string): boolean {
   }
 }
 
-/** The CORS and cross-origin-write rules; `corsOrigins` as `src/config.ts` normalised them. */
-export function originCheck(corsOrigins: readonly string[]): MiddlewareHandler {
+/** Whether the request is a CORS preflight (answered by {@link originCheck}). */
+function isPreflight(c: Context): boolean {
+  return c.req.method === 'OPTIONS' && c.req.header('access-control-request-method') !== undefined
+}
+
+/** The cross-origin-write rules and preflights; `corsOrigins` as `src/config.ts` normalised them. */
+export function originCheck(corsOrigins: readonly string[]): RequestCheck {
   const allowed = new Set(corsOrigins)
   const hint = corsOrigins.length > 0 ? ` (allowed: this server's own pages and ${corsOrigins.join(', ')})` : ''
-  return async (c, next) => {
+  return (c) => {
     const origin = c.req.header('origin')
     const listed = origin !== undefined && allowed.has(origin.toLowerCase())
-    const trusted = listed || (origin !== undefined && isOwnOrigin(origin, requestAuthority(c.req)))
     const method = c.req.method
-    const what = `${method} ${c.req.path}`
     const refuse = (who: string) =>
       new CrossOriginError(
-        `Refused ${what}: ${who} may not send it to this server${hint}; ` +
+        `Refused ${method} ${c.req.path}: ${who} may not send it to this server${hint}; ` +
           'to allow a web UI on another origin, start the server with --cors-origin <origin>',
       )
-    if (method === 'OPTIONS' && origin !== undefined && c.req.header('access-control-request-method')) {
+    if (origin !== undefined && isPreflight(c)) {
       if (!listed) throw refuse(`a web page on ${JSON.stringify(origin)}`)
       return new Response(null, {
         status: 204,
@@ -56,14 +60,28 @@ export function originCheck(corsOrigins: readonly string[]): MiddlewareHandler {
       })
     }
     if (WRITE_METHODS.has(method)) {
+      const trusted = listed || (origin !== undefined && isOwnOrigin(origin, requestAuthority(c.req)))
       if (origin !== undefined && !trusted) throw refuse(`a web page on ${JSON.stringify(origin)}`)
       const site = c.req.header('sec-fetch-site')
       if (origin === undefined && (site === 'cross-site' || site === 'same-site'))
         throw refuse(`a web page on another site (Sec-Fetch-Site: ${site})`)
     }
-    await next()
-    if (allowed.size > 0) c.res.headers.append('vary', 'Origin')
-    if (listed) {
+    return undefined
+  }
+}
+
+/**
+ * The CORS headers on answers to pages of `corsOrigins` (refusals included, so such a page
+ * can read why), or null when there are none: then no answer carries any.
+ */
+export function corsHeaders(corsOrigins: readonly string[]): AnswerFinish | null {
+  if (corsOrigins.length === 0) return null
+  const allowed = new Set(corsOrigins)
+  return (c) => {
+    const origin = c.req.header('origin')
+    if (origin !== undefined && isPreflight(c)) return // answered with its own
+    c.res.headers.append('vary', 'Origin')
+    if (origin !== undefined && allowed.has(origin.toLowerCase())) {
       c.res.headers.set('access-control-allow-origin', origin)
       c.res.headers.set('access-control-expose-headers', 'WWW-Authenticate')
     }

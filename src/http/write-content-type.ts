@@ -6,20 +6,25 @@
  * body at all (DELETE, `POST …/stop`) needs no type: there is nothing to label, and the Origin
  * rule (`origin.ts`) covers it; a route that reads a body still refuses a missing type.
  */
-import type { MiddlewareHandler } from 'hono'
+
 import { unsupportedType } from './body.ts'
+import type { RequestCheck } from './request-checks.ts'
 
 const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH'])
 
 /** Refuses a body-carrying write whose Content-Type is missing or not JSON/YAML. */
-export function writeContentType(): MiddlewareHandler {
-  return async (c, next) => {
-    if (BODY_METHODS.has(c.req.method) && hasBody(c.req.raw)) {
+export function writeContentType(): RequestCheck {
+  return (c) => {
+    if (BODY_METHODS.has(c.req.method) && underApi(c.req.path) && hasBody(c.req.raw)) {
       const refused = unsupportedType(c.req.header('content-type'))
       if (refused) throw refused
     }
-    await next()
+    return undefined
   }
+}
+
+function underApi(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/')
 }
 
 /** False for a request that carries no body (none sent, or `Content-Length: 0`). */

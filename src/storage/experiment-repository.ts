@@ -157,9 +157,19 @@ export function createExperimentRepository(db: Database) {
       'AND finished_time < $before ORDER BY finished_time, seq LIMIT $limit',
   )
   const MAX = Number.MAX_SAFE_INTEGER
+  /** Bumped by every write: answers rendered from rows are kept while it stays the same. */
+  let version = 0
 
   return {
+    /**
+     * A number that changes whenever a row is written through this repository (the server's
+     * only writer of experiments), so anything rendered from rows can be kept until it does.
+     */
+    version(): number {
+      return version
+    },
     insert(e: { id: string; uid: string; spec: ExperimentSpec; acceptedTime: string }): void {
+      version++
       insert.run({ id: e.id, uid: e.uid, spec: JSON.stringify(e.spec), acceptedTime: e.acceptedTime })
     },
     get(id: string): ExperimentRecord | null {
@@ -200,6 +210,7 @@ export function createExperimentRepository(db: Database) {
     },
     /** Marks an experiment stopped by the user: Failed, finished at `finishedTime`, with `message`. */
     setStopped(id: string, s: { finishedTime: string; message: string; stoppedTime: string; pending: boolean }): void {
+      version++
       setStopped.run({
         id,
         finishedTime: s.finishedTime,
@@ -210,6 +221,7 @@ export function createExperimentRepository(db: Database) {
     },
     /** Whether the runtime has still to carry out the stop of an experiment. */
     setStopPending(id: string, pending: boolean): void {
+      version++
       setStopPending.run({ id, pending: pending ? 1 : 0 })
     },
     /** True while the runtime has still to carry out the experiment's stop. */
@@ -220,17 +232,21 @@ export function createExperimentRepository(db: Database) {
       return unfinished.all({}).map(fromRow)
     },
     updateSpec(id: string, spec: ExperimentSpec): void {
+      version++
       setSpec.run({ id, spec: JSON.stringify(spec) })
     },
     /** The runtime accepted the job at `now`: `createdTime` is set then, unless the runtime already reported one. */
     markSubmitted(id: string, now: string): void {
+      version++
       setSubmitted.run({ id, now })
     },
     setMessage(id: string, message: string | null): void {
+      version++
       setMessage.run({ id, message })
     },
     /** Stores a merged status, the message to show and the observation it came from. */
     setStatus(id: string, s: StoredStatus, message: string | null, observation: JobObservation | null): void {
+      version++
       setStatus.run({
         id,
         status: s.status,
@@ -242,15 +258,18 @@ export function createExperimentRepository(db: Database) {
       })
     },
     remove(id: string): boolean {
+      version++
       return remove.run({ id }).changes > 0
     },
     /** Deletes a row and returns it, in one statement: of two concurrent takes only one gets it. */
     take(id: string): ExperimentRecord | null {
+      version++
       const row = take.get({ id })
       return row ? fromRow(row) : null
     },
     /** {@link take}, only if the experiment has finished (Succeeded or Failed). */
     takeFinished(id: string): ExperimentRecord | null {
+      version++
       const row = takeFinished.get({ id })
       return row ? fromRow(row) : null
     },

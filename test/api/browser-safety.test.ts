@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Hono } from 'hono'
-import { API_CSP, PAGE_CSP, securityHeaders } from '../../src/http/security-headers.ts'
+import { answerFinishing } from '../../src/http/request-checks.ts'
+import { API_CSP, addSecurityHeaders, PAGE_CSP } from '../../src/http/security-headers.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { ENVIRONMENTS, EXPERIMENTS, expectError, expectOk, singleBody, storedState } from './fixtures.ts'
 
@@ -208,7 +209,7 @@ describe('security headers', () => {
 
   test('HTML pages get the page CSP with frame-ancestors none', async () => {
     const app = new Hono()
-    app.use(securityHeaders())
+    app.use(answerFinishing([addSecurityHeaders]))
     app.get('/page', (c) => c.html('<!doctype html><title>x</title>'))
     const res = await app.request('/page')
     expect(res.headers.get('content-security-policy')).toBe(PAGE_CSP)
