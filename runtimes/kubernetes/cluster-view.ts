@@ -328,6 +328,7 @@ export class ClusterView {
           return current && !current.deleted ? current.object : null
         },
         idlePollMs: this.config.tuning.logIdlePollMs,
+        exitReportMs: this.config.tuning.logExitReportMs,
         backoff: this.config.tuning.backoff,
       })
       this.#followers.set(name, follower)

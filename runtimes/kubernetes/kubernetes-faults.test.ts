@@ -75,6 +75,22 @@ describe('the status converges and no log line is lost or repeated', () => {
     expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual(expected(25))
   })
 
+  test('when log follows are cut mid-stream, cleanly or by a reset, while the container runs on', async () => {
+    const sink = new MemorySink()
+    const r = runtime()
+    await r.start(sink)
+    const j = job(lines(30, 0.05))
+    await r.submit(j)
+    const worker = `${j.id}-worker-0`
+    for (const how of ['end', 'reset', 'end', 'reset'] as const) {
+      const seen = sink.text(j.id, worker).length
+      await waitFor('a further line', () => sink.text(j.id, worker).length > seen, TIMEOUT)
+      fake.cutLogFollows(how)
+    }
+    expect(await finished(sink, j.id)).toBe('Succeeded')
+    expect(sink.text(j.id, worker)).toEqual(expected(30))
+  })
+
   test('when the resume point has expired, in the stream and at connect (410)', async () => {
     const sink = new MemorySink()
     const r = runtime()

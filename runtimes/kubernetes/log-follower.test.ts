@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { MemorySink } from '../testing/memory-sink.ts'
+import { waitFor } from '../testing/wait-for.ts'
 import type { KubePort, PodLogOptions } from './backend-port.ts'
 import { KubeApiError } from './errors.ts'
 import type { ContainerStatus, PodObject } from './kube-types.ts'
@@ -32,6 +33,7 @@ function follow(port: LogPort, pod: () => PodObject | null, sink = new MemorySin
     container: 'tensorflow',
     currentPod: pod,
     idlePollMs: 50,
+    exitReportMs: 100,
     backoff: { initialMs: 5, maxMs: 20 },
   })
   return { follower, sink }
@@ -87,6 +89,32 @@ describe('LogFollower', () => {
     follower.poke()
     await follower.done
     expect(sink.text('j', 'j-worker-0')).toEqual(['up'])
+  })
+
+  test('a follow that ended with its container is not read again once the watch reports the exit', async () => {
+    let pod: PodObject | null = podWith('Running', { containerID: 'c1', state: { running: {} } })
+    const port = new LogPort(() => `${T(1)} only\n`)
+    const { follower, sink } = follow(port, () => pod)
+    await waitFor('the follow', () => port.calls.length === 1)
+    // The kubelet ends the follow as the container exits; the pod's status says so a moment later.
+    pod = podWith('Succeeded', { containerID: 'c1', state: { terminated: { exitCode: 0, containerID: 'c1' } } })
+    follower.poke()
+    await follower.done
+    expect(sink.text('j', 'j-worker-0')).toEqual(['only'])
+    expect(port.calls).toHaveLength(1)
+  })
+
+  test('a follow that ended while the container runs on (a cut stream) is re-attached from the cursor', async () => {
+    let pod: PodObject | null = podWith('Running', { containerID: 'c1', state: { running: {} } })
+    const port = new LogPort((o) => {
+      if (!o.sinceTime) return `${T(1)} a\n${T(2)} b\n`
+      pod = podWith('Succeeded', { containerID: 'c1', state: { terminated: { exitCode: 0, containerID: 'c1' } } })
+      return `${T(2)} b\n${T(3)} c\n`
+    })
+    const { follower, sink } = follow(port, () => pod)
+    await follower.done
+    expect(sink.text('j', 'j-worker-0')).toEqual(['a', 'b', 'c'])
+    expect(port.calls.map((c) => c.sinceTime)).toEqual([undefined, T(2)])
   })
 
   test('retries a 400 (waiting to start) and stops when the pod is gone', async () => {

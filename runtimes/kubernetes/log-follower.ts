@@ -8,8 +8,11 @@
  * restarted since the last pass: that instance may have ended before we attached),
  * then follows the current one (`follow=true`), both from `sinceTime` = the last
  * stored timestamp, deduplicated by {@link LogResume}. A follow ends when that
- * instance exits; the next pass starts when the pod's status changes (a pod watch
- * event pokes the follower) or after a fallback delay. A 400 means the container is
+ * instance exits, a moment before the watch reports the exit: once it does, that
+ * instance was read to its end and is not read again (one stream per instance); a
+ * follow that ended with no exit report in time was cut, and is re-attached. The
+ * next pass starts when the pod's status changes (a pod watch event pokes the
+ * follower) or after a fallback delay. A 400 means the container is
  * waiting to start (retry later); a 404 or the pod's deletion ends the follower:
  * what was read stays in the sink.
  */
@@ -31,6 +34,8 @@ export interface LogFollowerOptions {
   currentPod(): PodObject | null
   /** Longest wait between passes when no pod change arrives. */
   idlePollMs: number
+  /** Longest wait, after a follow of a running container ended, for the watch to report its exit. */
+  exitReportMs: number
   /** Retry delays after API errors. */
   backoff: BackoffOptions
 }
@@ -50,6 +55,8 @@ export class LogFollower {
   #previousReadAt = -1
   /** Container instances whose log was read to its end. */
   readonly #completed = new Set<string>()
+  /** The instance whose follow ended while the watch still showed it running, until the watch says why. */
+  #endedWhileRunning: string | undefined
   readonly done: Promise<void>
 
   constructor(port: KubePort, sink: RuntimeSink, options: LogFollowerOptions) {
@@ -82,6 +89,7 @@ export class LogFollower {
         await this.#idle(this.#o.idlePollMs)
         continue
       }
+      this.#confirmEnd(status)
       const restarts = status?.restartCount ?? 0
       const previousId = status?.lastState?.terminated?.containerID
       // The previous instance may have ended before we attached. Skipping it when it is known
@@ -97,6 +105,14 @@ export class LogFollower {
         if (previous === 'ended' || previous === 'not-ready') this.#previousReadAt = restarts
       }
       const currentId = instanceId(status)
+      if (currentId && this.#completed.has(currentId)) {
+        // The instance the kubelet would serve was read to its end: nothing to ask until the
+        // container starts again, and never again once the pod has finished.
+        if (isFinished(pod, status)) return
+        await this.#idle(this.#o.idlePollMs)
+        continue
+      }
+      this.#endedWhileRunning = undefined
       const outcome = await this.#read(false)
       if (outcome === 'stopped' || outcome === 'gone') return
       // No headers in time: the API server is silent, or holds a follow's headers until the
@@ -107,26 +123,61 @@ export class LogFollower {
         continue
       }
       this.#backoff.reset()
+      if (outcome === 'ended' && currentId) {
+        // Had it exited before the read, the read had it all; if it was running, the follow ended
+        // with it, or the stream was cut: the watch tells which (see #confirmEnd).
+        if (status?.state?.running === undefined) this.#completed.add(currentId)
+        else this.#endedWhileRunning = currentId
+      }
       const now = this.#o.currentPod()
       if (!now) return
-      // Read to its end if it had exited before the read, or has exited since (the follow ended with it).
-      if (
-        outcome === 'ended' &&
-        currentId &&
-        (status?.state?.running === undefined || terminatedIds(this.#containerStatus(now)).has(currentId))
-      ) {
-        this.#completed.add(currentId)
-      }
-      if (outcome === 'ended' && isFinished(now, this.#containerStatus(now))) {
+      const nowStatus = this.#containerStatus(now)
+      this.#confirmEnd(nowStatus)
+      if (outcome === 'ended' && isFinished(now, nowStatus)) {
         // The follow ended after the pod finished: that was the last instance, read to its end.
         if (isFinished(pod, status)) return
         continue
       }
-      // Still running as far as the watch knows: the stream dropped, or the exit is not
-      // reported yet. Re-attach soon; otherwise wait for the next status change.
-      const running = this.#containerStatus(now)?.state?.running !== undefined
+      if (outcome === 'ended' && this.#endedWhileRunning === currentId && currentId !== undefined) {
+        await this.#awaitExitReport(currentId)
+        continue
+      }
+      // Still running as far as the watch knows and no instance id to tell: re-attach soon.
+      // Otherwise wait for the next status change (a restart, the pod's end).
+      const running = nowStatus?.state?.running !== undefined
       await this.#idle(outcome === 'ended' && running ? 200 : this.#o.idlePollMs)
     }
+  }
+
+  /**
+   * A follow of a running instance ended: the kubelet ends it when the container exits, a
+   * moment before the pod's status says so. Waits for the watch to report that instance
+   * ended (then it was read to its end, see {@link #confirmEnd}), for at most
+   * `exitReportMs`: a stream cut while the container runs on is re-attached then.
+   */
+  async #awaitExitReport(id: string): Promise<void> {
+    const deadline = Date.now() + this.#o.exitReportMs
+    for (let left = this.#o.exitReportMs; left > 0 && !this.#stop.signal.aborted; left = deadline - Date.now()) {
+      await this.#idle(left)
+      const pod = this.#o.currentPod()
+      const status = pod ? this.#containerStatus(pod) : undefined
+      if (!pod || !(status?.state?.running && status.containerID === id)) return
+    }
+    // No exit reported in time: the stream was cut. Read on from the cursor.
+    this.#endedWhileRunning = undefined
+  }
+
+  /**
+   * The instance whose follow ended while it ran is now shown terminated: the follow ended with
+   * its exit, so its log was read to the end and is not read again. (A stream cut by a kubelet
+   * restart is not followed by an exit report from that kubelet until it is back: the wait
+   * runs out first and the follow is re-attached from the cursor.)
+   */
+  #confirmEnd(status: ContainerStatus | undefined): void {
+    const id = this.#endedWhileRunning
+    if (id === undefined || !terminatedIds(status).has(id)) return
+    this.#completed.add(id)
+    this.#endedWhileRunning = undefined
   }
 
   async #read(previous: boolean): Promise<ReadOutcome> {

@@ -48,12 +48,19 @@ export interface KubernetesTuning {
   backoff: BackoffOptions
   /** Longest wait between log passes when no pod change arrives (default 10 s). */
   logIdlePollMs: number
+  /**
+   * Longest wait, after a log follow of a running container ended, for the pod watch to report
+   * that container's exit before the follow is taken for cut and re-attached (default 2 s: the
+   * kubelet reports an exit at its next pod sync, about a second after the stream ended).
+   */
+  logExitReportMs: number
 }
 
 export const DEFAULT_TUNING: KubernetesTuning = {
   watchTimeoutSeconds: 300,
   backoff: { initialMs: 250, maxMs: 30_000 },
   logIdlePollMs: 10_000,
+  logExitReportMs: 2000,
 }
 
 /**

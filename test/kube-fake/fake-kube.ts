@@ -16,7 +16,7 @@ import { kubeconfigYaml } from './kubeconfig.ts'
 import { Kubelet } from './kubelet.ts'
 import { ObjectStore } from './object-store.ts'
 import { createFetchHandler } from './request-router.ts'
-import type { RecordedRequest, ServerContext } from './server-context.ts'
+import type { OpenLogFollow, RecordedRequest, ServerContext } from './server-context.ts'
 import { TrainingOperator } from './training-operator.ts'
 import type { KubeObject } from './types.ts'
 import type { OpenWatch } from './watch-stream.ts'
@@ -79,6 +79,11 @@ export interface FakeKube {
   clearFaults(): void
   /** Cuts every open watch stream mid-stream. */
   dropWatches(): void
+  /**
+   * Ends every open log follow while its container runs on: `'end'` closes the response cleanly
+   * (the kubelet behind the API server restarted), `'reset'` cuts the connection.
+   */
+  cutLogFollows(how: 'end' | 'reset'): void
   /** Forgets all watch history: a watch from an older resourceVersion gets an in-stream 410 Expired. */
   expireWatches(): void
   /** When on, every watch connect is answered with HTTP 410 Expired. */
@@ -107,6 +112,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   const logs = new LogRegistry()
   const faults = new FaultInjector()
   const watches = new Set<OpenWatch>()
+  const logFollows = new Set<OpenLogFollow>()
   const requests: RecordedRequest[] = []
   const events = new EventRecorder(store)
   const token = `kube-fake-${crypto.randomUUID()}`
@@ -150,6 +156,7 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     faults,
     requests,
     watches,
+    logFollows,
     user: `system:serviceaccount:${namespace}:periscope`,
     token,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
@@ -191,6 +198,12 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
     clearFaults: () => faults.clear(),
     dropWatches() {
       for (const w of [...watches]) w.drop()
+    },
+    cutLogFollows(how) {
+      for (const f of [...logFollows]) {
+        if (how === 'end') f.end()
+        else f.drop()
+      }
     },
     expireWatches: () => store.compact(),
     setWatchConnect410(on) {

@@ -10,7 +10,7 @@ import { nowNanos, parseRfc3339Nanos, rfc3339Nano } from './clock.ts'
 import type { ContainerLog, LogEntry } from './container-logs.ts'
 import { STREAM_HEADER } from './http-server.ts'
 import { CORE_KINDS } from './kinds.ts'
-import type { ServerContext } from './server-context.ts'
+import type { OpenLogFollow, ServerContext } from './server-context.ts'
 import type { Json } from './types.ts'
 
 const encoder = new TextEncoder()
@@ -125,19 +125,22 @@ export function podLog(ctx: ServerContext, namespace: string, name: string, url:
     return new Response(Buffer.concat(chunks), { status: 200, headers })
   }
   let stop = () => {}
+  let open: OpenLogFollow | undefined
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       let closed = false
-      const close = () => {
+      const finish = (end: () => void) => {
         if (closed) return
         closed = true
         stop()
+        if (open) ctx.logFollows.delete(open)
         try {
-          controller.close()
+          end()
         } catch {
           // client went away
         }
       }
+      const close = () => finish(() => controller.close())
       const push = (text: string) => {
         const bytes = take(text)
         if (bytes && !closed) controller.enqueue(bytes)
@@ -146,10 +149,13 @@ export function podLog(ctx: ServerContext, namespace: string, name: string, url:
       for (const e of entries) push(render(e, timestamps))
       if (closed) return
       stop = log.follow((entry) => (entry === null ? close() : push(render(entry, timestamps))))
-      signal.addEventListener('abort', () => stop(), { once: true })
+      open = { end: close, drop: () => finish(() => controller.error(new Error('connection reset'))) }
+      ctx.logFollows.add(open)
+      signal.addEventListener('abort', () => finish(() => {}), { once: true })
     },
     cancel() {
       stop()
+      if (open) ctx.logFollows.delete(open)
     },
   })
   return new Response(body, { status: 200, headers: { ...headers, [STREAM_HEADER]: '1' } })

@@ -202,6 +202,25 @@ describe('pod logs driven by hooks (runPods: false)', () => {
     expect(await read({ previous: true })).toBe('line 1\nline 2\nline 3\nlive line\n')
   })
 
+  test('cutLogFollows ends a follow cleanly or cuts it, while the container runs on', async () => {
+    const token = /token: (\S+)/.exec(fake.kubeconfig())?.[1]
+    const url = `${fake.url}/api/v1/namespaces/default/pods/hooked-worker-0/log?container=tensorflow&follow=true`
+    const open = async () => {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+      const reader = res.body!.getReader()
+      expect(new TextDecoder().decode((await reader.read()).value)).toBe('second life\n')
+      return reader
+    }
+    const ended = await open()
+    fake.cutLogFollows('end')
+    expect((await ended.read()).done).toBe(true)
+    const cut = await open()
+    fake.cutLogFollows('reset')
+    expect(await cut.read().catch(() => 'reset')).toBe('reset')
+    const pod = fake.getObject('pods', 'default', 'hooked-worker-0')
+    expect(pod.status.containerStatuses[0].state.running).toBeDefined()
+  })
+
   test('previous=true without an earlier instance is 400', async () => {
     await c.custom.createNamespacedCustomObject({ ...tfjobs(), body: tfJob('fresh', { Worker: {} }) })
     await podRunning(fake, 'fresh-worker-0')

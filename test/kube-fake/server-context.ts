@@ -21,6 +21,17 @@ export interface RecordedRequest {
   follow: boolean
 }
 
+/** An open `follow=true` log response the fake can end or cut. */
+export interface OpenLogFollow {
+  /**
+   * Ends the response cleanly while the container runs on: what a client sees when the kubelet
+   * behind the API server restarts (the API server ends the proxied stream).
+   */
+  end(): void
+  /** Cuts the connection mid-stream (the client sees a reset, as when the API server restarts). */
+  drop(): void
+}
+
 /** Shared state and actions of one fake server. */
 export interface ServerContext {
   store: ObjectStore
@@ -30,6 +41,8 @@ export interface ServerContext {
   requests: RecordedRequest[]
   /** Open watch streams, for `dropWatches`. */
   watches: Set<OpenWatch>
+  /** Open log follows, for `cutLogFollows`. */
+  logFollows: Set<OpenLogFollow>
   /** The user RBAC messages name. */
   user: string
   /** The bearer token requests must carry. */

@@ -9,4 +9,5 @@ export const FAST: KubernetesTuning = {
   watchTimeoutSeconds: 30,
   backoff: { initialMs: 20, maxMs: 300 },
   logIdlePollMs: 500,
+  logExitReportMs: 300,
 }
