@@ -50,7 +50,7 @@ const rows = [
           `${f.anchor} (${f.anchorName})`,
           f.ratio === null ? '—' : `${f.ratio.toFixed(2)}×`,
           f.goal,
-          f.met ? 'met' : 'NOT met',
+          f.informative ? '(informative)' : f.met ? 'met' : 'NOT met',
         ],
   ),
   ...NOT_MEASURED.map((f) => [f.name, 'not measured', f.anchorName, '—', f.goal, f.why]),

@@ -14,6 +14,8 @@ export interface Figure {
   goal: string
   /** Whether the goal is met by this run. */
   met: boolean
+  /** A row with no goal of its own, printed to explain another (`met` is then ignored). */
+  informative?: boolean
   /** Set when the figure could not be measured in this run (no engine, no tool): why. */
   notMeasured?: string
   /** Anything else worth printing under the table. */

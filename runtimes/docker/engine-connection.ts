@@ -35,6 +35,8 @@ export class EngineConnection {
   #down: string | null = null
   readonly #hosts: string[]
   readonly #fixed: boolean
+  /** The ping under way, shared by whoever asks meanwhile. */
+  #pending: { timeoutMs: number; answer: Promise<DockerClient> } | null = null
 
   constructor(
     private readonly lookup: EngineLookup,
@@ -62,10 +64,20 @@ export class EngineConnection {
   }
 
   /**
-   * A client whose engine answered a ping just now.
+   * A client whose engine answered a ping just now. Callers that ask while a ping is under way
+   * (the replicas of a job launching together) share its answer rather than each pinging.
    * @throws EngineError (`unreachable`) with the reason, also kept in {@link down}
    */
-  async connect(timeoutMs = this.lookup.timeoutMs ?? 1000): Promise<DockerClient> {
+  connect(timeoutMs = this.lookup.timeoutMs ?? 1000): Promise<DockerClient> {
+    if (this.#pending?.timeoutMs === timeoutMs) return this.#pending.answer
+    const answer = this.#connect(timeoutMs).finally(() => {
+      if (this.#pending?.answer === answer) this.#pending = null
+    })
+    this.#pending = { timeoutMs, answer }
+    return answer
+  }
+
+  async #connect(timeoutMs: number): Promise<DockerClient> {
     if (this.#fixed && !this.#client) throw new EngineError('unreachable', this.#down ?? 'no Docker engine address')
     if (this.#client) {
       try {

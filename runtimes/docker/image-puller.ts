@@ -14,13 +14,13 @@ export class ImagePuller {
   #pulls = new Map<string, Promise<void>>()
 
   /**
-   * Resolves once `image` is on the engine. `signal` stops waiting (the pull
-   * itself goes on for other replicas that need it).
+   * Resolves once `image` is on the engine: true when it was there already, false once pulled.
+   * `signal` stops waiting (the pull itself goes on for other replicas that need it).
    * @throws Error `ErrImagePull: …` when the image can be neither found nor pulled
    * @throws EngineError (`unreachable`) when the engine does not answer
    */
-  async ensure(client: DockerClient, image: string, signal: AbortSignal): Promise<void> {
-    if (await client.hasImage(image)) return
+  async ensure(client: DockerClient, image: string, signal: AbortSignal): Promise<boolean> {
+    if (await client.hasImage(image)) return true
     let pull = this.#pulls.get(image)
     if (!pull) {
       pull = client.pullImage(image).finally(() => this.#pulls.delete(image))
@@ -32,6 +32,7 @@ export class ImagePuller {
     })
     try {
       await Promise.race([pull, aborted])
+      return false
     } catch (err) {
       if (signal.aborted || (err instanceof EngineError && err.kind === 'unreachable')) throw err
       throw new Error(`ErrImagePull: ${errorText(err)}`)

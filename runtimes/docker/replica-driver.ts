@@ -79,7 +79,7 @@ export class DockerReplicaDriver implements ReplicaDriver {
     const busy = this.#inFlight.get(ref.pod)
     if (busy) return busy
     if ((this.#started.get(ref.pod) ?? -1) >= attempt) return Promise.resolve()
-    const run = this.#launch(ref)
+    const run = this.#launch(ref, attempt)
       .then((started) => {
         if (started) this.#started.set(ref.pod, attempt)
       })
@@ -103,9 +103,9 @@ export class DockerReplicaDriver implements ReplicaDriver {
   }
 
   /** @returns false when it stopped on purpose before starting anything */
-  async #launch(ref: ReplicaRef): Promise<boolean> {
+  async #launch(ref: ReplicaRef, attempt: number): Promise<boolean> {
     try {
-      return await this.#create(ref)
+      return await this.#create(ref, attempt)
     } catch (err) {
       if (err instanceof EngineError && err.kind === 'unreachable')
         throw new Error(`Docker engine unreachable: ${err.message}`)
@@ -113,24 +113,17 @@ export class DockerReplicaDriver implements ReplicaDriver {
     }
   }
 
-  async #create(ref: ReplicaRef): Promise<boolean> {
+  async #create(ref: ReplicaRef, attempt: number): Promise<boolean> {
     const { ctx } = this
     const client = await ctx.connect()
-    const existing = await client.inspectContainer(ref.pod)
-    if (existing?.running) return true
-    if (!existing) {
-      const spec = containerSpec(ctx.job(), ref, ctx.instanceId)
-      await ctx.images.ensure(client, spec.Image, ctx.signal)
-      if (this.#cancelled()) return false
-      await this.#fillCode(client, spec.Image)
-      if (this.#cancelled()) return false
-      try {
-        // Not cut short by a delete: an aborted request may still create the container after
-        // the delete listed the job's containers, leaving it behind. The call has its own limit.
-        await client.createContainer(spec)
-      } catch (err) {
-        throw reason('CreateContainerError', err)
-      }
+    // A first attempt is created straight away (one call: create answers `exists` for a container
+    // already there); a restart in place, or a first attempt whose container exists, looks first.
+    const made = attempt === 0 ? await this.#make(client, ref) : 'exists'
+    if (made === 'cancelled') return false
+    if (made === 'exists') {
+      const existing = await client.inspectContainer(ref.pod)
+      if (existing?.running) return true
+      if (!existing && (await this.#make(client, ref)) === 'cancelled') return false
     }
     // Created first, started once the master resolves, as a pod waits on its init container.
     if (!(await this.#awaitMaster(ref)) || this.#cancelled()) return false
@@ -142,6 +135,38 @@ export class DockerReplicaDriver implements ReplicaDriver {
     // The job ended (or was deleted) while this replica was starting: it must not run on.
     if (this.#cancelled()) await client.stopContainer(ref.pod, 0).catch(() => undefined)
     return true
+  }
+
+  /**
+   * Creates the pod's container, pulling its image only when the engine has none (as
+   * `docker run` does: create, and on "no such image" pull and create again).
+   */
+  async #make(client: DockerClient, ref: ReplicaRef): Promise<'created' | 'exists' | 'cancelled'> {
+    const { ctx } = this
+    const spec = containerSpec(ctx.job(), ref, ctx.instanceId)
+    if (ctx.job().code) {
+      // The code volume is filled by a helper container of the same image, before the replica exists.
+      await ctx.images.ensure(client, spec.Image, ctx.signal)
+      if (this.#cancelled()) return 'cancelled'
+      await this.#fillCode(client, spec.Image)
+      if (this.#cancelled()) return 'cancelled'
+    }
+    if (this.#cancelled()) return 'cancelled'
+    try {
+      // Not cut short by a delete: an aborted request may still create the container after
+      // the delete listed the job's containers, leaving it behind. The call has its own limit.
+      return await client.createContainer(spec)
+    } catch (err) {
+      if (!(err instanceof EngineError && err.kind === 'not-found')) throw reason('CreateContainerError', err)
+      // No such image (or network): pulled if it is the image, else the engine's words stand.
+      if (await ctx.images.ensure(client, spec.Image, ctx.signal)) throw reason('CreateContainerError', err)
+    }
+    if (this.#cancelled()) return 'cancelled'
+    try {
+      return await client.createContainer(spec)
+    } catch (err) {
+      throw reason('CreateContainerError', err)
+    }
   }
 
   /** Fills the job's code volume once; a failure is forgotten, so the next launch tries again. */
