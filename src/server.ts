@@ -102,6 +102,7 @@ export async function startServer(deps: ServerDeps): Promise<Server> {
     idempotency,
     atomically,
     redactor,
+    durable: commits.durable,
   })
   for (const rec of experiments.unfinished()) redactor.remember(rec.experiment.experimentId, rec.experiment.spec)
   const sink = createStoreSink({

@@ -1,8 +1,11 @@
 /**
  * A create, patch or delete is answered only once its commit is durable (the WAL fsync
- * has completed); reads do not wait. The fsync is the real one, held back by a gate.
+ * has completed); reads do not wait; a created job runs only once its row is durable. The
+ * fsync is the real one, held back by a gate.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { waitFor } from '../runtimes/testing/wait-for.ts'
 import { EXPERIMENTS, shutdown, singleBody } from './api/fixtures.ts'
 import { startTestServer, type TestServer } from './helpers/test-server.ts'
@@ -73,6 +76,28 @@ test('create, patch and delete wait for the fsync of their commit; GET does not'
         `${EXPERIMENTS}/${(await server.json('GET', EXPERIMENTS)).body.result[0].experimentId}`,
       )
   }
+})
+
+test('a created experiment’s replica starts only once its row is durable, before the answer', async () => {
+  const marker = join(server.dataDir, 'durable-launch-ran')
+  gate = Promise.withResolvers<void>()
+  const req = send('POST', EXPERIMENTS, singleBody('durable-launch', `touch '${marker}'`))
+  const jobFile = () => {
+    const row = server.db.query("SELECT id FROM experiment WHERE spec LIKE '%durable-launch%'").get() as any
+    return row ? join(server.dataDir, 'runs', row.id, 'job.json') : null
+  }
+  // The runtime has the job while the fsync of its row is held.
+  await waitFor('the runtime to accept the job', () => {
+    const file = jobFile()
+    return file !== null && existsSync(file)
+  })
+  await Bun.sleep(100) // a window in which the replica must not start
+  expect(existsSync(marker)).toBe(false)
+  gate.resolve()
+  await req.done
+  expect(req.state.status).toBe(200)
+  gate = null
+  await waitFor('the replica to run', () => existsSync(marker))
 })
 
 test('the connection stays synchronous = NORMAL: log lines and status writes do not pay an fsync each', () => {

@@ -11,7 +11,7 @@
 import { errorText, RuntimeRejectedError, RuntimeUnavailableError } from '../../src/errors.ts'
 import { type JobSpec, replicaRefs } from '../../src/runtime/job.ts'
 import { instanceSelector, LABEL } from '../../src/runtime/labels.ts'
-import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
+import type { Runtime, RuntimeSink, SubmitOptions } from '../../src/runtime/runtime.ts'
 import { Wakeup } from '../common/backoff.ts'
 import { LineSplitter } from '../common/line-splitter.ts'
 import type { ByteStream, ContainerSummary, DockerClient, NetworkFacts } from './backend-port.ts'
@@ -88,10 +88,11 @@ export class DockerRuntime implements Runtime {
     }, this.#resyncMs)
   }
 
-  async submit(job: JobSpec): Promise<void> {
+  async submit(job: JobSpec, options: SubmitOptions = {}): Promise<void> {
     if (!this.#sink) throw new Error('start(sink) must be called before submit')
     this.#validate(job)
     if (this.#jobs.has(job.id)) return
+    if (options.launchAfter) await options.launchAfter // nothing is created before the server's record is durable
     this.#deleted.delete(job.id)
     const client = await this.#reachable()
     const made = await this.#call(() => client.createNetwork(networkSpec(job, this.options.instanceId)))

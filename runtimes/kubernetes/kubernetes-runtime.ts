@@ -9,7 +9,7 @@
 import { RuntimeRejectedError } from '../../src/errors.ts'
 import { type JobSpec, operatorReplicaKey } from '../../src/runtime/job.ts'
 import { instanceSelector, LABEL } from '../../src/runtime/labels.ts'
-import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
+import type { Runtime, RuntimeSink, SubmitOptions } from '../../src/runtime/runtime.ts'
 import { type KubePort, podsRef, type ResourceRef } from './backend-port.ts'
 import { jobResource, replicaSpec } from './backend-spec.ts'
 import { CODE_SYNC_FAILED_ANNOTATION, codeSyncFailedAnnotation } from './backend-status.ts'
@@ -100,7 +100,7 @@ export class KubernetesRuntime implements Runtime {
     await Promise.all(this.#watchers.map((w) => w.start()))
   }
 
-  async submit(job: JobSpec): Promise<void> {
+  async submit(job: JobSpec, options: SubmitOptions = {}): Promise<void> {
     if (job.namespace !== this.#namespace) {
       throw new RuntimeRejectedError(
         `job ${job.id} is for namespace "${job.namespace}" but this server runs jobs in namespace "${this.#namespace}"`,
@@ -110,6 +110,7 @@ export class KubernetesRuntime implements Runtime {
     const kind = kindOf(job.framework)
     const body = jobResource(job, { instanceId: this.#instanceId, gitImage: this.#gitImage })
     const op = { resource: resourceName(kind), namespace: this.#namespace, name: job.id, kind }
+    if (options.launchAfter) await options.launchAfter // nothing is created before the server's record is durable
     let created: KubeObject
     try {
       created = await this.#port.create(this.#ref(kind), body)

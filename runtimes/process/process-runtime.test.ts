@@ -118,6 +118,50 @@ describe('process runtime: replicas wake their log followers', () => {
   }, 60_000)
 })
 
+describe('process runtime: a replica’s command runs as `sh -c` would run it', () => {
+  const runtime = (dataDir: string) =>
+    createProcessRuntime({
+      dataDir,
+      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      namespace: 'default',
+      instanceId: 'test',
+      restartBackoffMs: 50,
+      stopGraceMs: 500,
+      pollMs: 20,
+    })
+  /** Runs `command` once (no restart); resolves with the replica's exit code and log. */
+  async function runOnce(command: string): Promise<{ exitCode: number | null; text: string[] }> {
+    const sink = new MemorySink()
+    const r = runtime(tempDir())
+    await r.start(sink)
+    try {
+      const j = jobSpec({ command, backoffLimit: 0 })
+      await r.submit(j)
+      await waitFor(
+        'the job to end',
+        () => sink.conditions(j.id).some((c) => /^(Succeeded|Failed)=True$/.test(c)),
+        10_000,
+      )
+      const pod = `${j.id}-worker-0`
+      await waitFor('the exit code', () => sink.lastStatus(j.id)?.replicas[0]?.exitCode != null, 5000)
+      return { exitCode: sink.lastStatus(j.id)!.replicas[0]!.exitCode, text: sink.text(j.id, pod) }
+    } finally {
+      await r.dispose()
+    }
+  }
+
+  test('no positional parameters; stdout and stderr in the order printed; its exit code', async () => {
+    const run = await runOnce('echo "args=$#"; echo err >&2; echo out; exit 3')
+    expect(run).toEqual({ exitCode: 3, text: ['args=0', 'err', 'out'] })
+  }, 30_000)
+
+  test('a syntax error exits 2 and says so in the log', async () => {
+    const run = await runOnce('if then fi')
+    expect(run.exitCode).toBe(2)
+    expect(run.text.join('\n')).toMatch(/syntax error/i)
+  }, 30_000)
+})
+
 function printed(dataDir: string, jobId: string, pod: string): string {
   try {
     return readFileSync(filesOf(join(dataDir, 'runs', jobId), pod).log, 'utf8')

@@ -6,9 +6,10 @@
  * free ports). The training operator's behaviour comes from `EmulatedJob`.
  * Replicas outlive a server crash; a restarted server re-attaches to them.
  *
- * Launching is off the caller's path: `submit` stores the job and returns, and
- * replicas are spawned from a queue a few milliseconds at a time, so one job with
- * 1,000 replicas does not hold up the event loop (spawning costs ~3 ms each).
+ * Launching is off the caller's path: `submit` stores the job and returns; once the
+ * server's record of it is durable (`SubmitOptions.launchAfter`) replicas are spawned from a
+ * queue a few milliseconds at a time, the first at once, so one job with 1,000 replicas does
+ * not hold up the event loop (spawning costs ~3 ms each).
  * A job that has finished, with every replica exited and every log line in the
  * sink, is forgotten: its run dir gets a `finished` marker, its control files
  * (`.replicas/`: pids, exit codes, raw logs) are removed, and start-up skips it.
@@ -19,7 +20,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { type JobSpec, replicaRefs } from '../../src/runtime/job.ts'
-import type { Runtime, RuntimeSink } from '../../src/runtime/runtime.ts'
+import type { Runtime, RuntimeSink, SubmitOptions } from '../../src/runtime/runtime.ts'
 import { stopReplica } from './backend-client.ts'
 import { allocatePorts, FINISHED, filesOf, type JobFile } from './backend-spec.ts'
 import { canWatch } from './log-watch.ts'
@@ -73,13 +74,14 @@ class ProcessRuntime implements Runtime {
     this.#timer = setInterval(() => this.#pollLogs(), this.#pollMs(watching))
   }
 
-  async submit(spec: JobSpec): Promise<void> {
+  async submit(spec: JobSpec, options: SubmitOptions = {}): Promise<void> {
     if (this.#jobs.has(spec.id) || this.#finished(spec.id)) return
     const file: JobFile = { job: spec, ports: allocatePorts(spec, {}) }
-    mkdirSync(this.#dir(spec.id), { recursive: true })
+    // The run dir and its `.replicas/` in one call.
+    mkdirSync(join(this.#dir(spec.id), '.replicas'), { recursive: true })
     writeFileSync(join(this.#dir(spec.id), 'job.json'), JSON.stringify(file), { mode: 0o600 })
-    // Accepted once job.json is written; replicas are launched from the queue.
-    this.#track(file).resume(null)
+    // Accepted once job.json is written; replicas are launched once the server's record is durable.
+    this.#track(file).start(options.launchAfter)
   }
 
   async update(spec: JobSpec): Promise<void> {

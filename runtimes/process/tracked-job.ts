@@ -35,6 +35,8 @@ export class TrackedJob {
   #live = new Set<string>()
   /** The latest observation not yet given to the sink (see `#queueReport`). */
   #report: JobObservation | null = null
+  /** While the first launches run, the reports they make, in order, given to the sink once they have run. */
+  #held: JobObservation[] | null = null
   #reportTimer: ReturnType<typeof setTimeout> | undefined
   #reportedAt = -Infinity
   /** Where the last log poll ran out of time. */
@@ -62,24 +64,22 @@ export class TrackedJob {
   ) {}
 
   /**
-   * Starts or re-attaches: replicas still running are followed, ones that ended while we were away are reported.
+   * Starts a job just submitted (its run dir and `.replicas/` exist): nothing runs before
+   * `launchAfter` resolves, then its replicas are launched, the first ones at once.
+   */
+  start(launchAfter?: Promise<void>): void {
+    const emulated = this.#emulate(null)
+    if (!launchAfter) return this.#run(emulated)
+    void launchAfter.then(() => this.#run(emulated))
+  }
+
+  /**
+   * Re-attaches after a restart: replicas still running are followed, ones that ended while we were away are reported.
    * Returns once the job is set up; replicas are launched from the queue and progress goes to the sink.
    */
   resume(previous: ReturnType<RuntimeSink['lastStatus']>): void {
     mkdirSync(join(this.dir, '.replicas'), { recursive: true })
-    this.#watch = new LogWatch(
-      join(this.dir, '.replicas'),
-      (pod, maxBytes) => this.#tails.get(pod)?.poll(false, maxBytes) ?? true,
-    )
-    const driver: ReplicaDriver = { launch: (ref) => this.#launch(ref), stop: (ref) => this.#stop(ref) }
-    const emulated = new EmulatedJob(
-      this.file.job,
-      driver,
-      (o) => this.#queueReport(o),
-      { restartBackoffMs: this.options.restartBackoffMs },
-      previous,
-    )
-    this.#emulated = emulated
+    const emulated = this.#emulate(previous)
     if (previous && isFinished(previous.status)) {
       // Finished while we were away (or before run dirs were marked): stop leftovers,
       // read logs to the end, put it away.
@@ -94,7 +94,7 @@ export class TrackedJob {
       const files = filesOf(this.dir, r.pod)
       if (livePid(files) !== null) {
         this.#follow(r.pod)
-        this.#watch?.wake(r.pod) // what it printed while no server was reading
+        this.#watchLogs().wake(r.pod) // what it printed while no server was reading
         this.#live.add(r.pod)
         emulated.running(r.pod)
         void waitForExit(files).then(() => this.#exited(r.pod, exitCodeOf(files) ?? 137))
@@ -106,8 +106,48 @@ export class TrackedJob {
       }
     }
     this.#resuming = false
-    void emulated.run().catch(() => undefined) // launch failures are retried by the emulator
+    this.#run(emulated)
+  }
+
+  #emulate(previous: ReturnType<RuntimeSink['lastStatus']>): EmulatedJob {
+    const driver: ReplicaDriver = { launch: (ref) => this.#launch(ref), stop: (ref) => this.#stop(ref) }
+    this.#emulated = new EmulatedJob(
+      this.file.job,
+      driver,
+      (o) => this.#queueReport(o),
+      { restartBackoffMs: this.options.restartBackoffMs },
+      previous,
+    )
+    return this.#emulated
+  }
+
+  /**
+   * Launches what is pending. The first launches run at once (`WorkQueue`); the reports made
+   * meanwhile (Pending, then Running) go to the sink after them, each as before, so a replica
+   * does not wait for its status to be stored.
+   */
+  #run(emulated: EmulatedJob): void {
+    if (this.#disposed || this.#stopping) return
+    const held: JobObservation[] = []
+    this.#held = held
+    let launched: Promise<void>
+    try {
+      launched = emulated.run()
+    } finally {
+      this.#held = null
+    }
+    void launched.catch(() => undefined) // launch failures are retried by the emulator
+    for (const observation of held) this.#queueReport(observation)
     this.#maybeFinish()
+  }
+
+  /** The job's directory watch, opened when the first replica is followed. */
+  #watchLogs(): LogWatch {
+    this.#watch ??= new LogWatch(
+      join(this.dir, '.replicas'),
+      (pod, maxBytes) => this.#tails.get(pod)?.poll(false, maxBytes) ?? true,
+    )
+    return this.#watch
   }
 
   async update(file: JobFile): Promise<void> {
@@ -165,6 +205,10 @@ export class TrackedJob {
    * changes may be lost in a crash; exit files still tell how replicas ended.
    */
   #queueReport(observation: JobObservation): void {
+    if (this.#held) {
+      this.#held.push(observation)
+      return
+    }
     this.#report = observation
     // What every replica printed before the job ended is stored before the status that says it ended.
     if (isFinished(observation.status)) for (const tail of this.#tails.values()) tail.poll()
@@ -290,8 +334,11 @@ export class TrackedJob {
     mkdirSync(files.cwd, { recursive: true })
     const launch = replicaLaunch(this.file, ref, this.options.baseEnv, files.cwd)
     if (!launch) return
-    this.#follow(ref.pod)
     const { pid, exited } = spawnReplica(launch.command, launch.env, { ...files, cwd: launch.cwd })
+    // While the replica starts (nothing it writes is read before this turn ends); the wake reads
+    // what it wrote before the watch existed.
+    this.#follow(ref.pod)
+    this.#watchLogs().wake(ref.pod)
     this.#children.set(ref.pod, pid)
     this.#live.add(ref.pod)
     this.#emulated?.running(ref.pod)

@@ -9,7 +9,9 @@ const SLICE_MS = 8
 /**
  * Replica launches and exits of every job, run in order (exits first) a slice of
  * {@link SLICE_MS} at a time with the event loop running in between, so requests are
- * answered while a large job starts or ends.
+ * answered while a large job starts or ends. A task pushed while nothing is queued runs
+ * at once, in a slice of the current turn: a lone launch does not wait for the next turn,
+ * and the thousandth launch of a large job still waits for a later one.
  */
 export class WorkQueue {
   #lanes: Array<{ tasks: Array<() => void>; next: number }> = [
@@ -17,16 +19,24 @@ export class WorkQueue {
     { tasks: [], next: 0 }, // launches
   ]
   #draining = false
+  /** When the slice run in the current turn ends (null: none was started in it). */
+  #inlineUntil: number | null = null
 
   push(task: () => void, lane: 'exit' | 'launch'): void {
     this.#lanes[lane === 'exit' ? 0 : 1]!.tasks.push(task)
     if (this.#draining) return
     this.#draining = true
-    setImmediate(() => this.#drain())
+    if (this.#inlineUntil === null) {
+      this.#inlineUntil = performance.now() + SLICE_MS
+      setImmediate(() => {
+        this.#inlineUntil = null
+      })
+    }
+    if (performance.now() < this.#inlineUntil) this.#drain(this.#inlineUntil)
+    else setImmediate(() => this.#drain())
   }
 
-  #drain(): void {
-    const end = performance.now() + SLICE_MS
+  #drain(end = performance.now() + SLICE_MS): void {
     for (;;) {
       const lane = this.#lanes.find((l) => l.next < l.tasks.length)
       if (!lane) break

@@ -8,6 +8,7 @@ import { ConflictError, errorText, InvalidQueryError, NotFoundError, RuntimeReje
 import type { JobSpec } from '../runtime/job.ts'
 import type { Runtime } from '../runtime/runtime.ts'
 import type { EnvironmentRepository } from '../storage/environment-repository.ts'
+import { eventuallyDurable } from '../storage/eventually-durable.ts'
 import type { ExperimentRecord, ExperimentRepository, ListOptions } from '../storage/experiment-repository.ts'
 import type { IdempotencyRequest, IdempotencyStore } from '../storage/idempotency-store.ts'
 import type { LogStore } from '../storage/log-store.ts'
@@ -38,6 +39,8 @@ export interface ExperimentServiceDeps {
   idempotency: IdempotencyStore
   /** Runs `fn` in one database transaction and returns what it returns. */
   atomically<T>(fn: () => T): T
+  /** Resolves once every commit so far is durable; a job runs only once its experiment's row is. */
+  durable?: () => Promise<void>
   /** Told each spec's secrets, to keep them out of the server's log. */
   redactor: SecretRedactor
   now?: () => string
@@ -125,7 +128,9 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
           deps.submitTimeoutMs,
         )
       })
-      await Promise.race([runtime.submit(jobOf(id, rec.experiment.spec)), timeout])
+      // The job may run once the row is durable: the sync the create's answer waits for.
+      const launchAfter = deps.durable && eventuallyDurable(deps.durable)
+      await Promise.race([runtime.submit(jobOf(id, rec.experiment.spec), { launchAfter }), timeout])
       if (experiments.get(id)?.stoppedTime) {
         // Stopped while the runtime took it: the job it just made is stopped too.
         experiments.setStopPending(id, true)

@@ -42,6 +42,15 @@ export interface RuntimeSink {
   logCursor(jobId: string, pod: string): LogCursor
 }
 
+/** What comes with a job the server submits. */
+export interface SubmitOptions {
+  /**
+   * Resolves once the server's record of the job is durable (a power cut cannot lose it):
+   * the runtime accepts the job at once and starts nothing of it before.
+   */
+  launchAfter?: Promise<void>
+}
+
 /** A place jobs run. */
 export interface Runtime {
   readonly name: RuntimeName
@@ -57,7 +66,7 @@ export interface Runtime {
    * @throws RuntimeUnavailableError when the backend cannot be reached (the server retries)
    * @throws RuntimeRejectedError when the backend refuses the job for good
    */
-  submit(job: JobSpec): Promise<void>
+  submit(job: JobSpec, options?: SubmitOptions): Promise<void>
   /**
    * Applies a replaced spec the way the operator applies an updated job: replica
    * counts scale up or down; replicas already running are not restarted. A job the

@@ -6,7 +6,7 @@
  */
 import { RuntimeRejectedError, RuntimeUnavailableError } from '../../src/errors.ts'
 import type { JobSpec } from '../../src/runtime/job.ts'
-import type { Runtime } from '../../src/runtime/runtime.ts'
+import type { Runtime, SubmitOptions } from '../../src/runtime/runtime.ts'
 
 /** A runtime that can be made unreachable. */
 export class GatedRuntime implements Runtime {
@@ -18,10 +18,10 @@ export class GatedRuntime implements Runtime {
     public open = true,
   ) {}
   start = (sink: Parameters<Runtime['start']>[0]) => this.inner.start(sink)
-  async submit(job: JobSpec) {
+  async submit(job: JobSpec, options?: SubmitOptions) {
     if (this.refuse) throw new RuntimeRejectedError(this.refuse, 403)
     if (!this.open) throw new RuntimeUnavailableError('connect ECONNREFUSED /var/run/docker.sock')
-    return this.inner.submit(job)
+    return this.inner.submit(job, options)
   }
   update = (job: JobSpec) => this.inner.update(job)
   async delete(id: string) {
