@@ -14,6 +14,7 @@ import type { TokenVerifier } from './auth/token-verifier.ts'
 import type { EnvironmentService } from './environments/environment-service.ts'
 import { MethodNotAllowedError, NotFoundError } from './errors.ts'
 import type { ExperimentService } from './experiments/experiment-service.ts'
+import { aroundRoutes } from './http/around-routes.ts'
 import { requireToken } from './http/auth.ts'
 import { bodyDeadline } from './http/body.ts'
 import { durableAnswers } from './http/durable-answers.ts'
@@ -21,9 +22,9 @@ import { failure, ok } from './http/envelope.ts'
 import { headerLimits } from './http/header-limits.ts'
 import { hostCheck } from './http/host.ts'
 import { landing } from './http/landing.ts'
+import { MemoRouter } from './http/memo-router.ts'
 import { renderError } from './http/on-error.ts'
 import { corsHeaders, originCheck } from './http/origin.ts'
-import { answerFinishing, requestChecks } from './http/request-checks.ts'
 import { addSecurityHeaders } from './http/security-headers.ts'
 import { writeContentType } from './http/write-content-type.ts'
 import type { Runtime } from './runtime/runtime.ts'
@@ -60,25 +61,28 @@ export interface SecurityOptions {
 
 /** Builds the Hono app. */
 export function createApp(deps: AppDeps): Hono {
-  const app = new Hono({ strict: false })
-  // Every answer, refusals included, gets the CORS headers (for --cors-origin pages) and the
-  // security headers. Every request is checked in this order: the size of its head; the Host;
-  // the Origin (preflights answered there, before auth, as browsers send them without
-  // credentials); the token; the body type, and the deadline of the body. A change is answered
-  // only once it is durable.
+  const app = new Hono({ strict: false, router: new MemoRouter() })
+  // Every request is checked in this order: the size of its head; the Host; the Origin
+  // (preflights answered there, before auth, as browsers send them without credentials); the
+  // token; the body type, and the deadline of the body. A change is answered only once it is
+  // durable. Every answer, refusals included, gets the CORS headers (for --cors-origin pages)
+  // and the security headers.
   const cors = corsHeaders(deps.security.corsOrigins)
-  app.use(answerFinishing(cors ? [cors, addSecurityHeaders] : [addSecurityHeaders]))
   app.use(
-    requestChecks([
-      headerLimits(),
-      hostCheck(deps.security.hostNames),
-      originCheck(deps.security.corsOrigins),
-      requireToken(deps.security.verifier),
-      writeContentType(),
-      bodyDeadline(deps.requestTimeoutMs),
-    ]),
+    aroundRoutes({
+      checks: [
+        headerLimits(),
+        hostCheck(deps.security.hostNames),
+        originCheck(deps.security.corsOrigins),
+        requireToken(deps.security.verifier),
+        writeContentType(),
+        bodyDeadline(deps.requestTimeoutMs),
+      ],
+      after: durableAnswers(deps.durable),
+      finishes: cors ? [cors, addSecurityHeaders] : [addSecurityHeaders],
+      renderError: (err, c) => renderError(err, c, deps.log),
+    }),
   )
-  app.use(durableAnswers(deps.durable))
   app.route('/api', authRoutes(deps.security.verifier))
   // Before the experiment routes, whose `/:id` would take `events` for an id.
   app.route('/api/v1/experiment/events', eventRoutes({ ...deps.streams, events: deps.events }))

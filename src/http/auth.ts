@@ -7,8 +7,8 @@
 import type { Context } from 'hono'
 import { ANONYMOUS, type Identity, type TokenVerifier } from '../auth/token-verifier.ts'
 import { ForbiddenError, UnauthenticatedError } from '../errors.ts'
+import type { RequestCheck } from './around-routes.ts'
 import { WRITE_METHODS } from './origin.ts'
-import type { RequestCheck } from './request-checks.ts'
 
 /**
  * What needs no token: health, the API's ping and document, and the login endpoints (which

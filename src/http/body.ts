@@ -10,8 +10,8 @@ import {
   RequestTimeoutError,
   UnsupportedMediaTypeError,
 } from '../errors.ts'
+import type { RequestCheck } from './around-routes.ts'
 import { findJsonSyntaxError } from './json-syntax.ts'
-import type { RequestCheck } from './request-checks.ts'
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -29,6 +29,7 @@ declare module 'hono' {
  */
 export function bodyDeadline(timeoutMs: number): RequestCheck {
   return (c) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return undefined // no body to wait for
     c.set('bodyDeadline', Date.now() + timeoutMs)
     c.set('bodyTimeoutMs', timeoutMs)
     return undefined

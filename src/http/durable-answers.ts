@@ -1,19 +1,17 @@
 /**
  * @module
  * A successful answer to a change (POST, PUT, PATCH, DELETE) leaves only once the change
- * is durable against power loss: the middleware waits for the group commit after the
- * route has made its change and before the answer is sent. Reads never wait.
+ * is durable against power loss: it waits for the group commit after the route has made
+ * its change and before the answer is sent. Reads never wait.
  */
-import type { MiddlewareHandler } from 'hono'
 import { errorText, StorageFailedError } from '../errors.ts'
+import type { AfterRoute } from './around-routes.ts'
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-/** Waits for `durable()` before a 2xx answer to a change. */
-export function durableAnswers(durable: () => Promise<void>): MiddlewareHandler {
-  const afterChange: MiddlewareHandler = async (c, next) => {
-    await next()
-    if (!c.res.ok) return
+/** Waits for `durable()` after a 2xx answer to a change. */
+export function durableAnswers(durable: () => Promise<void>): AfterRoute {
+  const wait = async () => {
     try {
       await durable()
     } catch (err) {
@@ -24,5 +22,5 @@ export function durableAnswers(durable: () => Promise<void>): MiddlewareHandler 
       )
     }
   }
-  return (c, next) => (READS.has(c.req.method) ? next() : afterChange(c, next))
+  return (c) => (READS.has(c.req.method) || !c.res.ok ? undefined : wait())
 }

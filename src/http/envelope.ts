@@ -26,7 +26,8 @@ export const STATUS_NAMES: Readonly<Record<number, string>> = {
   503: 'SERVICE_UNAVAILABLE',
 }
 
-const HEADERS = { 'content-type': 'application/json; charset=utf-8', ...API_SECURITY_HEADERS }
+// One Headers object: each answer copies it natively, cheaper than reading a plain object each time.
+const HEADERS = new Headers({ 'content-type': 'application/json; charset=utf-8', ...API_SECURITY_HEADERS })
 const HEAD = '{"status":"OK","code":200,"success":true,"message":null,"result":'
 const TAIL = ',"attributes":{}}'
 

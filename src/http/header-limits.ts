@@ -8,7 +8,7 @@
  */
 
 import { HeadersTooLargeError } from '../errors.ts'
-import type { RequestCheck } from './request-checks.ts'
+import type { RequestCheck } from './around-routes.ts'
 
 /** Most bytes of the request line and headers together (as nginx's default buffers take). */
 export const MAX_HEAD_BYTES = 8 * 1024

@@ -10,7 +10,7 @@
  */
 import { isIP } from 'node:net'
 import { MisdirectedRequestError } from '../errors.ts'
-import type { RequestCheck } from './request-checks.ts'
+import type { RequestCheck } from './around-routes.ts'
 
 /** The names (not addresses) this server answers to, lower-cased. */
 export function hostNames(bindHost: string, publicHosts: readonly string[]): ReadonlySet<string> {

@@ -10,8 +10,8 @@
  */
 import type { Context } from 'hono'
 import { CrossOriginError } from '../errors.ts'
+import type { AnswerFinish, RequestCheck } from './around-routes.ts'
 import { requestAuthority } from './host.ts'
-import type { AnswerFinish, RequestCheck } from './request-checks.ts'
 
 /** Methods that change something. */
 export const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])

@@ -7,8 +7,8 @@
  * rule (`origin.ts`) covers it; a route that reads a body still refuses a missing type.
  */
 
+import type { RequestCheck } from './around-routes.ts'
 import { unsupportedType } from './body.ts'
-import type { RequestCheck } from './request-checks.ts'
 
 const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH'])
 

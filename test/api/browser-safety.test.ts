@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Hono } from 'hono'
-import { answerFinishing } from '../../src/http/request-checks.ts'
+import { aroundRoutes } from '../../src/http/around-routes.ts'
 import { API_CSP, addSecurityHeaders, PAGE_CSP } from '../../src/http/security-headers.ts'
 import { startTestServer, type TestServer } from '../helpers/test-server.ts'
 import { ENVIRONMENTS, EXPERIMENTS, expectError, expectOk, singleBody, storedState } from './fixtures.ts'
@@ -209,7 +209,14 @@ describe('security headers', () => {
 
   test('HTML pages get the page CSP with frame-ancestors none', async () => {
     const app = new Hono()
-    app.use(answerFinishing([addSecurityHeaders]))
+    app.use(
+      aroundRoutes({
+        checks: [],
+        after: () => undefined,
+        finishes: [addSecurityHeaders],
+        renderError: () => new Response(null, { status: 500 }),
+      }),
+    )
     app.get('/page', (c) => c.html('<!doctype html><title>x</title>'))
     const res = await app.request('/page')
     expect(res.headers.get('content-security-policy')).toBe(PAGE_CSP)
