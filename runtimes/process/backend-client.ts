@@ -18,10 +18,13 @@ import { constants } from 'node:os'
 // forked before the trap is set, so the command never inherits it; as a background job of a
 // non-interactive shell it has SIGINT and SIGQUIT ignored, which nothing here sends. The
 // subshell opens the log itself: what the wrapper's shell says about its job stays out of it.
+// The exit code is written in place, in one write (no `mv`: its fork and exec doubled what a
+// short replica cost); an empty file, the wrapper killed between the open and the write,
+// reads as no code recorded.
 const WRAPPER =
   '(exec >>"$2" 2>&1; eval "set --; $1") & child=$!; trap : TERM; ' +
   'wait $child; code=$?; while kill -0 $child 2>/dev/null; do wait $child; code=$?; done; ' +
-  'echo "$code" >"$3.tmp" && mv "$3.tmp" "$3"; exit "$code"'
+  'echo "$code" >"$3"; exit "$code"'
 
 /** Files of one replica. */
 export interface ReplicaFiles {
@@ -54,9 +57,9 @@ export function spawnReplica(
 
 /** The recorded exit code of the last attempt, if it ended by itself. */
 export function exitCodeOf(files: ReplicaFiles): number | null {
-  const text = readText(files.exit)
-  if (text === null) return null
-  const code = Number(text.trim())
+  const text = readText(files.exit)?.trim()
+  if (!text) return null // missing, or opened and not yet written
+  const code = Number(text)
   return Number.isInteger(code) ? code : null
 }
 
