@@ -12,7 +12,7 @@
  * server's group commit), the cost of making one commit durable on this machine.
  */
 import type { Database } from 'bun:sqlite'
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync } from 'node:fs'
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '../runtimes/process/ports.ts'
@@ -61,6 +61,16 @@ function bareInserts(seconds: number, durable: boolean): number {
   return n / seconds
 }
 
+/** The server's CPU so far, ms: its own (user, system) and its reaped replicas' (user, system); null off Linux. */
+function cpuOf(pid: number): number[] | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return [11, 12, 13, 14].map((i) => (Number(fields[i]) * 1000) / 100) // clock ticks of 10 ms
+  } catch {
+    return null
+  }
+}
+
 const port = freePort()
 const url = `http://127.0.0.1:${port}`
 const dataDir = temp('periscope-bench-creates-')
@@ -98,9 +108,11 @@ try {
       else failed++
     }
   }
+  const cpuBefore = cpuOf(proc.pid)
   const started = performance.now()
   await Promise.all(Array.from({ length: CLIENTS }, client))
   const elapsed = (performance.now() - started) / 1000
+  const cpuAfter = cpuOf(proc.pid)
   proc.kill('SIGTERM')
   await proc.exited
 
@@ -113,6 +125,13 @@ try {
     `server creates (${CLIENTS} clients, ${SECONDS} s): ${rate.toFixed(0)}/s, ` +
       `latency p50 ${q(0.5)} ms, p99 ${q(0.99)} ms${failed ? `, ${failed} not 200` : ''}`,
   )
+  if (cpuBefore && cpuAfter) {
+    const per = cpuAfter.map((v, i) => ((v - cpuBefore[i]!) / latencies.length).toFixed(2))
+    console.log(
+      `CPU per create: the server ${per[0]} ms user + ${per[1]} ms system (one thread does the work), ` +
+        `its replicas' shells ${per[2]} + ${per[3]} ms`,
+    )
+  }
   console.log(
     `anchor (a) bare inserts:                ${bare.toFixed(0)}/s  (server = ${(rate / bare).toFixed(4)} of it)`,
   )

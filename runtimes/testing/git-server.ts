@@ -80,10 +80,11 @@ export async function startGitServer(): Promise<GitServer> {
   git(root, 'clone', '--quiet', '--bare', work, 'repo.git')
 
   const gitPort = await freePort()
+  // git-daemon itself, not `git daemon`: that runs it as a child, which a kill of `git` leaves running.
+  const execPath = Bun.spawnSync(['git', '--exec-path']).stdout.toString().trim()
   const daemon = Bun.spawn(
     [
-      'git',
-      'daemon',
+      join(execPath, 'git-daemon'),
       '--export-all',
       '--reuseaddr',
       '--informative-errors',
