@@ -77,6 +77,20 @@ export function describeRuntimeContract(
       expect(sink.text(j.id, `${j.id}-worker-0`).sort()).toEqual(['hello err', 'hello out'])
     })
 
+    it('starts nothing of a job before its launchAfter resolves, then runs it', async () => {
+      const j = job('TensorFlow', [{ type: 'Worker' }], 'echo ran')
+      const durable = Promise.withResolvers<void>()
+      const submitted = runtime.submit(j, { launchAfter: durable.promise })
+      await Bun.sleep(500) // the window held: a job started now would have run and printed by its end
+      expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual([])
+      expect(sink.conditions(j.id).filter((c) => /^(Running|Succeeded|Failed)=True$/.test(c))).toEqual([])
+      durable.resolve()
+      await submitted
+      expect((await finished(j.id)).type).toBe('Succeeded')
+      await waitFor('its line', () => sink.text(j.id, `${j.id}-worker-0`).length > 0, 5000)
+      expect(sink.text(j.id, `${j.id}-worker-0`)).toEqual(['ran'])
+    })
+
     it('stores every replica’s last line before the status that says the job ended', async () => {
       // Replicas that print and exit at once: the race between their log streams and their exits.
       const j = job('PyTorch', [{ type: 'Worker', replicas: 3 }], 'seq 1 50; echo last')
