@@ -81,7 +81,7 @@ export function extractExamples(markdown: string): WrittenExample[] {
 /** The fixture file's text for a document (`doc` is its file name, e.g. `experiment-api.md`). */
 export function renderFixture(doc: string, markdown: string): string {
   const fixture: ApiDocFixture = {
-    source: `../shared/reference/${doc}`,
+    source: doc,
     generatedBy: 'bun scripts/api-doc-fixtures.ts',
     examples: extractExamples(markdown),
   }
