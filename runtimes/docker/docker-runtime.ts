@@ -2,19 +2,16 @@
  * @module
  * The Docker runtime: each job is a bridge network plus one container per
  * replica, driven by the shared operator emulation (`EmulatedJob`, see
- * `tracked-job.ts`). The
- * engine's event stream (filtered by this server's instance label) says when
- * containers start and die; a periodic re-list catches what a lost stream
- * missed. Nothing is stored on disk: after a restart every job is rebuilt from
+ * `tracked-job.ts`). The engine's event stream (`engine-events.ts`, filtered by
+ * this server's instance label) says when containers start and die; a periodic
+ * re-list catches what a lost stream missed. Nothing is stored on disk: after a restart every job is rebuilt from
  * labels, `inspect` and the sink's last observation.
  */
 import { errorText, RuntimeRejectedError, RuntimeUnavailableError } from '../../src/errors.ts'
 import { type JobSpec, replicaRefs } from '../../src/runtime/job.ts'
 import { instanceSelector, LABEL } from '../../src/runtime/labels.ts'
 import type { Runtime, RuntimeSink, SubmitOptions } from '../../src/runtime/runtime.ts'
-import { Wakeup } from '../common/backoff.ts'
-import { LineSplitter } from '../common/line-splitter.ts'
-import type { ByteStream, ContainerSummary, DockerClient, NetworkFacts } from './backend-port.ts'
+import type { ContainerSummary, DockerClient, NetworkFacts } from './backend-port.ts'
 import {
   codeHelperName,
   codeVolumeName,
@@ -23,9 +20,10 @@ import {
   networkName,
   networkSpec,
 } from './backend-spec.ts'
-import { type ContainerFacts, parseEvent } from './backend-status.ts'
+import type { ContainerFacts } from './backend-status.ts'
 import { EngineConnection } from './engine-connection.ts'
 import { EngineError } from './engine-error.ts'
+import { EngineEvents } from './engine-events.ts'
 import { ImagePuller } from './image-puller.ts'
 import { newestJobSpec, withObservedCounts } from './job-recovery.ts'
 import { LogFollowers } from './log-follower.ts'
@@ -49,14 +47,11 @@ export class DockerRuntime implements Runtime {
   readonly #grace: number
   readonly #resyncMs: number
   readonly #log: (message: string) => void
+  readonly #events: EngineEvents
   #sink: RuntimeSink | null = null
-  #events: ByteStream | null = null
-  #connected = false
-  #loop: Promise<void> = Promise.resolve()
   #resyncTimer: ReturnType<typeof setInterval> | undefined
   #serial: Promise<unknown> = Promise.resolve()
   #disposed = false
-  readonly #retry = new Wakeup()
 
   constructor(private readonly options: DockerRuntimeOptions) {
     this.#engine = new EngineConnection(
@@ -71,17 +66,24 @@ export class DockerRuntime implements Runtime {
       () => this.#engine.current,
       this.#log,
     )
+    this.#events = new EngineEvents({
+      engine: this.#engine,
+      instanceId: options.instanceId,
+      resync: () => this.#exclusive(() => this.#resyncAll(true)),
+      apply: (event) =>
+        void this.#exclusive(async () => this.#jobs.get(event.jobId)?.apply(event)).catch((err) =>
+          this.#log(`event for ${event.pod}: ${errorText(err)}`),
+        ),
+      log: this.#log,
+    })
   }
 
   async start(sink: RuntimeSink): Promise<void> {
     if (this.#sink) return
     this.#sink = sink
-    let firstPass!: () => void
-    const ready = new Promise<void>((resolve) => (firstPass = resolve))
-    this.#loop = this.#watch(firstPass)
-    await ready
+    await this.#events.open()
     this.#resyncTimer = setInterval(() => {
-      if (this.#connected)
+      if (this.#events.connected)
         void this.#exclusive(() => this.#resyncAll(false)).catch((err) =>
           this.#log(`re-list failed: ${errorText(err)}`),
         )
@@ -193,13 +195,12 @@ export class DockerRuntime implements Runtime {
     if (this.#disposed) return
     this.#disposed = true
     clearInterval(this.#resyncTimer)
-    this.#events?.close()
-    this.#retry.wake()
+    const events = this.#events.close()
     for (const t of this.#jobs.values()) t.close()
     await this.#followers.closeAll()
     await Promise.allSettled([...this.#jobs.values()].map((t) => t.driver.settle()))
     this.#jobs.clear()
-    await this.#loop
+    await events
   }
 
   // ---- engine access ---------------------------------------------------------------
@@ -256,53 +257,6 @@ export class DockerRuntime implements Runtime {
     const next = this.#serial.then(fn, fn)
     this.#serial = next.catch(() => undefined)
     return next
-  }
-
-  // ---- the event stream --------------------------------------------------------------
-
-  /** Subscribes to events, re-lists, applies events until the stream ends; retries with back-off. */
-  async #watch(firstPass: () => void): Promise<void> {
-    let backoff = 250
-    while (!this.#disposed) {
-      try {
-        const client = await this.#engine.connect()
-        const stream = await client.containerEvents([instanceSelector(this.options.instanceId)])
-        this.#events = stream
-        if (this.#disposed) {
-          stream.close()
-          break
-        }
-        // Subscribed first, then listed: nothing that happens in between is missed.
-        await this.#exclusive(() => this.#resyncAll(true))
-        this.#connected = true
-        backoff = 250
-        firstPass()
-        await this.#consume(stream)
-      } catch (err) {
-        if (err instanceof EngineError && err.kind === 'unreachable') this.#engine.markDown(err)
-        else if (!this.#disposed) this.#log(`docker event stream: ${errorText(err)}`)
-      } finally {
-        this.#connected = false
-        this.#events = null
-      }
-      firstPass()
-      if (this.#disposed) break
-      await this.#retry.sleep(backoff)
-      backoff = Math.min(backoff * 2, 10_000)
-    }
-  }
-
-  async #consume(stream: ByteStream): Promise<void> {
-    const lines = new LineSplitter()
-    for await (const chunk of stream) {
-      for (const line of lines.push(chunk)) {
-        const event = parseEvent(line)
-        if (event)
-          void this.#exclusive(async () => this.#jobs.get(event.jobId)?.apply(event)).catch((err) =>
-            this.#log(`event for ${event.pod}: ${errorText(err)}`),
-          )
-      }
-    }
   }
 
   // ---- re-list and resume ---------------------------------------------------------

@@ -3,16 +3,16 @@
  * One job of the process runtime: its replicas' processes and log followers, driven
  * by the emulated operator, and its reports to the sink.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { cp, mkdir, rename, rm } from 'node:fs/promises'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { CodeSync, ReplicaRef } from '../../src/runtime/job.ts'
+import type { ReplicaRef } from '../../src/runtime/job.ts'
 import { isFinished, type JobObservation } from '../../src/runtime/job-status.ts'
 import type { RuntimeSink } from '../../src/runtime/runtime.ts'
-import { gitClone } from '../common/git-clone.ts'
 import { EmulatedJob, type ReplicaDriver } from '../emulated/emulated-job.ts'
 import { exitCodeOf, livePid, spawnReplica, stopReplica, waitForExit } from './backend-client.ts'
-import { FINISHED, filesOf, type JobFile, jobClone, replicaCode, replicaLaunch } from './backend-spec.ts'
+import { FINISHED, filesOf, type JobFile, replicaLaunch } from './backend-spec.ts'
+import { CodeCheckout } from './code-checkout.ts'
 import { LogTail } from './log-follower.ts'
 import { LogWatch, WAKE_BYTES } from './log-watch.ts'
 import type { ProcessRuntimeOptions } from './options.ts'
@@ -48,8 +48,8 @@ export class TrackedJob {
   #resuming = false
   /** Finished and put away. */
   #done = false
-  /** The job's one clone of its repository, under way or done (code sync only). */
-  #clone: Promise<void> | null = null
+  /** The replicas' checkouts from the job's one clone (code sync only). */
+  #code: CodeCheckout | null = null
   /** Aborts a clone under way when the job is deleted or the server stops. */
   readonly #abort = new AbortController()
 
@@ -290,7 +290,10 @@ export class TrackedJob {
    */
   async #launch(ref: ReplicaRef): Promise<void> {
     const code = this.file.job.code
-    if (code) await this.#checkout(ref.pod, code)
+    if (code) {
+      this.#code ??= new CodeCheckout(this.dir, code, this.options.baseEnv, this.#abort.signal)
+      await this.#code.into(filesOf(this.dir, ref.pod).cwd)
+    }
     return new Promise((resolve, reject) => {
       this.work.push(() => {
         try {
@@ -301,31 +304,6 @@ export class TrackedJob {
         }
       }, 'launch')
     })
-  }
-
-  /**
-   * Puts the repository in the replica's `code/current/` unless it is there (a restart, or a
-   * replica that ran before the server restarted): the job clones once, each replica gets a copy.
-   */
-  async #checkout(pod: string, code: CodeSync): Promise<void> {
-    const { codePath, checkout } = replicaCode(filesOf(this.dir, pod).cwd)
-    if (existsSync(checkout)) return
-    const clone = jobClone(this.dir)
-    this.#clone ??= existsSync(clone)
-      ? Promise.resolve()
-      : gitClone(code, clone, { env: this.options.baseEnv, signal: this.#abort.signal })
-    try {
-      await this.#clone
-    } catch (err) {
-      this.#clone = null // a later attempt (after a restart of the server, say) clones again
-      throw err
-    }
-    // Copied beside, then renamed: a checkout is whole or absent.
-    const partial = `${checkout}.partial`
-    await mkdir(codePath, { recursive: true })
-    await rm(partial, { recursive: true, force: true })
-    await cp(clone, partial, { recursive: true, verbatimSymlinks: true })
-    await rename(partial, checkout)
   }
 
   #spawn(ref: ReplicaRef): void {

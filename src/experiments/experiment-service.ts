@@ -1,14 +1,13 @@
 /**
  * @module
- * The experiment operations behind the API: create, get, list, patch, delete, stop,
- * and the log reads of `experiment-logs.ts`. Every change is committed to SQLite before the runtime is called; what
- * the runtime cannot take now is retried by `supervisor.ts`.
+ * The experiment operations behind the API: create, get, list, patch, delete, stop, and the
+ * log reads of `experiment-logs.ts`. Every change is committed to SQLite before the runtime is
+ * called (`job-handoff.ts`); what the runtime cannot take now is retried by `supervisor.ts`.
  */
 import { ConflictError, errorText, InvalidQueryError, NotFoundError, RuntimeRejectedError } from '../errors.ts'
 import type { JobSpec } from '../runtime/job.ts'
 import type { Runtime } from '../runtime/runtime.ts'
 import type { EnvironmentRepository } from '../storage/environment-repository.ts'
-import { eventuallyDurable } from '../storage/eventually-durable.ts'
 import type { ExperimentRecord, ExperimentRepository, ListOptions } from '../storage/experiment-repository.ts'
 import type { IdempotencyRequest, IdempotencyStore } from '../storage/idempotency-store.ts'
 import type { LogStore } from '../storage/log-store.ts'
@@ -16,6 +15,7 @@ import { type Signals, signalKey } from '../streams/signals.ts'
 import type { EventLog } from './event-log.ts'
 import type { Experiment, ExperimentSpec } from './experiment.ts'
 import { createExperimentLogs } from './experiment-logs.ts'
+import { createJobHandoff } from './job-handoff.ts'
 import { keepStoredPassword } from './mask-credentials.ts'
 import { frameworkOf, normalizeSpec } from './normalize-spec.ts'
 import type { SecretRedactor } from './secret-redactor.ts'
@@ -75,13 +75,6 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
   const { experiments, environments, logs, runtime } = deps
   const now = deps.now ?? (() => new Date().toISOString())
   const findEnvironment = (name: string) => environments.get(name)?.environmentSpec ?? null
-  /** Deleted experiments whose jobs the runtime could not remove yet. */
-  const undeleted = new Set<string>()
-  /** Experiments being handed to the runtime right now: a stop meanwhile must reach the runtime too. */
-  const submitting = new Set<string>()
-  /** Stops being carried out by the runtime, by experiment. */
-  const stopping = new Map<string, Promise<void>>()
-
   /** What the API shows: the experiment with its secrets masked (the store keeps them). */
   const shown = (e: Experiment): Experiment => ({
     ...e,
@@ -99,85 +92,19 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
     deps.events.record([{ experimentId: id, replica: null, status: 'Deleted', reason, message }])
     deps.signals.notify(signalKey.experiment(id))
   }
-  /** Stops a deleted experiment's job and removes what the runtime made for it. */
-  const removeJob = async (id: string): Promise<void> => {
-    try {
-      await runtime.delete(id)
-    } catch {
-      undeleted.add(id) // the runtime is unreachable: `retryDeletes` removes the job once it answers
-    }
-  }
   const jobOf = (id: string, spec: ExperimentSpec): JobSpec =>
     toJob(id, spec, spec.environment.name ? findEnvironment(spec.environment.name) : null)
 
-  /**
-   * Hands a stored, unsubmitted experiment to the runtime. A runtime that is down or slow
-   * leaves it Accepted with the reason shown; a refusal fails it (or, on create, undoes it).
-   * @returns the refusal, if the runtime refused the job for good
-   */
-  async function submit(id: string): Promise<RuntimeRejectedError | null> {
-    const rec = experiments.get(id)
-    if (!rec || rec.submitted || rec.stoppedTime || submitting.has(id)) return null
-    let timer: ReturnType<typeof setTimeout> | undefined
-    submitting.add(id)
-    try {
-      const timeout = new Promise<never>((_, reject) => {
-        // The runtime's own reason, when it knows why it is slow (an API server that does not answer).
-        timer = setTimeout(
-          () => reject(new Error(runtime.unavailable() ?? `no answer within ${deps.submitTimeoutMs} ms`)),
-          deps.submitTimeoutMs,
-        )
-      })
-      // The job may run once the row is durable: the sync the create's answer waits for.
-      const launchAfter = deps.durable && eventuallyDurable(deps.durable)
-      await Promise.race([runtime.submit(jobOf(id, rec.experiment.spec), { launchAfter }), timeout])
-      if (experiments.get(id)?.stoppedTime) {
-        // Stopped while the runtime took it: the job it just made is stopped too.
-        experiments.setStopPending(id, true)
-        void carryOutStop(id)
-      } else experiments.markSubmitted(id, now())
-      return null
-    } catch (err) {
-      if (err instanceof RuntimeRejectedError) return err
-      if (experiments.get(id)?.stoppedTime) {
-        // The runtime may have made the job before the call failed or timed out.
-        experiments.setStopPending(id, true)
-        void carryOutStop(id)
-        return null
-      }
-      const reason = errorText(err)
-      experiments.setMessage(id, `Waiting to be submitted to the ${runtime.name} runtime: ${reason}`)
-      return null
-    } finally {
-      submitting.delete(id)
-      clearTimeout(timer)
-    }
-  }
-
-  /**
-   * Has the runtime stop the job of a stopped experiment and remove what it made; the replicas'
-   * last lines reach the log store first. Failing (runtime unreachable), the stop stays pending
-   * and `retryStops` tries again. One at a time per experiment.
-   */
-  function carryOutStop(id: string): Promise<void> {
-    const busy = stopping.get(id)
-    if (busy) return busy
-    const run = runtime
-      .delete(id)
-      .then(
-        () => {
-          experiments.setStopPending(id, false)
-          deps.signals.notify(signalKey.experiment(id)) // its log followers may end now
-        },
-        () => undefined,
-      )
-      // The store may have closed meanwhile (the server is stopping): the stop stays pending
-      // and is carried out after the next start.
-      .catch(() => undefined)
-      .finally(() => stopping.delete(id))
-    stopping.set(id, run)
-    return run
-  }
+  const handoff = createJobHandoff({
+    experiments,
+    runtime,
+    signals: deps.signals,
+    jobOf,
+    submitTimeoutMs: deps.submitTimeoutMs,
+    durable: deps.durable,
+    now,
+  })
+  const { submit, carryOutStop, removeJob } = handoff
 
   return {
     submit,
@@ -350,7 +277,7 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       deps.atomically(() => {
         const rec = required(id)
         refuseFinished(rec, 'there is nothing to stop')
-        launched = rec.submitted || submitting.has(id)
+        launched = rec.submitted || handoff.submitting(id)
         const message = `Stopped by request at ${t}${launched ? '' : '; it had not been launched, and never will be'}`
         experiments.setStopped(id, { finishedTime: t, message, stoppedTime: t, pending: launched })
         deps.events.record([{ experimentId: id, replica: null, status: 'Failed', reason: 'Stopped', message }])
@@ -360,25 +287,14 @@ export function createExperimentService(deps: ExperimentServiceDeps) {
       return required(id).experiment
     },
 
-    /** Carries out the stops the runtime could not carry out yet (unreachable, or a restart came first). */
-    async retryStops(): Promise<void> {
-      for (const id of experiments.stopPending()) await carryOutStop(id)
-    },
+    retryStops: handoff.retryStops,
 
     /** True while the runtime has still to carry out an experiment's stop (its replicas may still print). */
     stopping(id: string): boolean {
       return experiments.isStopPending(id)
     },
 
-    /** Retries removing the jobs of experiments deleted while the runtime could not be reached. */
-    async retryDeletes(): Promise<void> {
-      for (const id of [...undeleted]) {
-        await runtime.delete(id).then(
-          () => undeleted.delete(id),
-          () => undefined,
-        )
-      }
-    },
+    retryDeletes: handoff.retryDeletes,
 
     ...readLogs,
   }
