@@ -6,30 +6,15 @@
  * shared by every experiment, one per kind, and opened before the job: none is made for it.
  */
 import { afterAll, expect, test } from 'bun:test'
-import { startFakeKube } from '../../test/kube-fake/index.ts'
 import { jobSpec } from '../testing/job-spec.ts'
-import { MemorySink } from '../testing/memory-sink.ts'
 import { waitFor } from '../testing/wait-for.ts'
-import { createKubernetesRuntime } from './index.ts'
-import { FAST } from './testing/fast-tuning.ts'
+import { runtimeOnFake } from './testing/runtime-on-fake.ts'
 
 const NAMESPACE = 'experiment-requests'
-const fake = await startFakeKube({ namespace: NAMESPACE, restartBackoffMs: 30 })
-const runtime = createKubernetesRuntime({
-  namespace: NAMESPACE,
-  instanceId: 'per-experiment',
-  restartBackoffMs: 30,
-  kubeconfigYaml: fake.kubeconfig(),
-  tuning: FAST,
-})
-afterAll(async () => {
-  await runtime.dispose()
-  await fake.stop()
-})
+const { fake, runtime, sink, stop } = await runtimeOnFake(NAMESPACE, 'per-experiment')
+afterAll(stop)
 
 test('one experiment costs its create and one log follow per container, every line read', async () => {
-  const sink = new MemorySink()
-  await runtime.start(sink)
   const job = jobSpec({
     namespace: NAMESPACE,
     framework: 'PyTorch',

@@ -4,30 +4,15 @@
  * the end of the log thousands of times a second for as long as the pod was kept.)
  */
 import { afterAll, expect, test } from 'bun:test'
-import { startFakeKube } from '../../test/kube-fake/index.ts'
 import { jobSpec } from '../testing/job-spec.ts'
-import { MemorySink } from '../testing/memory-sink.ts'
 import { waitFor } from '../testing/wait-for.ts'
-import { createKubernetesRuntime } from './index.ts'
-import { FAST } from './testing/fast-tuning.ts'
+import { runtimeOnFake } from './testing/runtime-on-fake.ts'
 
 const NAMESPACE = 'idle-requests'
-const fake = await startFakeKube({ namespace: NAMESPACE, restartBackoffMs: 30 })
-const runtime = createKubernetesRuntime({
-  namespace: NAMESPACE,
-  instanceId: 'idle',
-  restartBackoffMs: 30,
-  kubeconfigYaml: fake.kubeconfig(),
-  tuning: FAST,
-})
-afterAll(async () => {
-  await runtime.dispose()
-  await fake.stop()
-})
+const { fake, runtime, sink, stop } = await runtimeOnFake(NAMESPACE, 'idle')
+afterAll(stop)
 
 test('a finished job costs no API request while nothing changes, and each container log is read once', async () => {
-  const sink = new MemorySink()
-  await runtime.start(sink)
   const job = jobSpec({
     namespace: NAMESPACE,
     framework: 'PyTorch',

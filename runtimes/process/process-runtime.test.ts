@@ -7,21 +7,12 @@ import { jobSpec } from '../testing/job-spec.ts'
 import { MemorySink } from '../testing/memory-sink.ts'
 import { waitFor } from '../testing/wait-for.ts'
 import { filesOf } from './backend-spec.ts'
-import { createProcessRuntime } from './index.ts'
+import { testProcessRuntime } from './testing/test-runtime.ts'
 
 describeRuntimeContract('process', async () => {
   const dataDir = tempDir()
   return {
-    create: async () =>
-      createProcessRuntime({
-        dataDir,
-        baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-        namespace: 'default',
-        instanceId: 'test',
-        restartBackoffMs: 50,
-        stopGraceMs: 500,
-        pollMs: 20,
-      }),
+    create: async () => testProcessRuntime(dataDir),
     image: null,
     namespace: 'default',
     timeoutMs: 15_000,
@@ -30,16 +21,7 @@ describeRuntimeContract('process', async () => {
 
 describe('process runtime: replicas wake their log followers', () => {
   // A poll that never comes during a test: whatever reaches the sink was pushed by fs.watch.
-  const unpolled = (dataDir: string) =>
-    createProcessRuntime({
-      dataDir,
-      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-      namespace: 'default',
-      instanceId: 'test',
-      restartBackoffMs: 50,
-      stopGraceMs: 500,
-      pollMs: 600_000,
-    })
+  const unpolled = (dataDir: string) => testProcessRuntime(dataDir, { pollMs: 600_000 })
 
   test('each line reaches the sink as it is printed, with no poll', async () => {
     const sink = new MemorySink()
@@ -119,16 +101,7 @@ describe('process runtime: replicas wake their log followers', () => {
 })
 
 describe('process runtime: a replica’s command runs as `sh -c` would run it', () => {
-  const runtime = (dataDir: string) =>
-    createProcessRuntime({
-      dataDir,
-      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-      namespace: 'default',
-      instanceId: 'test',
-      restartBackoffMs: 50,
-      stopGraceMs: 500,
-      pollMs: 20,
-    })
+  const runtime = (dataDir: string) => testProcessRuntime(dataDir)
   /** Runs `command` once (no restart); resolves with the replica's exit code and log. */
   async function runOnce(command: string): Promise<{ exitCode: number | null; text: string[] }> {
     const sink = new MemorySink()
