@@ -8,10 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createProcessRuntime } from '../runtimes/process/index.ts'
-import { normalizeSpec } from '../src/experiments/normalize-spec.ts'
 import { startServer } from '../src/server.ts'
-import { createExperimentRepository } from '../src/storage/experiment-repository.ts'
 import { createLogStore } from '../src/storage/log-store.ts'
+import { insertExperiments } from './lib/seed.ts'
 
 const N = Number(process.argv[2] ?? 100_000)
 const LINES = Number(process.argv[3] ?? 1_000_000)
@@ -39,39 +38,9 @@ const server = await startServer({
     createProcessRuntime({ dataDir, baseEnv: {}, namespace: 'default', instanceId, restartBackoffMs: 10_000 }),
 })
 const { db, app } = server
-const repo = createExperimentRepository(db)
 const logs = createLogStore(db)
-const spec = normalizeSpec(
-  {
-    meta: {
-      name: 'tf-mnist-json',
-      framework: 'TensorFlow',
-      cmd: 'python /var/tf_mnist/mnist_with_summaries.py --log_dir=/train/log',
-      envVars: { ENV_1: 'ENV1' },
-    },
-    environment: { image: 'apache/submarine:tf-mnist-with-summaries-1.0' },
-    spec: {
-      Ps: { replicas: 1, resources: 'cpu=1,memory=1024M' },
-      Worker: { replicas: 1, resources: 'cpu=1,memory=2048M' },
-    },
-  },
-  { namespace: 'default', findEnvironment: () => null, lowerCaseName: true },
-)
-
 let t = performance.now()
-const ids: string[] = []
-db.transaction(() => {
-  for (let i = 1; i <= N; i++) {
-    const id = `experiment-1700000000000-${String(i).padStart(6, '0')}`
-    ids.push(id)
-    repo.insert({
-      id,
-      uid: crypto.randomUUID(),
-      spec: { ...spec, meta: { ...spec.meta, experimentId: id } },
-      acceptedTime: new Date().toISOString(),
-    })
-  }
-})()
+const ids = insertExperiments(db, N)
 db.run(`UPDATE experiment SET status = 'Running' WHERE seq % 10 = 0`)
 console.log(`insert ${N} experiments: ${(performance.now() - t).toFixed(0)} ms`)
 

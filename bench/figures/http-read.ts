@@ -10,51 +10,21 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '../../runtimes/process/ports.ts'
 import { waitFor } from '../../runtimes/testing/wait-for.ts'
-import { normalizeSpec } from '../../src/experiments/normalize-spec.ts'
 import { openDatabase } from '../../src/storage/database.ts'
-import { createExperimentRepository } from '../../src/storage/experiment-repository.ts'
 import { spawnServer } from '../../test/helpers/server-process.ts'
 import { type Figure, type FigureOptions, median, num } from '../lib/figure.ts'
+import { insertExperiments } from '../lib/seed.ts'
 import { wrk } from '../lib/wrk.ts'
 
 const EXPERIMENTS = 1000
 
 /** Stores finished experiments (as a server would have left them) in a fresh data dir. */
-export function seed(dataDir: string): string[] {
+function seed(dataDir: string): string[] {
   const db = openDatabase(join(dataDir, 'periscope.db'))
-  const repo = createExperimentRepository(db)
-  const spec = normalizeSpec(
-    {
-      meta: {
-        name: 'tf-mnist-json',
-        framework: 'TensorFlow',
-        cmd: 'python /var/tf_mnist/mnist_with_summaries.py --log_dir=/train/log',
-        envVars: { ENV_1: 'ENV1' },
-      },
-      environment: { image: 'apache/submarine:tf-mnist-with-summaries-1.0' },
-      spec: {
-        Ps: { replicas: 1, resources: 'cpu=1,memory=1024M' },
-        Worker: { replicas: 1, resources: 'cpu=1,memory=2048M' },
-      },
-    },
-    { namespace: 'default', findEnvironment: () => null, lowerCaseName: true },
-  )
-  const ids: string[] = []
-  const at = new Date().toISOString()
-  db.transaction(() => {
-    for (let i = 1; i <= EXPERIMENTS; i++) {
-      const id = `experiment-1700000000000-${String(i).padStart(4, '0')}`
-      ids.push(id)
-      repo.insert({
-        id,
-        uid: crypto.randomUUID(),
-        spec: { ...spec, meta: { ...spec.meta, experimentId: id } },
-        acceptedTime: at,
-      })
-      repo.markSubmitted(id, at)
-      repo.setStatus(id, { status: 'Succeeded', createdTime: at, runningTime: at, finishedTime: at }, null, null)
-    }
-  })()
+  const ids = insertExperiments(db, EXPERIMENTS, (repo, id, at) => {
+    repo.markSubmitted(id, at)
+    repo.setStatus(id, { status: 'Succeeded', createdTime: at, runningTime: at, finishedTime: at }, null, null)
+  })
   db.close()
   return ids
 }
