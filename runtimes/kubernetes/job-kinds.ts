@@ -30,11 +30,6 @@ export function kindOf(framework: Framework): JobKind {
   return JOB_KINDS.find((k) => k.kind === name)!
 }
 
-/** The kind served under a plural (`tfjobs` → TFJob), if any. */
-export function kindByPlural(plural: string): JobKind | undefined {
-  return JOB_KINDS.find((k) => k.plural === plural)
-}
-
 /** `tfjobs.kubeflow.org`: how the API server names the resource in messages. */
 export function resourceName(kind: JobKind): string {
   return `${kind.plural}.${KUBEFLOW_GROUP}`

@@ -12,6 +12,7 @@ import {
 } from '../errors.ts'
 import type { RequestCheck } from './around-routes.ts'
 import { findJsonSyntaxError } from './json-syntax.ts'
+import { WRITE_METHODS } from './origin.ts'
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -29,7 +30,7 @@ declare module 'hono' {
  */
 export function bodyDeadline(timeoutMs: number): RequestCheck {
   return (c) => {
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') return undefined // no body to wait for
+    if (!WRITE_METHODS.has(c.req.method)) return undefined // no body to wait for
     c.set('bodyDeadline', Date.now() + timeoutMs)
     c.set('bodyTimeoutMs', timeoutMs)
     return undefined

@@ -6,8 +6,7 @@
  */
 import { errorText, StorageFailedError } from '../errors.ts'
 import type { AfterRoute } from './around-routes.ts'
-
-const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
+import { WRITE_METHODS } from './origin.ts'
 
 /** Waits for `durable()` after a 2xx answer to a change. */
 export function durableAnswers(durable: () => Promise<void>): AfterRoute {
@@ -22,5 +21,5 @@ export function durableAnswers(durable: () => Promise<void>): AfterRoute {
       )
     }
   }
-  return (c) => (READS.has(c.req.method) || !c.res.ok ? undefined : wait())
+  return (c) => (WRITE_METHODS.has(c.req.method) && c.res.ok ? wait() : undefined)
 }

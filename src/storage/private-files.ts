@@ -4,17 +4,7 @@
  * in it (the database, its `-wal` and `-shm` files, token files) 0600. Specs hold
  * credentials and the database holds specs, so other local users must not read it.
  */
-import {
-  chmodSync,
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 export const PRIVATE_DIR_MODE = 0o700
@@ -49,17 +39,4 @@ function tighten(path: string, mode: number, log: (message: string) => void): vo
 export function ensurePrivateFile(path: string): void {
   closeSync(openSync(path, 'a', PRIVATE_FILE_MODE))
   if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, PRIVATE_FILE_MODE)
-}
-
-/** Writes `data` to `path` as a 0600 file, atomically (a temporary file renamed over it) and durably. */
-export function writePrivateFile(path: string, data: string | Uint8Array): void {
-  const temp = `${path}.${process.pid}.tmp`
-  writeFileSync(temp, data, { mode: PRIVATE_FILE_MODE })
-  const fd = openSync(temp, 'r')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(temp, path)
 }
