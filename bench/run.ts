@@ -1,8 +1,8 @@
 /**
  * Every figure of issue 12 beside its anchor, measured in the same run, as one table:
  *
- *   bun run bench             the full run (a few minutes)
- *   bun run bench -- --short  CI's quick run (about a minute): fewer, shorter rounds
+ *   npm run bench         the full run (a few minutes)
+ *   npm run bench:short   CI's quick run (about a minute): fewer, shorter rounds
  *
  * Figures without a bench yet, or whose tool is missing (`wrk`), are listed as not
  * measured. The figures are printed, not asserted (the machine is noisy): it exits 0
